@@ -1,0 +1,54 @@
+#pragma once
+// What a Tensor handle points at. Internal to the framework and backends: layers and user code go
+// through Tensor and ops only.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "strata/backend/backend.hpp"
+#include "strata/framework/tensor.hpp"
+
+namespace strata {
+
+// A block of device memory, returned to the device's caching allocator when the last tensor using
+// it goes away.
+struct Storage {
+  backend::Backend* backend = nullptr;
+  void* data = nullptr;
+  std::size_t bytes = 0;
+
+  Storage(backend::Backend& owner, std::size_t size);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+};
+
+struct VariableState {
+  std::string name;
+  bool trainable = true;
+};
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  std::size_t offset_bytes = 0;  // views (reshape, leading-axis slices) share storage
+  Shape shape;
+  DType dtype = DType::float32;
+  Device device;
+  std::uint64_t id = 0;
+  std::unique_ptr<VariableState> variable;  // set for Variables
+
+  void* data() const { return static_cast<char*>(storage->data) + offset_bytes; }
+  backend::Backend& backend() const { return *storage->backend; }
+  backend::In in() const { return {data(), shape, dtype}; }
+  backend::Out out() const { return {data(), shape, dtype}; }
+};
+
+std::uint64_t next_tensor_id();
+
+// A new uninitialised tensor on `device`.
+Tensor empty(const Shape& shape, DType dtype, const Device& device);
+// A new tensor sharing `source`'s storage with another shape (same element count) and a new id.
+Tensor alias(const Tensor& source, const Shape& shape, std::size_t extra_offset_bytes = 0);
+
+}  // namespace strata
