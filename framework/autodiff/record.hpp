@@ -10,9 +10,11 @@
 namespace strata::autodiff {
 
 using Grads = std::vector<Tensor>;
+// needs[i] says whether the gradient of input i is wanted, so a backward rule can skip work.
+using Needs = std::vector<bool>;
 // Maps the gradients of an op's outputs (one per output, never undefined) to the gradients of its
-// inputs (one per input; undefined where the input gets none).
-using BackwardFn = std::function<Grads(const Grads& output_grads)>;
+// inputs (one per input; undefined where the input gets none or needs[i] is false).
+using BackwardFn = std::function<Grads(const Grads& output_grads, const Needs& needs)>;
 
 // True when some recording tape of this thread watches one of `inputs` (cheap when no tape exists).
 bool is_watched(std::initializer_list<const Tensor*> inputs);

@@ -1,0 +1,49 @@
+#pragma once
+// Shared plumbing of the op implementations (internal): argument checks with Keras-style messages,
+// output allocation, and the recording helper.
+#include <string>
+
+#include "strata/framework/autodiff/record.hpp"
+#include "strata/framework/ops/math.hpp"
+#include "strata/framework/tensor_impl.hpp"
+
+namespace strata::detail {
+
+using autodiff::Grads;
+using autodiff::Needs;
+
+inline backend::Backend& backend_of(const Tensor& t) { return t.impl()->backend(); }
+
+// "(2, 3)" for messages.
+inline std::string shape_str(const Tensor& t) { return t.shape().to_string(); }
+inline std::string dtype_str(DType d) { return std::string(dtype_name(d)); }
+
+void check_defined(const char* op, const Tensor& t);
+// Both defined, same device (DeviceError naming both), same dtype (DTypeError naming both).
+void check_pair(const char* op, const Tensor& a, const Tensor& b);
+void check_floating(const char* op, const Tensor& x);
+
+// The gradient `g` of a broadcast result, summed back to an operand's `shape`.
+Tensor sum_to_shape(const Tensor& g, const Shape& shape);
+
+// Records `backward` when a tape watches one of `inputs`.
+inline void record_if(const char* op, const std::vector<Tensor>& inputs, const Tensor& output,
+                      autodiff::BackwardFn backward) {
+  if (autodiff::is_watched(inputs)) autodiff::record(op, inputs, {output}, std::move(backward));
+}
+
+// A float elementwise op computed by one backend kernel: y = f(x), with dy/dx = derivative(x, y)
+// written with ops so that nested tapes can differentiate it again.
+template <class Derivative>
+Tensor differentiable_unary(backend::UnaryOp op, const char* name, const Tensor& x, Derivative derivative,
+                            double alpha = 0.0) {
+  check_floating(name, x);
+  Tensor y = empty(x.shape(), x.dtype(), x.device());
+  backend_of(x).unary(op, x.impl()->in(), y.impl()->out(), alpha);
+  record_if(name, {x}, y, [x, y, derivative](const Grads& g, const Needs&) -> Grads {
+    return {multiply(g[0], derivative(x, y))};
+  });
+  return y;
+}
+
+}  // namespace strata::detail

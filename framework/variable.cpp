@@ -1,0 +1,76 @@
+#include "strata/framework/variable.hpp"
+
+#include "strata/framework/autodiff/record.hpp"
+#include "strata/framework/ops/math.hpp"
+#include "strata/framework/tensor_impl.hpp"
+
+namespace strata {
+
+namespace {
+// A private copy of `value`'s data in new storage.
+std::shared_ptr<TensorImpl> copy_impl(const Tensor& value) {
+  Tensor copy = empty(value.shape(), value.dtype(), value.device());
+  const auto bytes = static_cast<std::size_t>(value.size()) * dtype_size(value.dtype());
+  if (bytes) value.impl()->backend().copy(value.impl()->data(), copy.impl()->data(), bytes);
+  return copy.impl();
+}
+}  // namespace
+
+Variable::Variable(const Tensor& initial_value, VariableOptions options) {
+  if (!initial_value.defined()) throw ValueError("Variable '" + options.name + "': the initial value is undefined");
+  impl_ = copy_impl(initial_value);
+  impl_->variable = std::make_unique<VariableState>(VariableState{std::move(options.name), options.trainable});
+}
+
+const std::string& Variable::name() const {
+  check_defined("Variable::name");
+  return impl_->variable->name;
+}
+
+bool Variable::trainable() const {
+  check_defined("Variable::trainable");
+  return impl_->variable->trainable;
+}
+
+void Variable::set_trainable(bool trainable) {
+  check_defined("Variable::set_trainable");
+  impl_->variable->trainable = trainable;
+}
+
+void Variable::assign(const Tensor& value) {
+  check_defined("Variable::assign");
+  if (!value.defined()) throw ValueError("Variable '" + name() + "': cannot assign an undefined tensor");
+  if (value.shape() != shape() || value.dtype() != dtype())
+    throw ValueError("Variable '" + name() + "': cannot assign a value of shape " + value.shape().to_string() +
+                     " and dtype " + std::string(dtype_name(value.dtype())) + " to a variable of shape " +
+                     shape().to_string() + " and dtype " + std::string(dtype_name(dtype())));
+  if (value.device() != device())
+    throw DeviceError("Variable '" + name() + "' lives on " + device().to_string() + " but the value is on " +
+                      value.device().to_string() + "; move it with to() first");
+  if (value.impl()->storage == impl_->storage && value.impl()->offset_bytes == impl_->offset_bytes) return;
+  // Overwrite in place unless someone else (a value() snapshot, a view) shares the storage: they
+  // keep the old values, as tensors read from a TensorFlow variable do.
+  if (impl_->storage.use_count() > 1) {
+    impl_->storage = std::make_shared<Storage>(impl_->backend(), impl_->storage->bytes);
+    impl_->offset_bytes = 0;
+  }
+  const auto bytes = static_cast<std::size_t>(size()) * dtype_size(dtype());
+  if (bytes) impl_->backend().copy(value.impl()->data(), impl_->data(), bytes);
+}
+
+void Variable::assign_add(const Tensor& delta) {
+  autodiff::NoRecordScope no_record;
+  assign(add(*this, delta));
+}
+
+void Variable::assign_sub(const Tensor& delta) {
+  autodiff::NoRecordScope no_record;
+  assign(subtract(*this, delta));
+}
+
+Tensor Variable::value() const {
+  check_defined("Variable::value");
+  return alias(*this, shape());
+}
+
+}  // namespace strata
