@@ -67,9 +67,14 @@ class Tensor {
   // Copies the values to the host, converted to T.
   template <Scalar T>
   std::vector<T> to_vector() const {
-    std::vector<T> out(static_cast<std::size_t>(size()));
-    copy_to_host_as(out.data(), dtype_of<T>());
-    return out;
+    if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> has no data()
+      auto bytes = to_vector<std::uint8_t>();
+      return std::vector<bool>(bytes.begin(), bytes.end());
+    } else {
+      std::vector<T> out(static_cast<std::size_t>(size()));
+      copy_to_host_as(out.data(), dtype_of<T>());
+      return out;
+    }
   }
   // The single value of a one-element tensor; throws ValueError otherwise.
   template <Scalar T>
