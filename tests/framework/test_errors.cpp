@@ -95,8 +95,8 @@ TEST_CASE("shape mismatch: matmul of (2,3) and (4,5) says exactly which dimensio
 TEST_CASE("shape mismatch: matmul batch axes and ranks") {
   check_shape_error([] { st::matmul(st::zeros({2, 2, 3}), st::zeros({3, 3, 4})); }, {"matmul", "(2, 2, 3)", "(3, 3, 4)"});
   check_shape_error([] { st::matmul(st::zeros({3}), st::zeros({4})); }, {"matmul", "(3,)", "(4,)"});
-  check_shape_error([] { st::matmul(st::zeros({2, 3}), st::zeros({2, 3}), {.transpose_a = true}); },
-                    {"matmul", "(2, 3)"});
+  check_shape_error([] { st::matmul(st::zeros({2, 3}), st::zeros({3, 4}), {.transpose_a = true}); },
+                    {"matmul", "(2, 3)", "(3, 4)"});
   check_value_error([] { st::matmul(st::zeros({}), st::zeros({2, 2})); }, {"matmul", "()"});
 }
 
