@@ -205,10 +205,20 @@ TEST_CASE("axis out of range: expand_dims, squeeze, transpose permutations") {
 
 TEST_CASE("gradient with respect to an int32 tensor is a ValueError") {
   const Tensor i({1, 2}, st::int32);
+  // a float target computed from a watched float tensor; the int32 source is refused by name
+  const Tensor x({1.0, 2.0});
   st::GradientTape tape;
-  tape.watch(i);
-  const Tensor y = i * i;
-  check_value_error([&] { tape.gradient(y, i); }, {"int32"});
+  tape.watch(x);
+  const Tensor y = x * st::cast(i, st::float32);
+  check_value_error([&] { tape.gradient(y, i); }, {"gradient", "int32", "(2,)"});
+  // watching it is refused too, or its gradient is: a ValueError either way
+  check_value_error(
+      [&] {
+        st::GradientTape t2;
+        t2.watch(i);
+        t2.gradient(st::cast(i * i, st::float32), i);
+      },
+      {"int32"});
 }
 
 TEST_CASE("item on two elements is a ValueError naming the shape") {

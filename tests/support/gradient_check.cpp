@@ -87,7 +87,9 @@ void check_gradients(const TensorFunction& f, const std::vector<Tensor>& inputs,
     GradientTape tape;
     tape.watch(sources);
     const Tensor y = f(inputs);
-    REQUIRE_MESSAGE(y.shape() == probe.shape(), "gradient check: f is not deterministic in its shape");
+    REQUIRE_MESSAGE(y.defined(), "gradient check: f returned an undefined tensor under the tape");
+    REQUIRE_MESSAGE(y.shape() == probe.shape(), "gradient check: f gave shape " << y.shape().to_string()
+                                                  << " under the tape, " << probe.shape().to_string() << " without");
     const Tensor loss = sum(multiply(y, weight_tensor));
     analytic = tape.gradient(loss, sources);
   }
