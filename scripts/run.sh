@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sets up, builds (Release, in build/) and runs the main job: for now the tensors-and-tape sample.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+start=$SECONDS
+bash scripts/setup.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build --parallel "$(nproc)" --target tensors_and_tape
+echo "== built in $((SECONDS - start)) s; running samples/tensors_and_tape"
+./build/samples/tensors_and_tape

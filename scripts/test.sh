@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite: a Release build in build/ (tests, samples, bench,
+# and the install + downstream-project check), then an AddressSanitizer + UndefinedBehaviorSanitizer
+# build of the tests in build-asan/. Fails on the first failure. Uses every core.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+start=$SECONDS
+jobs=$(nproc)
+phase_start=$SECONDS
+phase() {  # prints how long the previous phase took
+  echo "== $1 ($((SECONDS - phase_start)) s)"
+  phase_start=$SECONDS
+}
+
+bash scripts/setup.sh
+phase "setup done"
+
+# --- Release ---
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build --parallel "$jobs"
+phase "release build done"
+ctest --test-dir build --parallel "$jobs" --output-on-failure
+phase "release tests done"
+
+# --- AddressSanitizer + UndefinedBehaviorSanitizer (tests only) ---
+# -O1 keeps the instrumented build and its run reasonably fast while keeping useful stack traces.
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+  -DSTRATA_SANITIZE=ON -DSTRATA_BUILD_SAMPLES=OFF -DSTRATA_BUILD_BENCH=OFF
+cmake --build build-asan --parallel "$jobs"
+phase "sanitizer build done"
+
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:print_stacktrace=1:strict_string_checks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=0"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
+ctest --test-dir build-asan --parallel "$jobs" --output-on-failure
+phase "sanitizer tests done"
+
+echo "test.sh: all passed in $((SECONDS - start)) s"
