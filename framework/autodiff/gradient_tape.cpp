@@ -197,9 +197,11 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
   Pause pause(*this);  // this tape does not record its own backward pass; outer tapes do
 
   const auto& entries = st.entries;
-  // Forward: which tensors depend on a source.
+  // Forward: which tensors depend on a source. As in TensorFlow, a source this tape does not watch
+  // gets no gradient, even when a recorded op read it.
   std::unordered_set<std::uint64_t> from_source;
-  for (const auto& s : sources) from_source.insert(s.id());
+  for (const auto& s : sources)
+    if (st.watches(s)) from_source.insert(s.id());
   for (const auto& e : entries) {
     bool hit = false;
     for (const auto& in : e->inputs) hit = hit || from_source.count(in.id());
