@@ -1,0 +1,96 @@
+#include "strata/backend/caching_allocator.hpp"
+
+#include <bit>
+#include <new>
+#include <utility>
+
+namespace strata::backend {
+
+CachingAllocator::CachingAllocator(RawAllocate raw_allocate, RawFree raw_free)
+    : raw_allocate_(std::move(raw_allocate)), raw_free_(std::move(raw_free)) {}
+
+CachingAllocator::~CachingAllocator() {
+  std::lock_guard lock(mutex_);
+  release_cached_locked();
+}
+
+std::size_t CachingAllocator::size_class(std::size_t bytes) {
+  constexpr std::size_t kSmallStep = 512;
+  constexpr std::size_t kSmallLimit = std::size_t{1} << 20;
+  if (bytes <= kSmallStep) return kSmallStep;
+  if (bytes <= kSmallLimit) return (bytes + kSmallStep - 1) / kSmallStep * kSmallStep;
+  // Quarter steps between powers of two: 1, 1.25, 1.5, 1.75 times 2^p.
+  const std::size_t power = std::bit_floor(bytes);
+  const std::size_t step = power / 4;
+  return (bytes + step - 1) / step * step;
+}
+
+void* CachingAllocator::allocate(std::size_t bytes) {
+  const std::size_t size = size_class(bytes);
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.requests;
+    auto it = free_blocks_.find(size);
+    if (it != free_blocks_.end() && !it->second.empty()) {
+      void* ptr = it->second.back();
+      it->second.pop_back();
+      ++stats_.cache_hits;
+      stats_.bytes_cached -= size;
+      stats_.bytes_in_use += size;
+      return ptr;
+    }
+  }
+  void* ptr = nullptr;
+  try {
+    ptr = raw_allocate_(size);
+  } catch (const std::bad_alloc&) {
+    ptr = nullptr;
+  }
+  if (!ptr) {
+    // Out of memory: give the cache back and try once more.
+    empty_cache();
+    ptr = raw_allocate_(size);
+    if (!ptr) throw std::bad_alloc();
+  }
+  std::lock_guard lock(mutex_);
+  ++stats_.system_allocations;
+  stats_.bytes_in_use += size;
+  return ptr;
+}
+
+void CachingAllocator::deallocate(void* ptr, std::size_t bytes) noexcept {
+  if (!ptr) return;
+  const std::size_t size = size_class(bytes);
+  std::lock_guard lock(mutex_);
+  try {
+    free_blocks_[size].push_back(ptr);
+  } catch (...) {
+    // No memory for the free list itself: give the block straight back.
+    raw_free_(ptr, size);
+    stats_.bytes_in_use -= size;
+    return;
+  }
+  stats_.bytes_in_use -= size;
+  stats_.bytes_cached += size;
+}
+
+MemoryStats CachingAllocator::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void CachingAllocator::empty_cache() {
+  std::lock_guard lock(mutex_);
+  release_cached_locked();
+}
+
+void CachingAllocator::release_cached_locked() {
+  for (auto& [size, blocks] : free_blocks_) {
+    for (void* ptr : blocks) raw_free_(ptr, size);
+    stats_.bytes_cached -= size * blocks.size();
+    blocks.clear();
+  }
+  free_blocks_.clear();
+}
+
+}  // namespace strata::backend

@@ -1,0 +1,220 @@
+// Elementwise ops of two operands with NumPy broadcasting, and where().
+#include <cmath>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "strata/backend/cpu/broadcast.hpp"
+#include "strata/backend/cpu/cpu_backend.hpp"
+#include "strata/backend/cpu/dispatch.hpp"
+#include "strata/backend/cpu/xt_views.hpp"
+
+namespace strata::backend::cpu {
+namespace {
+
+const char* binary_name(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::add: return "add";
+    case BinaryOp::subtract: return "subtract";
+    case BinaryOp::multiply: return "multiply";
+    case BinaryOp::divide: return "divide";
+    case BinaryOp::pow: return "pow";
+    case BinaryOp::maximum: return "maximum";
+    case BinaryOp::minimum: return "minimum";
+    case BinaryOp::equal: return "equal";
+    case BinaryOp::not_equal: return "not_equal";
+    case BinaryOp::less: return "less";
+    case BinaryOp::less_equal: return "less_equal";
+    case BinaryOp::greater: return "greater";
+    case BinaryOp::greater_equal: return "greater_equal";
+    case BinaryOp::logical_and: return "logical_and";
+    case BinaryOp::logical_or: return "logical_or";
+    case BinaryOp::logical_xor: return "logical_xor";
+  }
+  return "binary";
+}
+
+// Python's // on integers: rounds toward negative infinity; 0 for a zero divisor; no overflow trap.
+template <class T>
+T floor_divide(T a, T b) {
+  if (b == 0) return T(0);
+  if constexpr (std::is_signed_v<T>) {
+    if (b == -1) return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(a));
+    T q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    return q;
+  } else {
+    return a / b;
+  }
+}
+
+// Integer power by repeated squaring (wrapping); negative exponents give 0 except for bases +-1.
+template <class T>
+T integer_pow(T base, T exponent) {
+  using U = std::make_unsigned_t<T>;
+  if constexpr (std::is_signed_v<T>) {
+    if (exponent < 0) {
+      if (base == 1) return 1;
+      if (base == -1) return (exponent % 2 == 0) ? 1 : -1;
+      return 0;
+    }
+  }
+  U result = 1, b = static_cast<U>(base);
+  for (auto e = static_cast<std::make_unsigned_t<T>>(exponent); e; e >>= 1) {
+    if (e & 1) result = static_cast<U>(result * b);
+    b = static_cast<U>(b * b);
+  }
+  return static_cast<T>(result);
+}
+
+// Runs `vector_op` (an xtensor expression of two operands, each a 1-D view or a scalar) over every
+// innermost run of the broadcast.
+template <class T, class VectorOp>
+void run_vectorised(const BroadcastPlan<2>& plan, const T* a, const T* b, T* out, VectorOp vector_op) {
+  for_each_run(plan, [&](std::int64_t o, const std::array<std::int64_t, 2>& off, std::int64_t n,
+                         const std::array<std::int64_t, 2>& inner) {
+    auto result = flat_view(out + o, n);
+    if (inner[0] && inner[1]) {
+      xt::noalias(result) = vector_op(flat_view(a + off[0], n), flat_view(b + off[1], n));
+    } else if (inner[0]) {
+      xt::noalias(result) = vector_op(flat_view(a + off[0], n), b[off[1]]);
+    } else if (inner[1]) {
+      xt::noalias(result) = vector_op(a[off[0]], flat_view(b + off[1], n));
+    } else {
+      T value[1];
+      xt::noalias(flat_view(value, 1)) = vector_op(flat_view(a + off[0], 1), b[off[1]]);
+      std::fill_n(out + o, n, value[0]);
+    }
+  });
+}
+
+// Runs `scalar_op(a, b)` element by element (integer division, comparisons, logical ops).
+template <class T, class R, class ScalarOp>
+void run_scalar(const BroadcastPlan<2>& plan, const T* a, const T* b, R* out, ScalarOp scalar_op) {
+  for_each_run(plan, [&](std::int64_t o, const std::array<std::int64_t, 2>& off, std::int64_t n,
+                         const std::array<std::int64_t, 2>& inner) {
+    const T* pa = a + off[0];
+    const T* pb = b + off[1];
+    R* po = out + o;
+    if (inner[0] && inner[1]) {
+      for (std::int64_t i = 0; i < n; ++i) po[i] = scalar_op(pa[i], pb[i]);
+    } else if (inner[0]) {
+      const T vb = *pb;
+      for (std::int64_t i = 0; i < n; ++i) po[i] = scalar_op(pa[i], vb);
+    } else if (inner[1]) {
+      const T va = *pa;
+      for (std::int64_t i = 0; i < n; ++i) po[i] = scalar_op(va, pb[i]);
+    } else {
+      std::fill_n(po, n, scalar_op(*pa, *pb));
+    }
+  });
+}
+
+template <class T>
+void arithmetic(BinaryOp op, const BroadcastPlan<2>& plan, const T* a, const T* b, T* out) {
+  const char* name = binary_name(op);
+  if constexpr (std::is_same_v<T, bool>) {
+    // bool arithmetic as NumPy: + and maximum are or, * and minimum are and.
+    switch (op) {
+      case BinaryOp::add:
+      case BinaryOp::maximum: return run_scalar(plan, a, b, out, [](bool x, bool y) { return x || y; });
+      case BinaryOp::multiply:
+      case BinaryOp::minimum: return run_scalar(plan, a, b, out, [](bool x, bool y) { return x && y; });
+      default: unsupported_dtype(name, DType::boolean, "a numeric dtype");
+    }
+  } else {
+    switch (op) {
+      case BinaryOp::add: return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return x + y; });
+      case BinaryOp::subtract: return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return x - y; });
+      case BinaryOp::multiply: return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return x * y; });
+      case BinaryOp::maximum:
+        return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return xt::maximum(x, y); });
+      case BinaryOp::minimum:
+        return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return xt::minimum(x, y); });
+      case BinaryOp::divide:
+        if constexpr (std::is_floating_point_v<T>)
+          return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return x / y; });
+        else
+          return run_scalar(plan, a, b, out, [](T x, T y) { return floor_divide(x, y); });
+      case BinaryOp::pow:
+        if constexpr (std::is_floating_point_v<T>)
+          return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return xt::pow(x, y); });
+        else
+          return run_scalar(plan, a, b, out, [](T x, T y) { return integer_pow(x, y); });
+      default: break;
+    }
+  }
+  throw ValueError(std::string("binary: unknown op ") + name);
+}
+
+template <class T>
+void comparison(BinaryOp op, const BroadcastPlan<2>& plan, const T* a, const T* b, bool* out) {
+  switch (op) {
+    case BinaryOp::equal: return run_scalar(plan, a, b, out, [](T x, T y) { return x == y; });
+    case BinaryOp::not_equal: return run_scalar(plan, a, b, out, [](T x, T y) { return x != y; });
+    case BinaryOp::less: return run_scalar(plan, a, b, out, [](T x, T y) { return x < y; });
+    case BinaryOp::less_equal: return run_scalar(plan, a, b, out, [](T x, T y) { return x <= y; });
+    case BinaryOp::greater: return run_scalar(plan, a, b, out, [](T x, T y) { return x > y; });
+    case BinaryOp::greater_equal: return run_scalar(plan, a, b, out, [](T x, T y) { return x >= y; });
+    case BinaryOp::logical_and:
+      return run_scalar(plan, a, b, out, [](T x, T y) { return x != T(0) && y != T(0); });
+    case BinaryOp::logical_or:
+      return run_scalar(plan, a, b, out, [](T x, T y) { return x != T(0) || y != T(0); });
+    case BinaryOp::logical_xor:
+      return run_scalar(plan, a, b, out, [](T x, T y) { return (x != T(0)) != (y != T(0)); });
+    default: break;
+  }
+  throw ValueError(std::string("binary: unknown op ") + binary_name(op));
+}
+
+bool writes_bool(BinaryOp op) { return op >= BinaryOp::equal; }
+
+}  // namespace
+
+void CpuBackend::binary(BinaryOp op, In a, In b, Out out) {
+  const char* name = binary_name(op);
+  if (a.dtype != b.dtype)
+    throw DTypeError(std::string(name) + ": operands have different dtypes " + std::string(dtype_name(a.dtype)) +
+                     " and " + std::string(dtype_name(b.dtype)));
+  expect_dtype(name, "the output", out.dtype, writes_bool(op) ? DType::boolean : a.dtype);
+  if (out.shape.num_elements() == 0) return;
+  const auto plan = plan_broadcast<2>(name, out.shape, {&a.shape, &b.shape});
+  visit_dtype(a.dtype, [&]<class T>() {
+    const T* pa = static_cast<const T*>(a.data);
+    const T* pb = static_cast<const T*>(b.data);
+    if (writes_bool(op))
+      comparison<T>(op, plan, pa, pb, static_cast<bool*>(out.data));
+    else
+      arithmetic<T>(op, plan, pa, pb, static_cast<T*>(out.data));
+  });
+}
+
+void CpuBackend::where(In condition, In a, In b, Out out) {
+  expect_dtype("where", "the condition", condition.dtype, DType::boolean);
+  if (a.dtype != b.dtype)
+    throw DTypeError("where: the two branches have different dtypes " + std::string(dtype_name(a.dtype)) + " and " +
+                     std::string(dtype_name(b.dtype)));
+  expect_dtype("where", "the output", out.dtype, a.dtype);
+  if (out.shape.num_elements() == 0) return;
+  const auto plan = plan_broadcast<3>("where", out.shape, {&condition.shape, &a.shape, &b.shape});
+  const bool* pc = static_cast<const bool*>(condition.data);
+  visit_dtype(a.dtype, [&]<class T>() {
+    const T* pa = static_cast<const T*>(a.data);
+    const T* pb = static_cast<const T*>(b.data);
+    T* po = static_cast<T*>(out.data);
+    for_each_run(plan, [&](std::int64_t o, const std::array<std::int64_t, 3>& off, std::int64_t n,
+                           const std::array<std::int64_t, 3>& inner) {
+      const bool* c = pc + off[0];
+      const T* x = pa + off[1];
+      const T* y = pb + off[2];
+      T* r = po + o;
+      if (inner[0] && inner[1] && inner[2]) {
+        for (std::int64_t i = 0; i < n; ++i) r[i] = c[i] ? x[i] : y[i];
+      } else {
+        for (std::int64_t i = 0; i < n; ++i) r[i] = c[i * inner[0]] ? x[i * inner[1]] : y[i * inner[2]];
+      }
+    });
+  });
+}
+
+}  // namespace strata::backend::cpu

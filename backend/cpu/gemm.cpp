@@ -1,0 +1,91 @@
+// GEMM through OpenBLAS: one cblas call per matrix of the batch; gemv when a side is a vector
+// (OpenBLAS's gemm is slow for m == 1 or n == 1).
+#include <cblas.h>
+
+#include <algorithm>
+#include <string>
+
+#include "strata/backend/cpu/cpu_backend.hpp"
+#include "strata/backend/cpu/dispatch.hpp"
+
+namespace strata::backend::cpu {
+namespace {
+
+void gemm_call(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, float alpha, const float* a,
+               blasint lda, const float* b, blasint ldb, float beta, float* c, blasint ldc) {
+  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+void gemm_call(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, double alpha, const double* a,
+               blasint lda, const double* b, blasint ldb, double beta, double* c, blasint ldc) {
+  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+void gemv_call(CBLAS_TRANSPOSE t, blasint rows, blasint cols, float alpha, const float* a, blasint lda, const float* x,
+               blasint incx, float beta, float* y, blasint incy) {
+  cblas_sgemv(CblasRowMajor, t, rows, cols, alpha, a, lda, x, incx, beta, y, incy);
+}
+void gemv_call(CBLAS_TRANSPOSE t, blasint rows, blasint cols, double alpha, const double* a, blasint lda,
+               const double* x, blasint incx, double beta, double* y, blasint incy) {
+  cblas_dgemv(CblasRowMajor, t, rows, cols, alpha, a, lda, x, incx, beta, y, incy);
+}
+
+template <class T>
+void gemm_typed(const GemmArgs& g) {
+  const T alpha = static_cast<T>(g.alpha), beta = static_cast<T>(g.beta);
+  const auto m = static_cast<blasint>(g.m), n = static_cast<blasint>(g.n), k = static_cast<blasint>(g.k);
+  const auto lda = static_cast<blasint>(g.lda), ldb = static_cast<blasint>(g.ldb), ldc = static_cast<blasint>(g.ldc);
+  const CBLAS_TRANSPOSE ta = g.transpose_a ? CblasTrans : CblasNoTrans;
+  const CBLAS_TRANSPOSE tb = g.transpose_b ? CblasTrans : CblasNoTrans;
+  for (std::int64_t i = 0; i < g.batch; ++i) {
+    const T* a = static_cast<const T*>(g.a) + i * g.stride_a;
+    const T* b = static_cast<const T*>(g.b) + i * g.stride_b;
+    T* c = static_cast<T*>(g.c) + i * g.stride_c;
+    if (k == 0 || alpha == T(0)) {
+      // No products: C = beta * C (exactly zero when beta is 0, whatever C held).
+      for (blasint r = 0; r < m; ++r)
+        for (blasint j = 0; j < n; ++j) c[r * ldc + j] = beta == T(0) ? T(0) : beta * c[r * ldc + j];
+      continue;
+    }
+    if (m == 1 || n == 1) {
+      // gemv leaves y * beta when beta is 0 and y holds NaN on some OpenBLAS versions: clear first.
+      if (beta == T(0))
+        for (blasint r = 0; r < m; ++r)
+          for (blasint j = 0; j < n; ++j) c[r * ldc + j] = T(0);
+      if (m == 1) {
+        // c (1 x n) = a (1 x k) * op(B): y = op(B)^T x.
+        const blasint incx = g.transpose_a ? lda : 1;
+        if (g.transpose_b)
+          gemv_call(CblasNoTrans, n, k, alpha, b, ldb, a, incx, beta, c, 1);
+        else
+          gemv_call(CblasTrans, k, n, alpha, b, ldb, a, incx, beta, c, 1);
+      } else {
+        // c (m x 1) = op(A) * b (k x 1).
+        const blasint incx = g.transpose_b ? 1 : ldb;
+        if (g.transpose_a)
+          gemv_call(CblasTrans, k, m, alpha, a, lda, b, incx, beta, c, ldc);
+        else
+          gemv_call(CblasNoTrans, m, k, alpha, a, lda, b, incx, beta, c, ldc);
+      }
+      continue;
+    }
+    gemm_call(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+}
+
+}  // namespace
+
+void CpuBackend::gemm(const GemmArgs& args) {
+  if (args.batch < 0 || args.m < 0 || args.n < 0 || args.k < 0)
+    throw ValueError("gemm: negative sizes (batch " + std::to_string(args.batch) + ", m " + std::to_string(args.m) +
+                     ", n " + std::to_string(args.n) + ", k " + std::to_string(args.k) + ")");
+  if (args.batch == 0 || args.m == 0 || args.n == 0) return;
+  const std::int64_t a_cols = args.transpose_a ? args.m : args.k;
+  const std::int64_t b_cols = args.transpose_b ? args.k : args.n;
+  if (args.k > 0 && (args.lda < std::max<std::int64_t>(1, a_cols) || args.ldb < std::max<std::int64_t>(1, b_cols)))
+    throw ValueError("gemm: leading dimensions lda " + std::to_string(args.lda) + " / ldb " + std::to_string(args.ldb) +
+                     " are smaller than the row lengths " + std::to_string(a_cols) + " / " + std::to_string(b_cols));
+  if (args.ldc < args.n)
+    throw ValueError("gemm: ldc " + std::to_string(args.ldc) + " is smaller than n " + std::to_string(args.n));
+  visit_floating(args.dtype, "gemm", [&]<class T>() { gemm_typed<T>(args); });
+}
+
+}  // namespace strata::backend::cpu

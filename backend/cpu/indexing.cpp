@@ -1,0 +1,193 @@
+// copy_strided, gather and scatter_add.
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "strata/backend/cpu/cpu_backend.hpp"
+#include "strata/backend/cpu/dispatch.hpp"
+#include "strata/backend/cpu/thread_pool.hpp"
+
+namespace strata::backend::cpu {
+namespace {
+
+// (outer, axis, inner) sizes of a shape around `axis`.
+struct AxisSplit {
+  std::int64_t outer = 1, n = 1, inner = 1;
+};
+
+AxisSplit split_at(const Shape& shape, int axis) {
+  AxisSplit s;
+  for (int d = 0; d < axis; ++d) s.outer *= shape[static_cast<std::size_t>(d)];
+  s.n = shape[static_cast<std::size_t>(axis)];
+  for (int d = axis + 1; d < shape.rank(); ++d) s.inner *= shape[static_cast<std::size_t>(d)];
+  return s;
+}
+
+// Reads the indices as int64 and checks each against [0, limit).
+std::vector<std::int64_t> checked_indices(const char* op, In indices, std::int64_t limit, int axis) {
+  const std::int64_t count = indices.shape.num_elements();
+  std::vector<std::int64_t> result(static_cast<std::size_t>(count));
+  auto check = [&](auto* p) {
+    for (std::int64_t i = 0; i < count; ++i) {
+      const std::int64_t v = p[i];
+      if (v < 0 || v >= limit)
+        throw ValueError(std::string(op) + ": index " + std::to_string(v) + " is out of range [0, " +
+                         std::to_string(limit) + ") along axis " + std::to_string(axis));
+      result[static_cast<std::size_t>(i)] = v;
+    }
+  };
+  if (indices.dtype == DType::int32)
+    check(static_cast<const std::int32_t*>(indices.data));
+  else if (indices.dtype == DType::int64)
+    check(static_cast<const std::int64_t*>(indices.data));
+  else
+    throw DTypeError(std::string(op) + ": indices must be int32 or int64, got " +
+                     std::string(dtype_name(indices.dtype)));
+  return result;
+}
+
+void check_axis(const char* op, int axis, const Shape& shape) {
+  if (axis < 0 || axis >= shape.rank())
+    throw ValueError(std::string(op) + ": axis " + std::to_string(axis) + " is out of range for shape " +
+                     shape.to_string());
+}
+
+}  // namespace
+
+void CpuBackend::copy_strided(const StridedCopyArgs& args) {
+  const int rank = args.shape.rank();
+  if (static_cast<int>(args.src_strides.size()) != rank || static_cast<int>(args.dst_strides.size()) != rank)
+    throw ValueError("copy_strided: " + std::to_string(args.src_strides.size()) + " source and " +
+                     std::to_string(args.dst_strides.size()) + " destination strides for shape " +
+                     args.shape.to_string());
+  if (args.shape.num_elements() == 0) return;
+  const std::size_t elem = dtype_size(args.dtype);
+  // Drop size-1 dimensions and merge dimensions contiguous on both sides.
+  std::vector<std::int64_t> dims, src_strides, dst_strides;
+  for (int d = 0; d < rank; ++d) {
+    const auto extent = args.shape[static_cast<std::size_t>(d)];
+    if (extent == 1) continue;
+    const auto ss = args.src_strides[static_cast<std::size_t>(d)], ds = args.dst_strides[static_cast<std::size_t>(d)];
+    if (!dims.empty() && src_strides.back() == ss * extent && dst_strides.back() == ds * extent) {
+      dims.back() *= extent;
+      src_strides.back() = ss;
+      dst_strides.back() = ds;
+    } else {
+      dims.push_back(extent);
+      src_strides.push_back(ss);
+      dst_strides.push_back(ds);
+    }
+  }
+  if (dims.empty()) dims = {1}, src_strides = {1}, dst_strides = {1};
+  const auto* src = static_cast<const char*>(args.src) + args.src_offset * static_cast<std::int64_t>(elem);
+  auto* dst = static_cast<char*>(args.dst) + args.dst_offset * static_cast<std::int64_t>(elem);
+  const std::size_t outer = dims.size() - 1;
+  const std::int64_t run = dims.back(), ss = src_strides.back(), ds = dst_strides.back();
+  std::int64_t rows = 1;
+  for (std::size_t d = 0; d < outer; ++d) rows *= dims[d];
+
+  visit_dtype(args.dtype, [&]<class T>() {
+    const T* s = reinterpret_cast<const T*>(src);
+    T* t = reinterpret_cast<T*>(dst);
+    auto copy_run = [&](std::int64_t so, std::int64_t dof, std::int64_t begin, std::int64_t end) {
+      if (ss == 1 && ds == 1) {
+        std::memcpy(t + dof + begin, s + so + begin, static_cast<std::size_t>(end - begin) * sizeof(T));
+      } else if (ss == 0) {
+        const T v = s[so];
+        for (std::int64_t i = begin; i < end; ++i) t[dof + i * ds] = v;
+      } else {
+        for (std::int64_t i = begin; i < end; ++i) t[dof + i * ds] = s[so + i * ss];
+      }
+    };
+    if (rows == 1) {
+      parallel_for(run, 4096, [&](std::int64_t begin, std::int64_t end) { copy_run(0, 0, begin, end); });
+      return;
+    }
+    parallel_for(rows, std::max<std::int64_t>(1, 4096 / run), [&](std::int64_t begin, std::int64_t end) {
+      std::vector<std::int64_t> index(outer, 0);
+      std::int64_t so = 0, dof = 0, rest = begin;
+      for (std::size_t d = outer; d-- > 0;) {
+        index[d] = rest % dims[d];
+        rest /= dims[d];
+        so += index[d] * src_strides[d];
+        dof += index[d] * dst_strides[d];
+      }
+      for (std::int64_t r = begin; r < end; ++r) {
+        copy_run(so, dof, 0, run);
+        for (std::size_t d = outer; d-- > 0;) {
+          so += src_strides[d];
+          dof += dst_strides[d];
+          if (++index[d] < dims[d]) break;
+          so -= dims[d] * src_strides[d];
+          dof -= dims[d] * dst_strides[d];
+          index[d] = 0;
+        }
+      }
+    }, kParallelThreshold / std::max<std::int64_t>(run, 1) + 1);
+  });
+}
+
+void CpuBackend::gather(In x, In indices, int axis, Out out) {
+  check_axis("gather", axis, x.shape);
+  expect_dtype("gather", "the output", out.dtype, x.dtype);
+  const AxisSplit s = split_at(x.shape, axis);
+  const auto idx = checked_indices("gather", indices, s.n, axis);
+  const auto count = static_cast<std::int64_t>(idx.size());
+  if (out.shape.num_elements() != s.outer * count * s.inner)
+    throw ShapeError("gather: output shape " + out.shape.to_string() + " does not hold " +
+                     std::to_string(s.outer * count * s.inner) + " elements");
+  const std::size_t elem = dtype_size(x.dtype);
+  const auto* src = static_cast<const char*>(x.data);
+  auto* dst = static_cast<char*>(out.data);
+  const std::size_t block = static_cast<std::size_t>(s.inner) * elem;
+  parallel_for(s.outer * count, std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(s.inner, 1)),
+               [&](std::int64_t begin, std::int64_t end) {
+                 for (std::int64_t r = begin; r < end; ++r) {
+                   const std::int64_t o = r / count, j = r % count;
+                   std::memcpy(dst + static_cast<std::size_t>(r) * block,
+                               src + static_cast<std::size_t>(o * s.n + idx[static_cast<std::size_t>(j)]) * block, block);
+                 }
+               },
+               kParallelThreshold / std::max<std::int64_t>(s.inner, 1) + 1);
+}
+
+void CpuBackend::scatter_add(In updates, In indices, int axis, Out out) {
+  check_axis("scatter_add", axis, out.shape);
+  expect_dtype("scatter_add", "the updates", updates.dtype, out.dtype);
+  const AxisSplit s = split_at(out.shape, axis);
+  const auto idx = checked_indices("scatter_add", indices, s.n, axis);
+  const auto count = static_cast<std::int64_t>(idx.size());
+  if (updates.shape.num_elements() != s.outer * count * s.inner)
+    throw ShapeError("scatter_add: updates of shape " + updates.shape.to_string() + " do not match " +
+                     std::to_string(count) + " indices into shape " + out.shape.to_string() + " along axis " +
+                     std::to_string(axis));
+  visit_dtype(out.dtype, [&]<class T>() {
+    const T* u = static_cast<const T*>(updates.data);
+    T* o = static_cast<T*>(out.data);
+    auto add = [](T a, T b) -> T {
+      if constexpr (std::is_same_v<T, bool>)
+        return a || b;
+      else
+        return static_cast<T>(a + b);
+    };
+    // Threads own disjoint outer blocks (or disjoint column ranges), so repeated indices never race.
+    auto scatter = [&](std::int64_t o0, std::int64_t o1, std::int64_t c0, std::int64_t c1) {
+      for (std::int64_t b = o0; b < o1; ++b)
+        for (std::int64_t j = 0; j < count; ++j) {
+          const T* src = u + (b * count + j) * s.inner;
+          T* dst = o + (b * s.n + idx[static_cast<std::size_t>(j)]) * s.inner;
+          for (std::int64_t c = c0; c < c1; ++c) dst[c] = add(dst[c], src[c]);
+        }
+    };
+    const std::int64_t work = s.outer * count * s.inner;
+    if (s.outer > 1 || work < kParallelThreshold) {
+      parallel_for(s.outer, 1, [&](std::int64_t b, std::int64_t e) { scatter(b, e, 0, s.inner); },
+                   kParallelThreshold / std::max<std::int64_t>(count * s.inner, 1) + 1);
+    } else {
+      parallel_for(s.inner, 256, [&](std::int64_t b, std::int64_t e) { scatter(0, 1, b, e); });
+    }
+  });
+}
+
+}  // namespace strata::backend::cpu

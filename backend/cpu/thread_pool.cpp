@@ -1,0 +1,187 @@
+#include "strata/backend/cpu/thread_pool.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "strata/backend/cpu_threads.hpp"
+
+extern "C" void openblas_set_num_threads(int num_threads);
+
+namespace strata::backend::cpu {
+namespace {
+
+thread_local bool inside_pool_task = false;
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads) { start(threads); }
+
+  int threads() const { return threads_; }
+
+  // Restarts the workers with a new count (called with run_mutex held).
+  void resize(int threads) {
+    stop();
+    start(threads);
+  }
+
+  // Runs task(i) for i in [0, chunks) on the workers and the calling thread.
+  void run(int chunks, const std::function<void(int)>& task) {
+    {
+      std::unique_lock lock(mutex_);
+      idle_.wait(lock, [&] { return active_ == 0; });  // late wakers of the last run have left
+      task_ = &task;
+      chunks_ = chunks;
+      next_.store(0, std::memory_order_relaxed);
+      remaining_ = chunks;
+      error_ = nullptr;
+      ++generation_;
+    }
+    wake_.notify_all();
+    work(task, chunks);
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [&] { return remaining_ == 0 && active_ == 0; });
+    task_ = nullptr;
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+  std::mutex run_mutex;  // one run at a time
+
+ private:
+  void start(int threads) {
+    threads_ = std::max(1, threads);
+    stop_ = false;
+    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+  }
+
+  // Takes chunks until none is left; returns after counting the ones it finished.
+  void work(const std::function<void(int)>& task, int chunks) {
+    int finished = 0;
+    for (int i = next_.fetch_add(1); i < chunks; i = next_.fetch_add(1)) {
+      try {
+        inside_pool_task = true;
+        task(i);
+      } catch (...) {
+        std::lock_guard lock(mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+      inside_pool_task = false;
+      ++finished;
+    }
+    if (finished) {
+      std::lock_guard lock(mutex_);
+      remaining_ -= finished;
+    }
+  }
+
+  void worker_loop() {
+    std::uint64_t seen = 0;
+    {
+      std::lock_guard lock(mutex_);
+      seen = generation_;
+    }
+    for (;;) {
+      const std::function<void(int)>* task = nullptr;
+      int chunks = 0;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+        task = task_;
+        chunks = chunks_;
+        ++active_;
+      }
+      if (task) work(*task, chunks);
+      {
+        std::lock_guard lock(mutex_);
+        --active_;
+      }
+      idle_.notify_all();
+    }
+  }
+
+  int threads_ = 1;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_, idle_;
+  const std::function<void(int)>* task_ = nullptr;
+  int chunks_ = 0;
+  std::atomic<int> next_{0};
+  int remaining_ = 0;
+  int active_ = 0;
+  std::uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::exception_ptr error_;
+};
+
+int default_threads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+// Never destroyed: kernels may run from static destructors.
+ThreadPool& pool() {
+  static ThreadPool* instance = new ThreadPool(default_threads());
+  return *instance;
+}
+
+}  // namespace
+
+int parallel_chunks(std::int64_t n, std::int64_t grain, std::int64_t threshold) {
+  const int threads = pool().threads();
+  if (threads <= 1 || n < threshold || inside_pool_task) return 1;
+  const std::int64_t by_grain = n / std::max<std::int64_t>(grain, 1);
+  return static_cast<int>(std::clamp<std::int64_t>(by_grain, 1, threads));
+}
+
+void parallel_for(std::int64_t n, std::int64_t grain, const std::function<void(std::int64_t, std::int64_t)>& fn,
+                  std::int64_t threshold) {
+  if (n <= 0) return;
+  const int chunks = parallel_chunks(n, grain, threshold);
+  if (chunks <= 1) return fn(0, n);
+  auto& p = pool();
+  std::unique_lock run_lock(p.run_mutex, std::try_to_lock);
+  if (!run_lock.owns_lock()) return fn(0, n);  // another thread is using the pool
+  // Chunk boundaries on multiples of 64 elements keep SIMD loops and cache lines whole.
+  std::int64_t chunk = (n + chunks - 1) / chunks;
+  chunk = (chunk + 63) / 64 * 64;
+  const int used = static_cast<int>((n + chunk - 1) / chunk);
+  p.run(used, [&](int i) {
+    const std::int64_t begin = i * chunk;
+    fn(begin, std::min(n, begin + chunk));
+  });
+}
+
+}  // namespace strata::backend::cpu
+
+namespace strata::backend {
+
+void set_cpu_threads(int n) {
+  n = std::max(1, n);
+  auto& p = cpu::pool();
+  {
+    std::lock_guard lock(p.run_mutex);
+    if (p.threads() != n) p.resize(n);
+  }
+  openblas_set_num_threads(n);
+}
+
+int cpu_threads() { return cpu::pool().threads(); }
+
+}  // namespace strata::backend

@@ -1,0 +1,203 @@
+// Elementwise ops of one operand: flat xtensor expressions over the whole buffer, split across
+// threads when large.
+#include <cmath>
+#include <string>
+#include <type_traits>
+
+#include "strata/backend/cpu/cpu_backend.hpp"
+#include "strata/backend/cpu/dispatch.hpp"
+#include "strata/backend/cpu/thread_pool.hpp"
+#include "strata/backend/cpu/xt_views.hpp"
+
+namespace strata::backend::cpu {
+namespace {
+
+const char* unary_name(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::negative: return "negative";
+    case UnaryOp::abs: return "abs";
+    case UnaryOp::sign: return "sign";
+    case UnaryOp::square: return "square";
+    case UnaryOp::sqrt: return "sqrt";
+    case UnaryOp::rsqrt: return "rsqrt";
+    case UnaryOp::reciprocal: return "reciprocal";
+    case UnaryOp::exp: return "exp";
+    case UnaryOp::expm1: return "expm1";
+    case UnaryOp::log: return "log";
+    case UnaryOp::log1p: return "log1p";
+    case UnaryOp::sin: return "sin";
+    case UnaryOp::cos: return "cos";
+    case UnaryOp::tanh: return "tanh";
+    case UnaryOp::sigmoid: return "sigmoid";
+    case UnaryOp::erf: return "erf";
+    case UnaryOp::floor: return "floor";
+    case UnaryOp::ceil: return "ceil";
+    case UnaryOp::round: return "round";
+    case UnaryOp::relu: return "relu";
+    case UnaryOp::relu6: return "relu6";
+    case UnaryOp::leaky_relu: return "leaky_relu";
+    case UnaryOp::elu: return "elu";
+    case UnaryOp::selu: return "selu";
+    case UnaryOp::softplus: return "softplus";
+    case UnaryOp::softsign: return "softsign";
+    case UnaryOp::gelu: return "gelu";
+    case UnaryOp::gelu_tanh: return "gelu_tanh";
+    case UnaryOp::hard_sigmoid: return "hard_sigmoid";
+    case UnaryOp::swish: return "swish";
+    case UnaryOp::logical_not: return "logical_not";
+  }
+  return "unary";
+}
+
+// Cheap ops are memory-bound and pay for threads only on large buffers; transcendental ones
+// pay earlier.
+std::int64_t threshold_of(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::negative:
+    case UnaryOp::abs:
+    case UnaryOp::sign:
+    case UnaryOp::square:
+    case UnaryOp::floor:
+    case UnaryOp::ceil:
+    case UnaryOp::round:
+    case UnaryOp::relu:
+    case UnaryOp::relu6:
+    case UnaryOp::leaky_relu:
+    case UnaryOp::logical_not: return kParallelThreshold;
+    default: return kParallelThreshold / 4;
+  }
+}
+
+// Evaluates `expression(view)` into out over [0, n), in chunks across threads.
+template <class T, class R, class Expression>
+void apply(const T* x, R* out, std::int64_t n, std::int64_t threshold, Expression expression) {
+  parallel_for(
+      n, 4096,
+      [&](std::int64_t begin, std::int64_t end) {
+        auto result = flat_view(out + begin, end - begin);
+        xt::noalias(result) = expression(flat_view(x + begin, end - begin));
+      },
+      threshold);
+}
+
+template <class T>
+void floating_unary(UnaryOp op, const T* x, T* y, std::int64_t n, T alpha) {
+  const auto t = threshold_of(op);
+  [[maybe_unused]] static constexpr T zero(0), one(1), half(0.5);
+  switch (op) {
+    case UnaryOp::negative: return apply(x, y, n, t, [](auto&& v) { return -v; });
+    case UnaryOp::abs: return apply(x, y, n, t, [](auto&& v) { return xt::abs(v); });
+    case UnaryOp::sign:
+      return apply(x, y, n, t, [](auto&& v) { return xt::where(v > zero, one, xt::where(v < zero, -one, v)); });
+    case UnaryOp::square: return apply(x, y, n, t, [](auto&& v) { return v * v; });
+    case UnaryOp::sqrt: return apply(x, y, n, t, [](auto&& v) { return xt::sqrt(v); });
+    case UnaryOp::rsqrt: return apply(x, y, n, t, [](auto&& v) { return one / xt::sqrt(v); });
+    case UnaryOp::reciprocal: return apply(x, y, n, t, [](auto&& v) { return one / v; });
+    case UnaryOp::exp: return apply(x, y, n, t, [](auto&& v) { return xt::exp(v); });
+    case UnaryOp::expm1: return apply(x, y, n, t, [](auto&& v) { return xt::expm1(v); });
+    case UnaryOp::log: return apply(x, y, n, t, [](auto&& v) { return xt::log(v); });
+    case UnaryOp::log1p: return apply(x, y, n, t, [](auto&& v) { return xt::log1p(v); });
+    case UnaryOp::sin: return apply(x, y, n, t, [](auto&& v) { return xt::sin(v); });
+    case UnaryOp::cos: return apply(x, y, n, t, [](auto&& v) { return xt::cos(v); });
+    case UnaryOp::tanh: return apply(x, y, n, t, [](auto&& v) { return xt::tanh(v); });
+    // exp(-x) overflows to inf for very negative x, and 1 / inf is the right 0.
+    case UnaryOp::sigmoid: return apply(x, y, n, t, [](auto&& v) { return one / (one + xt::exp(-v)); });
+    case UnaryOp::erf: return apply(x, y, n, t, [](auto&& v) { return xt::erf(v); });
+    case UnaryOp::floor: return apply(x, y, n, t, [](auto&& v) { return xt::floor(v); });
+    case UnaryOp::ceil: return apply(x, y, n, t, [](auto&& v) { return xt::ceil(v); });
+    case UnaryOp::round: return apply(x, y, n, t, [](auto&& v) { return xt::nearbyint(v); });  // half to even
+    case UnaryOp::relu: return apply(x, y, n, t, [](auto&& v) { return xt::maximum(v, zero); });
+    case UnaryOp::relu6:
+      return apply(x, y, n, t, [](auto&& v) { return xt::minimum(xt::maximum(v, zero), T(6)); });
+    case UnaryOp::leaky_relu:
+      return apply(x, y, n, t, [alpha](auto&& v) { return xt::where(v >= zero, v, alpha * v); });
+    case UnaryOp::elu:
+      return apply(x, y, n, t, [alpha](auto&& v) { return xt::where(v > zero, v, alpha * xt::expm1(v)); });
+    case UnaryOp::selu: {
+      [[maybe_unused]] static constexpr T scale = T(1.0507009873554804934193349852946);
+      [[maybe_unused]] static constexpr T selu_alpha = T(1.6732632423543772848170429916717);
+      return apply(x, y, n, t,
+                   [](auto&& v) { return scale * xt::where(v > zero, v, selu_alpha * xt::expm1(v)); });
+    }
+    case UnaryOp::softplus:
+      return apply(x, y, n, t, [](auto&& v) { return xt::log1p(xt::exp(-xt::abs(v))) + xt::maximum(v, zero); });
+    case UnaryOp::softsign: return apply(x, y, n, t, [](auto&& v) { return v / (one + xt::abs(v)); });
+    case UnaryOp::gelu: {
+      [[maybe_unused]] static constexpr T inv_sqrt2 = T(0.70710678118654752440084436210485);
+      return apply(x, y, n, t, [](auto&& v) { return half * v * (one + xt::erf(v * inv_sqrt2)); });
+    }
+    case UnaryOp::gelu_tanh: {
+      [[maybe_unused]] static constexpr T sqrt_2_over_pi = T(0.79788456080286535587989211986876);
+      [[maybe_unused]] static constexpr T c = T(0.044715);
+      return apply(x, y, n, t,
+                   [](auto&& v) { return half * v * (one + xt::tanh(sqrt_2_over_pi * (v + c * v * v * v))); });
+    }
+    case UnaryOp::hard_sigmoid:
+      return apply(x, y, n, t,
+                   [](auto&& v) { return xt::minimum(xt::maximum(v + T(3), zero), T(6)) * (one / T(6)); });
+    case UnaryOp::swish: return apply(x, y, n, t, [](auto&& v) { return v / (one + xt::exp(-v)); });
+    default: break;
+  }
+  throw ValueError(std::string("unary: unknown op ") + unary_name(op));
+}
+
+// negative, abs, sign, square on integers (and the identity roundings); the rest throw.
+template <class T>
+void integer_unary(UnaryOp op, const T* x, T* y, std::int64_t n, DType dtype) {
+  const auto t = threshold_of(op);
+  switch (op) {
+    case UnaryOp::negative:
+      // Through the unsigned type: wraps for the most negative value (and for uint8) as NumPy does.
+      return apply(x, y, n, t, [](auto&& v) { return xt::cast<T>(std::make_unsigned_t<T>(0) - xt::cast<std::make_unsigned_t<T>>(v)); });
+    case UnaryOp::abs:
+      if constexpr (std::is_signed_v<T>)
+        return apply(x, y, n, t, [](auto&& v) { return xt::where(v < T(0), xt::cast<T>(std::make_unsigned_t<T>(0) - xt::cast<std::make_unsigned_t<T>>(v)), v); });
+      else
+        return apply(x, y, n, t, [](auto&& v) { return v; });
+    case UnaryOp::sign: return apply(x, y, n, t, [](auto&& v) { return xt::where(v > T(0), T(1), xt::where(v < T(0), T(-1), T(0))); });
+    case UnaryOp::square:
+      return apply(x, y, n, t, [](auto&& v) {
+        return xt::cast<T>(xt::cast<std::make_unsigned_t<T>>(v) * xt::cast<std::make_unsigned_t<T>>(v));
+      });
+    case UnaryOp::floor:
+    case UnaryOp::ceil:
+    case UnaryOp::round: return apply(x, y, n, t, [](auto&& v) { return v; });
+    default: unsupported_dtype(unary_name(op), dtype, "float32 or float64");
+  }
+}
+
+}  // namespace
+
+void CpuBackend::unary(UnaryOp op, In x, Out out, double alpha) {
+  const char* name = unary_name(op);
+  if (x.shape.num_elements() != out.shape.num_elements())
+    throw ShapeError(std::string(name) + ": output shape " + out.shape.to_string() + " differs from input shape " +
+                     x.shape.to_string());
+  const std::int64_t n = x.shape.num_elements();
+  if (op == UnaryOp::logical_not) {
+    expect_dtype(name, "the output", out.dtype, DType::boolean);
+    bool* y = static_cast<bool*>(out.data);
+    visit_dtype(x.dtype, [&]<class T>() {
+      const T* p = static_cast<const T*>(x.data);
+      parallel_for(n, 4096, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) y[i] = p[i] == T(0);
+      });
+    });
+    return;
+  }
+  expect_dtype(name, "the output", out.dtype, x.dtype);
+  if (n == 0) return;
+  visit_dtype(x.dtype, [&]<class T>() {
+    const T* p = static_cast<const T*>(x.data);
+    T* y = static_cast<T*>(out.data);
+    if constexpr (std::is_floating_point_v<T>) {
+      floating_unary<T>(op, p, y, n, static_cast<T>(alpha));
+    } else if constexpr (std::is_same_v<T, bool>) {
+      unsupported_dtype(name, x.dtype, "a numeric dtype");
+    } else {
+      integer_unary<T>(op, p, y, n, x.dtype);
+    }
+  });
+}
+
+}  // namespace strata::backend::cpu
