@@ -43,6 +43,13 @@ Tensor alias(const Tensor& source, const Shape& shape, std::size_t extra_offset_
   return Tensor(std::move(impl));
 }
 
+Tensor snapshot(const Tensor& variable) {
+  Tensor view = alias(variable, variable.shape());
+  view.impl()->id = variable.impl()->id;
+  view.impl()->variable = variable.impl()->variable;
+  return view;
+}
+
 Tensor Tensor::from_host(const void* data, DType src_dtype, std::size_t count, const Shape& shape, DType dtype) {
   if (shape.num_elements() != static_cast<std::int64_t>(count))
     throw ShapeError("Tensor: " + std::to_string(count) + " values do not fill shape " + shape.to_string() + " (" +
@@ -96,7 +103,11 @@ Tensor::Tensor(float value) : Tensor(host_scalar(value, float32)) {}
 Tensor::Tensor(double value) : Tensor(host_scalar(value, float32)) {}
 Tensor::Tensor(int value) : Tensor(host_scalar(static_cast<std::int32_t>(value), int32)) {}
 Tensor::Tensor(std::int64_t value) : Tensor(host_scalar(value, int64)) {}
-Tensor::Tensor(std::initializer_list<double> values, DType dtype) : Tensor(from_nested(values, dtype)) {}
+Tensor::Tensor(std::initializer_list<ListElement> values, DType dtype) {
+  std::vector<double> flat;
+  for (const auto& v : values) flat.push_back(v.value);
+  *this = from_host(flat.data(), float64, flat.size(), Shape{static_cast<std::int64_t>(flat.size())}, dtype);
+}
 Tensor::Tensor(std::initializer_list<std::initializer_list<double>> values, DType dtype)
     : Tensor(from_nested(values, dtype)) {}
 Tensor::Tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values, DType dtype)

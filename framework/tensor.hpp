@@ -34,8 +34,14 @@ class Tensor {
   Tensor(double value);
   Tensor(int value);
   Tensor(std::int64_t value);
-  // Nested lists: Tensor({{1, 2}, {3, 4}}), Tensor({1, 2, 3}, st::int64).
-  Tensor(std::initializer_list<double> values, DType dtype = float32);
+  // Nested lists: Tensor({{1, 2}, {3, 4}}), Tensor({1, 2, 3}, st::int64), a column Tensor({{1}, {2}}).
+  // (The innermost level of a vector goes through ListElement, a user-defined conversion, so that
+  // {{1}, {2}} is read as a 2 x 1 matrix rather than as a vector of two braced numbers.)
+  struct ListElement {
+    double value;
+    ListElement(double v) : value(v) {}
+  };
+  Tensor(std::initializer_list<ListElement> values, DType dtype = float32);
   Tensor(std::initializer_list<std::initializer_list<double>> values, DType dtype = float32);
   Tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values,
          DType dtype = float32);

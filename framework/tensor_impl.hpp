@@ -24,9 +24,12 @@ struct Storage {
   Storage& operator=(const Storage&) = delete;
 };
 
+struct TensorImpl;
+
 struct VariableState {
   std::string name;
   bool trainable = true;
+  std::weak_ptr<TensorImpl> owner;  // the Variable's own handle (snapshots share this state)
 };
 
 struct TensorImpl {
@@ -36,7 +39,7 @@ struct TensorImpl {
   DType dtype = DType::float32;
   Device device;
   std::uint64_t id = 0;
-  std::unique_ptr<VariableState> variable;  // set for Variables
+  std::shared_ptr<VariableState> variable;  // set for Variables and their snapshots
 
   void* data() const { return static_cast<char*>(storage->data) + offset_bytes; }
   backend::Backend& backend() const { return *storage->backend; }
@@ -50,5 +53,8 @@ std::uint64_t next_tensor_id();
 Tensor empty(const Shape& shape, DType dtype, const Device& device);
 // A new tensor sharing `source`'s storage with another shape (same element count) and a new id.
 Tensor alias(const Tensor& source, const Shape& shape, std::size_t extra_offset_bytes = 0);
+// The current value of a Variable as a separate handle on the same storage, with the variable's id
+// (so tapes route its gradient to the variable) but untouched by later assigns.
+Tensor snapshot(const Tensor& variable);
 
 }  // namespace strata

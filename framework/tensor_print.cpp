@@ -49,8 +49,10 @@ class FloatFormatter {
       frac_width_ = std::max(frac_width_, fraction.size());
       exp_width_ = std::max(exp_width_, exponent.size());
     }
+    // As numpy: widen the integer part so "nan" / "-inf" fit in the common width.
+    const std::size_t offset = frac_width_ + 1 + (scientific_ ? exp_width_ : 0);
     for (double v : values)
-      if (!std::isfinite(v)) int_width_ = std::max(int_width_, special(v).size());
+      if (!std::isfinite(v) && special(v).size() > offset) int_width_ = std::max(int_width_, special(v).size() - offset);
   }
 
   std::string operator()(double v) const {

@@ -19,7 +19,7 @@ std::shared_ptr<TensorImpl> copy_impl(const Tensor& value) {
 Variable::Variable(const Tensor& initial_value, VariableOptions options) {
   if (!initial_value.defined()) throw ValueError("Variable '" + options.name + "': the initial value is undefined");
   impl_ = copy_impl(initial_value);
-  impl_->variable = std::make_unique<VariableState>(VariableState{std::move(options.name), options.trainable});
+  impl_->variable = std::make_shared<VariableState>(VariableState{std::move(options.name), options.trainable, impl_});
 }
 
 const std::string& Variable::name() const {
@@ -70,7 +70,7 @@ void Variable::assign_sub(const Tensor& delta) {
 
 Tensor Variable::value() const {
   check_defined("Variable::value");
-  return alias(*this, shape());
+  return snapshot(*this);
 }
 
 }  // namespace strata

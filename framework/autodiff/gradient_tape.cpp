@@ -44,9 +44,11 @@ struct GradientTape::State {
     if (!t.defined() || !is_floating(t.dtype()) || watched.count(t.id())) return;
     watched.insert(t.id());
     if (t.is_variable()) {
-      Variable v;
-      static_cast<Tensor&>(v) = t;
-      variables.push_back(v);
+      if (auto owner = t.impl()->variable->owner.lock()) {  // the Variable itself, not a snapshot
+        Variable v;
+        static_cast<Tensor&>(v) = Tensor(owner);
+        variables.push_back(v);
+      }
     }
   }
 };
@@ -66,6 +68,8 @@ bool any_recording() {
 }  // namespace
 
 namespace autodiff {
+
+bool is_recording() { return any_recording(); }
 
 bool is_watched(std::initializer_list<const Tensor*> inputs) {
   if (!any_recording()) return false;
@@ -108,8 +112,8 @@ void record(const char* op_name, std::vector<Tensor> inputs, std::vector<Tensor>
         entry->output_shapes.push_back(o.shape());
         entry->output_dtypes.push_back(o.dtype());
       }
-      entry->inputs = std::move(inputs);
-      entry->backward = std::move(backward);
+      entry->inputs = inputs;
+      entry->backward = backward;
     }
     s->entries.push_back(entry);
     for (const Tensor& o : outputs)
@@ -135,8 +139,8 @@ GradientTape::~GradientTape() {
 void GradientTape::watch(const Tensor& tensor) {
   if (!tensor.defined()) throw ValueError("GradientTape.watch: the tensor is undefined");
   if (!is_floating(tensor.dtype()))
-    throw ValueError("GradientTape.watch: cannot watch a " + std::string(dtype_name(tensor.dtype())) +
-                     " tensor of shape " + tensor.shape().to_string() + "; only floating-point tensors are differentiable");
+    throw ValueError("GradientTape.watch: cannot watch a tensor of dtype " + std::string(dtype_name(tensor.dtype())) +
+                     " and shape " + tensor.shape().to_string() + "; only floating-point tensors are differentiable");
   state_->watch(tensor);
 }
 
@@ -187,7 +191,7 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
     if (!s.defined()) throw ValueError("GradientTape.gradient: source " + std::to_string(i) + " is undefined");
     if (!is_floating(s.dtype()))
       throw ValueError("GradientTape.gradient: cannot differentiate with respect to source " + std::to_string(i) +
-                       ", a " + std::string(dtype_name(s.dtype())) + " tensor of shape " + s.shape().to_string() +
+                       ", a tensor of dtype " + std::string(dtype_name(s.dtype())) + " and shape " + s.shape().to_string() +
                        "; only floating-point tensors are differentiable");
   }
   if (output_gradient.defined() && output_gradient.shape() != target.shape())

@@ -16,6 +16,9 @@ using Needs = std::vector<bool>;
 // inputs (one per input; undefined where the input gets none or needs[i] is false).
 using BackwardFn = std::function<Grads(const Grads& output_grads, const Needs& needs)>;
 
+// True when some tape of this thread is recording (cheap; no tape means no recording).
+bool is_recording();
+
 // True when some recording tape of this thread watches one of `inputs` (cheap when no tape exists).
 bool is_watched(std::initializer_list<const Tensor*> inputs);
 bool is_watched(const std::vector<Tensor>& inputs);

@@ -375,7 +375,7 @@ Tensor gather(const Tensor& x, const Tensor& indices, int axis) {
   Tensor y = empty(shape, x.dtype(), x.device());
   backend_of(x).gather(x.impl()->in(), indices.impl()->in(), a, y.impl()->out());
   if (is_floating(x.dtype()))
-    record_if("gather", {x}, y, [indices, a, from = x.shape()](const Grads& g, const Needs&) -> Grads {
+    record_if("gather", {x}, y, [indices = saved(indices), a, from = x.shape()](const Grads& g, const Needs&) -> Grads {
       return {gather_backward(g[0], indices, a, from)};
     });
   return y;

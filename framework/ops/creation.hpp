@@ -10,8 +10,8 @@ Tensor full(const Shape& shape, double value, DType dtype = float32);
 Tensor zeros_like(const Tensor& x);
 Tensor ones_like(const Tensor& x);
 Tensor full_like(const Tensor& x, double value);
-// A 0-d tensor holding `value`, of `dtype`, on `device`.
-Tensor scalar(double value, DType dtype, const Device& device);
+// A 0-d tensor holding `value`, of `dtype`, on `device` (e.g. scalar(2.5, float64)).
+Tensor scalar(double value, DType dtype = float32, const Device& device = default_device());
 // [start, stop) by step, as numpy.arange.
 Tensor arange(double start, double stop, double step = 1.0, DType dtype = float32);
 Tensor arange(std::int64_t stop, DType dtype = int64);

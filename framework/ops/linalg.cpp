@@ -27,7 +27,13 @@ Tensor matmul_core(const Tensor& a, const Tensor& b, bool ta, bool tb) {
                                      ", transpose_b=" + (tb ? "true" : "false") + ")"
                                : ""));
   const Shape batch_a = batch_of(a.shape()), batch_b = batch_of(b.shape());
-  const Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
+  Shape batch;
+  try {
+    batch = broadcast_shapes(batch_a, batch_b, "matmul");
+  } catch (const ShapeError&) {
+    throw ShapeError("matmul: incompatible shapes " + shape_str(a) + " and " + shape_str(b) + ": batch dimensions " +
+                     batch_a.to_string() + " and " + batch_b.to_string() + " do not broadcast");
+  }
   Shape out_shape = batch;
   out_shape.push_back(m);
   out_shape.push_back(n);
@@ -77,7 +83,7 @@ Tensor matmul_core(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   }
   if (y.size()) backend_of(a).gemm(args);
 
-  record_if("matmul", {a, b}, y, [a, b, ta, tb](const Grads& g, const Needs& need) -> Grads {
+  record_if("matmul", {a, b}, y, [a = saved(a), b = saved(b), ta, tb](const Grads& g, const Needs& need) -> Grads {
     Grads r(2);
     const Tensor& dy = g[0];
     if (need[0]) {

@@ -69,7 +69,7 @@ Tensor subtract(const Tensor& a, const Tensor& b) {
 Tensor multiply(const Tensor& a, const Tensor& b) {
   Tensor y = binary_kernel(BinaryOp::multiply, "multiply", a, b);
   if (is_floating(y.dtype()))
-    record_if("multiply", {a, b}, y, [a, b](const Grads& g, const Needs& n) -> Grads {
+    record_if("multiply", {a, b}, y, [a = saved(a), b = saved(b)](const Grads& g, const Needs& n) -> Grads {
       return {n[0] ? sum_to_shape(multiply(g[0], b), a.shape()) : Tensor(),
               n[1] ? sum_to_shape(multiply(g[0], a), b.shape()) : Tensor()};
     });
@@ -79,7 +79,7 @@ Tensor multiply(const Tensor& a, const Tensor& b) {
 Tensor divide(const Tensor& a, const Tensor& b) {
   Tensor y = binary_kernel(BinaryOp::divide, "divide", a, b);
   if (is_floating(y.dtype()))
-    record_if("divide", {a, b}, y, [a, b, y](const Grads& g, const Needs& n) -> Grads {
+    record_if("divide", {a, b}, y, [a = saved(a), b = saved(b), y](const Grads& g, const Needs& n) -> Grads {
       return {n[0] ? sum_to_shape(divide(g[0], b), a.shape()) : Tensor(),
               n[1] ? sum_to_shape(negative(divide(multiply(g[0], y), b)), b.shape()) : Tensor()};
     });
@@ -89,7 +89,7 @@ Tensor divide(const Tensor& a, const Tensor& b) {
 Tensor pow(const Tensor& a, const Tensor& b) {
   Tensor y = binary_kernel(BinaryOp::pow, "pow", a, b);
   if (is_floating(y.dtype()))
-    record_if("pow", {a, b}, y, [a, b, y](const Grads& g, const Needs& n) -> Grads {
+    record_if("pow", {a, b}, y, [a = saved(a), b = saved(b), y](const Grads& g, const Needs& n) -> Grads {
       Grads r(2);
       if (n[0]) r[0] = sum_to_shape(multiply(g[0], multiply(b, pow(a, subtract(b, scalar_like(b, 1))))), a.shape());
       if (n[1]) {
@@ -108,7 +108,7 @@ namespace {
 Tensor extremum(BinaryOp op, const char* name, const Tensor& a, const Tensor& b) {
   Tensor y = binary_kernel(op, name, a, b);
   if (is_floating(y.dtype()))
-    record_if(name, {a, b}, y, [a, b, op](const Grads& g, const Needs& n) -> Grads {
+    record_if(name, {a, b}, y, [a = saved(a), b = saved(b), op](const Grads& g, const Needs& n) -> Grads {
       Tensor a_wins = op == BinaryOp::maximum ? greater_equal(a, b) : less_equal(a, b);
       Tensor zero = zeros_like(g[0]);
       return {n[0] ? sum_to_shape(where(a_wins, g[0], zero), a.shape()) : Tensor(),
@@ -167,7 +167,7 @@ Tensor square(const Tensor& x) {
   if (x.defined() && x.dtype() == DType::boolean) throw DTypeError("square: not supported for bool tensors");
   Tensor y = unary_kernel(UnaryOp::square, "square", x);
   if (is_floating(x.dtype()))
-    record_if("square", {x}, y, [x](const Grads& g, const Needs&) -> Grads { return {g[0] * (2 * x)}; });
+    record_if("square", {x}, y, [x = saved(x)](const Grads& g, const Needs&) -> Grads { return {g[0] * (2 * x)}; });
   return y;
 }
 
@@ -175,7 +175,7 @@ Tensor abs(const Tensor& x) {
   if (x.defined() && x.dtype() == DType::boolean) throw DTypeError("abs: not supported for bool tensors");
   Tensor y = unary_kernel(UnaryOp::abs, "abs", x);
   if (is_floating(x.dtype()))
-    record_if("abs", {x}, y, [x](const Grads& g, const Needs&) -> Grads { return {g[0] * sign(x)}; });
+    record_if("abs", {x}, y, [x = saved(x)](const Grads& g, const Needs&) -> Grads { return {g[0] * sign(x)}; });
   return y;
 }
 
@@ -205,7 +205,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   Tensor y = empty(shape, a.dtype(), a.device());
   backend_of(a).where(condition.impl()->in(), a.impl()->in(), b.impl()->in(), y.impl()->out());
   if (is_floating(y.dtype()))
-    record_if("where", {a, b}, y, [condition, sa = a.shape(), sb = b.shape()](const Grads& g, const Needs& n) -> Grads {
+    record_if("where", {a, b}, y, [condition = saved(condition), sa = a.shape(), sb = b.shape()](const Grads& g, const Needs& n) -> Grads {
       Tensor zero = zeros_like(g[0]);
       return {n[0] ? sum_to_shape(where(condition, g[0], zero), sa) : Tensor(),
               n[1] ? sum_to_shape(where(condition, zero, g[0]), sb) : Tensor()};

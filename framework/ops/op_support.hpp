@@ -26,10 +26,24 @@ void check_floating(const char* op, const Tensor& x);
 // The gradient `g` of a broadcast result, summed back to an operand's `shape`.
 Tensor sum_to_shape(const Tensor& g, const Shape& shape);
 
-// Records `backward` when a tape watches one of `inputs`.
-inline void record_if(const char* op, const std::vector<Tensor>& inputs, const Tensor& output,
-                      autodiff::BackwardFn backward) {
-  if (autodiff::is_watched(inputs)) autodiff::record(op, inputs, {output}, std::move(backward));
+// Records `backward` when a tape watches one of `inputs`. A template, so that nothing is allocated
+// for the closure when no tape records.
+template <class Backward>
+void record_if(const char* op, std::initializer_list<Tensor> inputs, const Tensor& output, Backward&& backward) {
+  std::vector<Tensor> list(inputs);
+  if (autodiff::is_watched(list)) autodiff::record(op, std::move(list), {output}, std::forward<Backward>(backward));
+}
+template <class Backward>
+void record_if(const char* op, const std::vector<Tensor>& inputs, const Tensor& output, Backward&& backward) {
+  if (autodiff::is_watched(inputs)) autodiff::record(op, inputs, {output}, std::forward<Backward>(backward));
+}
+
+// What a backward closure keeps of an input: the tensor itself, or for a Variable read under a tape
+// a snapshot of its current storage, so that a later assign() does not change the value the
+// gradient uses (the Variable then writes to fresh storage, as a TensorFlow variable read is a
+// snapshot). The snapshot keeps the variable's id, so nested tapes still see the variable.
+inline Tensor saved(const Tensor& t) {
+  return t.defined() && t.is_variable() && autodiff::is_recording() ? snapshot(t) : t;
 }
 
 // A float elementwise op computed by one backend kernel: y = f(x), with dy/dx = derivative(x, y)
@@ -40,7 +54,7 @@ Tensor differentiable_unary(backend::UnaryOp op, const char* name, const Tensor&
   check_floating(name, x);
   Tensor y = empty(x.shape(), x.dtype(), x.device());
   backend_of(x).unary(op, x.impl()->in(), y.impl()->out(), alpha);
-  record_if(name, {x}, y, [x, y, derivative](const Grads& g, const Needs&) -> Grads {
+  record_if(name, {x}, y, [x = saved(x), y, derivative](const Grads& g, const Needs&) -> Grads {
     return {multiply(g[0], derivative(x, y))};
   });
   return y;

@@ -71,7 +71,7 @@ Tensor reduction(ReduceOp op, const char* name, const Tensor& x, const Axes& axe
   auto axes = axes_spec.resolve(x.shape(), name);
   Tensor kept = reduce_kernel(op, name, x, axes, x.dtype());
   if (is_floating(x.dtype()))
-    record_if(name, {x}, kept, [x, kept, axes, backward](const Grads& g, const Needs&) -> Grads {
+    record_if(name, {x}, kept, [x = saved(x), kept, axes, backward](const Grads& g, const Needs&) -> Grads {
       return {backward(x, kept, g[0], axes)};
     });
   return finish(kept, x.shape(), axes, keepdims);
@@ -114,10 +114,20 @@ Tensor min(const Tensor& x, const Axes& axes, bool keepdims) {
 }
 
 Tensor prod(const Tensor& x, const Axes& axes, bool keepdims) {
-  // d prod / dx_i = prod / x_i: exact for nonzero inputs.
+  // d prod / dx_i is the product of the other elements. Computed from the product of the nonzero
+  // elements and the count of zeros, so that zeros in x do not turn it into 0/0.
   return reduction(ReduceOp::prod, "prod", x, axes, keepdims,
-                   [](const Tensor& x, const Tensor& kept, const Tensor& g, const std::vector<int>&) {
-                     return (g * kept) / x;
+                   [](const Tensor& x, const Tensor&, const Tensor& g, const std::vector<int>& axes) {
+                     Tensor is_zero = equal(x, zeros_like(x));
+                     Tensor nonzero = where(is_zero, ones_like(x), x);
+                     Tensor nonzero_prod = prod(nonzero, Axes(axes), true);
+                     Tensor zero_count = sum(cast(is_zero, x.dtype()), Axes(axes), true);
+                     Tensor no_zero = equal(zero_count, zeros_like(zero_count));
+                     Tensor one_zero = equal(zero_count, ones_like(zero_count));
+                     Tensor others = where(no_zero, nonzero_prod / nonzero,
+                                           where(logical_and(one_zero, is_zero), broadcast_to(nonzero_prod, x.shape()),
+                                                 zeros_like(x)));
+                     return g * others;
                    });
 }
 

@@ -512,3 +512,23 @@ TEST_CASE("Variable: assign is not recorded, and the gradient uses the value at 
   x.assign(Tensor(100.0f));
   CHECK(tape.gradient(y, x).item<float>() == 6.0f);
 }
+
+TEST_CASE("an unwatched input of a recorded op gets no gradient (as TensorFlow's None)") {
+  Variable frozen(2.0f, {.name = "frozen", .trainable = false});
+  Variable trained(3.0f);
+  const Tensor constant(5.0f);
+  GradientTape tape({.persistent = true});
+  auto y = frozen * trained * constant;
+  CHECK_FALSE(tape.gradient(y, frozen).defined());
+  CHECK_FALSE(tape.gradient(y, constant).defined());
+  CHECK(tape.gradient(y, trained).item<float>() == 10.0f);
+}
+
+TEST_CASE("a column and a 1x1 matrix from nested lists") {
+  const Tensor column({{1}, {2}});
+  CHECK(column.shape() == st::Shape{2, 1});
+  const Tensor one({{7}});
+  CHECK(one.shape() == st::Shape{1, 1});
+  CHECK(one.item<float>() == 7.0f);
+  CHECK(st::scalar(2.5, st::float64).dtype() == st::float64);
+}
