@@ -45,8 +45,9 @@ void CpuBackend::softmax(In x, int axis, bool log, Out out) {
           T s = 0;
           for (std::int64_t i = 0; i < n; ++i) s += res[i];
           if (log) {
-            const T shift = m + std::log(s);
-            xt::noalias(yr) = xr - shift;
+            // (x - max) - log(sum): subtracting the large max first keeps float32 precision.
+            const T log_sum = std::log(s);
+            xt::noalias(yr) = (xr - m) - log_sum;
           } else {
             const T scale = T(1) / s;
             xt::noalias(yr) = yr * scale;
@@ -76,10 +77,10 @@ void CpuBackend::softmax(In x, int axis, bool log, Out out) {
             res[i * inner + j] = e;
             s[j] += e;
           }
-        for (std::int64_t j = 0; j < inner; ++j) s[j] = log ? m[j] + std::log(s[j]) : T(1) / s[j];
+        for (std::int64_t j = 0; j < inner; ++j) s[j] = log ? std::log(s[j]) : T(1) / s[j];
         for (std::int64_t i = 0; i < n; ++i)
           for (std::int64_t j = 0; j < inner; ++j)
-            res[i * inner + j] = log ? block[i * inner + j] - s[j] : res[i * inner + j] * s[j];
+            res[i * inner + j] = log ? (block[i * inner + j] - m[j]) - s[j] : res[i * inner + j] * s[j];
       }
     }, kParallelThreshold / std::max<std::int64_t>(n * inner, 1) + 1);
   });
