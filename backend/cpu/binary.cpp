@@ -122,25 +122,31 @@ void arithmetic(BinaryOp op, const BroadcastPlan<2>& plan, const T* a, const T* 
       case BinaryOp::minimum: return run_scalar(plan, a, b, out, [](bool x, bool y) { return x && y; });
       default: unsupported_dtype(name, DType::boolean, "a numeric dtype");
     }
-  } else {
+  } else if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
       case BinaryOp::add: return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return x + y; });
       case BinaryOp::subtract: return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return x - y; });
       case BinaryOp::multiply: return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return x * y; });
+      case BinaryOp::divide: return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return x / y; });
+      case BinaryOp::pow: return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return xt::pow(x, y); });
       case BinaryOp::maximum:
         return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return xt::maximum(x, y); });
       case BinaryOp::minimum:
         return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return xt::minimum(x, y); });
-      case BinaryOp::divide:
-        if constexpr (std::is_floating_point_v<T>)
-          return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return x / y; });
-        else
-          return run_scalar(plan, a, b, out, [](T x, T y) { return floor_divide(x, y); });
-      case BinaryOp::pow:
-        if constexpr (std::is_floating_point_v<T>)
-          return run_vectorised(plan, a, b, out, [](auto&& x, auto&& y) { return xt::pow(x, y); });
-        else
-          return run_scalar(plan, a, b, out, [](T x, T y) { return integer_pow(x, y); });
+      default: break;
+    }
+  } else {
+    // Integers: plain loops, which the compiler vectorises itself (integer arithmetic is exact, so
+    // no reassociation is needed); going through the unsigned type makes overflow wrap.
+    using U = std::make_unsigned_t<T>;
+    switch (op) {
+      case BinaryOp::add: return run_scalar(plan, a, b, out, [](T x, T y) { return T(U(x) + U(y)); });
+      case BinaryOp::subtract: return run_scalar(plan, a, b, out, [](T x, T y) { return T(U(x) - U(y)); });
+      case BinaryOp::multiply: return run_scalar(plan, a, b, out, [](T x, T y) { return T(U(x) * U(y)); });
+      case BinaryOp::divide: return run_scalar(plan, a, b, out, [](T x, T y) { return floor_divide(x, y); });
+      case BinaryOp::pow: return run_scalar(plan, a, b, out, [](T x, T y) { return integer_pow(x, y); });
+      case BinaryOp::maximum: return run_scalar(plan, a, b, out, [](T x, T y) { return x < y ? y : x; });
+      case BinaryOp::minimum: return run_scalar(plan, a, b, out, [](T x, T y) { return y < x ? y : x; });
       default: break;
     }
   }

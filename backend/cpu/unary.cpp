@@ -141,27 +141,25 @@ void floating_unary(UnaryOp op, const T* x, T* y, std::int64_t n, T alpha) {
   throw ValueError(std::string("unary: unknown op ") + unary_name(op));
 }
 
-// negative, abs, sign, square on integers (and the identity roundings); the rest throw.
+// negative, abs, sign, square on integers (and the identity roundings) as plain loops the compiler
+// vectorises; the rest throw. Negation and squaring go through the unsigned type, so the most
+// negative value wraps as in NumPy instead of overflowing.
 template <class T>
 void integer_unary(UnaryOp op, const T* x, T* y, std::int64_t n, DType dtype) {
-  const auto t = threshold_of(op);
+  using U = std::make_unsigned_t<T>;
+  auto loop = [&](auto f) {
+    parallel_for(n, 4096, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) y[i] = f(x[i]);
+    });
+  };
   switch (op) {
-    case UnaryOp::negative:
-      // Through the unsigned type: wraps for the most negative value (and for uint8) as NumPy does.
-      return apply(x, y, n, t, [](auto&& v) { return xt::cast<T>(std::make_unsigned_t<T>(0) - xt::cast<std::make_unsigned_t<T>>(v)); });
-    case UnaryOp::abs:
-      if constexpr (std::is_signed_v<T>)
-        return apply(x, y, n, t, [](auto&& v) { return xt::where(v < T(0), xt::cast<T>(std::make_unsigned_t<T>(0) - xt::cast<std::make_unsigned_t<T>>(v)), v); });
-      else
-        return apply(x, y, n, t, [](auto&& v) { return v; });
-    case UnaryOp::sign: return apply(x, y, n, t, [](auto&& v) { return xt::where(v > T(0), T(1), xt::where(v < T(0), T(-1), T(0))); });
-    case UnaryOp::square:
-      return apply(x, y, n, t, [](auto&& v) {
-        return xt::cast<T>(xt::cast<std::make_unsigned_t<T>>(v) * xt::cast<std::make_unsigned_t<T>>(v));
-      });
+    case UnaryOp::negative: return loop([](T v) { return T(U(0) - U(v)); });
+    case UnaryOp::abs: return loop([](T v) { return v < T(0) ? T(U(0) - U(v)) : v; });
+    case UnaryOp::sign: return loop([](T v) { return T((T(0) < v) - (v < T(0))); });
+    case UnaryOp::square: return loop([](T v) { return T(U(v) * U(v)); });
     case UnaryOp::floor:
     case UnaryOp::ceil:
-    case UnaryOp::round: return apply(x, y, n, t, [](auto&& v) { return v; });
+    case UnaryOp::round: return loop([](T v) { return v; });
     default: unsupported_dtype(unary_name(op), dtype, "float32 or float64");
   }
 }
