@@ -41,4 +41,10 @@ class IOError : public Error {
   using Error::Error;
 };
 
+// A feature a class does not provide (e.g. a layer without call()).
+class NotImplementedError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace strata

@@ -43,6 +43,21 @@ Tensor alias(const Tensor& source, const Shape& shape, std::size_t extra_offset_
   return Tensor(std::move(impl));
 }
 
+void TensorImpl::throw_symbolic() const {
+  throw ValueError("A symbolic tensor of shape " + shape.to_string() +
+                   " (an Input or a Functional model edge) has no values: call the model on real data");
+}
+
+Tensor symbolic_tensor(const Shape& shape, DType dtype, std::shared_ptr<void> history) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->shape = shape;
+  impl->dtype = dtype;
+  impl->device = default_device();
+  impl->id = next_tensor_id();
+  impl->keras_history = std::move(history);
+  return Tensor(std::move(impl));
+}
+
 Tensor snapshot(const Tensor& variable) {
   Tensor view = alias(variable, variable.shape());
   view.impl()->id = variable.impl()->id;
@@ -139,6 +154,7 @@ std::uint64_t Tensor::id() const {
   return impl_->id;
 }
 bool Tensor::is_variable() const { return impl_ && impl_->variable != nullptr; }
+bool Tensor::is_symbolic() const { return impl_ && impl_->symbolic(); }
 
 void Tensor::check_single_element(const char* what) const {
   check_defined(what);

@@ -69,6 +69,8 @@ class Tensor {
   // A unique id per tensor (never reused); the tape tracks tensors by it.
   std::uint64_t id() const;
   bool is_variable() const;
+  // True for an Input() or a Functional graph edge: a shape without values.
+  bool is_symbolic() const;
 
   // Copies the values to the host, converted to T.
   template <Scalar T>

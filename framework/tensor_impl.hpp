@@ -40,14 +40,28 @@ struct TensorImpl {
   Device device;
   std::uint64_t id = 0;
   std::shared_ptr<VariableState> variable;  // set for Variables and their snapshots
+  // A symbolic tensor (Input(), a Functional graph edge) has no storage, only a shape with -1 for
+  // unknown dimensions, and the graph node that produces it (opaque here; owned by models/).
+  std::shared_ptr<void> keras_history;
 
-  void* data() const { return static_cast<char*>(storage->data) + offset_bytes; }
-  backend::Backend& backend() const { return *storage->backend; }
+  bool symbolic() const { return storage == nullptr; }
+  void* data() const {
+    if (!storage) throw_symbolic();
+    return static_cast<char*>(storage->data) + offset_bytes;
+  }
+  [[noreturn]] void throw_symbolic() const;
+  backend::Backend& backend() const {
+    if (!storage) throw_symbolic();
+    return *storage->backend;
+  }
   backend::In in() const { return {data(), shape, dtype}; }
   backend::Out out() const { return {data(), shape, dtype}; }
 };
 
 std::uint64_t next_tensor_id();
+
+// A symbolic tensor of `shape` (which may hold -1) and `dtype`, with no values.
+Tensor symbolic_tensor(const Shape& shape, DType dtype, std::shared_ptr<void> history);
 
 // A new uninitialised tensor on `device`.
 Tensor empty(const Shape& shape, DType dtype, const Device& device);

@@ -234,6 +234,8 @@ std::string Tensor::values_to_string() const {
 
 std::string Tensor::to_string() const {
   if (!defined()) return "strata.Tensor(<undefined>)";
+  if (is_symbolic())
+    return "<strata.SymbolicTensor shape=" + shape().to_string() + ", dtype=" + std::string(dtype_name(dtype())) + ">";
   std::string text = values_to_string();
   if (text.find('\n') != std::string::npos) text = "\n" + text;
   return "strata.Tensor(" + text + ", shape=" + shape().to_string() + ", dtype=" + std::string(dtype_name(dtype())) +

@@ -1,0 +1,233 @@
+#include "strata/layers/layer.hpp"
+
+#include <cxxabi.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <typeinfo>
+
+#include "strata/framework/autodiff/record.hpp"
+#include "strata/framework/ops/creation.hpp"
+#include "strata/framework/ops/math.hpp"
+#include "strata/framework/tensor_impl.hpp"
+
+namespace strata {
+
+namespace {
+
+thread_local std::vector<bool> training_stack;
+
+// Keeps the training flag of the call in progress, for the sub-layers it calls.
+class TrainingScope {
+ public:
+  explicit TrainingScope(bool training) { training_stack.push_back(training); }
+  ~TrainingScope() { training_stack.pop_back(); }
+  TrainingScope(const TrainingScope&) = delete;
+  TrainingScope& operator=(const TrainingScope&) = delete;
+};
+
+std::string to_snake_case(const std::string& name) {
+  std::string out;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      const bool after_lower = i > 0 && (std::islower(static_cast<unsigned char>(name[i - 1])) ||
+                                         std::isdigit(static_cast<unsigned char>(name[i - 1])));
+      const bool before_lower = i + 1 < name.size() && std::islower(static_cast<unsigned char>(name[i + 1]));
+      if (i > 0 && (after_lower || (before_lower && std::isupper(static_cast<unsigned char>(name[i - 1])))))
+        out += '_';
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Keras's auto names: "dense", "dense_1", "dense_2", ...
+std::string unique_name(const std::string& base) {
+  static std::mutex mutex;
+  static std::map<std::string, int> counts;
+  std::lock_guard lock(mutex);
+  int& n = counts[base];
+  return n++ == 0 ? base : base + "_" + std::to_string(n - 1);
+}
+
+}  // namespace
+
+Layer::Layer(std::string name, DType dtype) : name_(std::move(name)), dtype_(dtype) {}
+
+Layer::~Layer() = default;
+
+void Layer::build(const Shape&) {}
+
+Tensor Layer::call(const Tensor&) {
+  throw NotImplementedError("Layer '" + name() + "' (" + class_name() + ") does not implement call()");
+}
+
+Tensor Layer::call(const Tensor& inputs, bool) { return call(inputs); }
+
+bool Layer::in_training() { return !training_stack.empty() && training_stack.back(); }
+
+std::string Layer::class_name() const {
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(typeid(*this).name(), nullptr, nullptr, &status);
+  std::string full = status == 0 && demangled ? demangled : typeid(*this).name();
+  std::free(demangled);
+  auto angle = full.find('<');
+  if (angle != std::string::npos) full = full.substr(0, angle);
+  auto colon = full.rfind("::");
+  return colon == std::string::npos ? full : full.substr(colon + 2);
+}
+
+const std::string& Layer::name() const {
+  if (name_.empty()) {
+    std::string base = class_name();
+    if (base.size() > 5 && base.ends_with("Layer") && base != "InputLayer") base.resize(base.size() - 5);
+    name_ = unique_name(to_snake_case(base));
+  }
+  return name_;
+}
+
+void Layer::ensure_built(const Shape& input_shape) {
+  if (built_) return;
+  build(input_shape);
+  build_input_shape_ = input_shape;
+  built_ = true;
+}
+
+Shape Layer::compute_output_shape(const Shape& input_shape) {
+  std::vector<std::int64_t> dims = input_shape.dims();
+  for (auto& d : dims)
+    if (d < 0) d = 1;
+  Shape concrete(dims);
+  ensure_built(input_shape.is_fully_defined() ? input_shape : concrete);
+  autodiff::NoRecordScope no_record;
+  TrainingScope inference(false);
+  Shape out = call(zeros(concrete, dtype_), false).shape();
+  if (!input_shape.empty() && input_shape[0] < 0 && !out.empty()) out[0] = -1;
+  return out;
+}
+
+Tensor Layer::operator()(const Tensor& inputs, std::optional<bool> training) {
+  if (!inputs.defined())
+    throw ValueError("Layer '" + name() + "' (" + class_name() + ") was called on an undefined tensor");
+  const bool flag = training.value_or(in_training());
+  TrainingScope scope(flag);
+  ensure_built(inputs.shape());
+  // As Keras's autocast: floating inputs take the layer's dtype.
+  if (is_floating(inputs.dtype()) && inputs.dtype() != dtype_) return call(cast(inputs, dtype_), flag);
+  return call(inputs, flag);
+}
+
+Config Layer::get_config() const {
+  return Config{{"name", name()}, {"trainable", trainable_}, {"dtype", std::string(dtype_name(dtype_))}};
+}
+
+Variable Layer::add_weight(const std::string& name, const Shape& shape, const initializers::InitializerRef& initializer,
+                           const AddWeightOptions& options) {
+  if (!shape.is_fully_defined())
+    throw ShapeError("Layer '" + this->name() + "': weight '" + name + "' needs a fully defined shape, got " +
+                     shape.to_string());
+  const DType dtype = options.dtype.value_or(dtype_);
+  Tensor initial = (*initializer.get())(shape, dtype);
+  Variable variable(initial, {.name = this->name() + "/" + name, .trainable = options.trainable});
+  weights_.push_back({variable, options.regularizer, options.constraint});
+  return variable;
+}
+
+void Layer::collect(std::vector<Variable>& out, bool trainable_wanted, bool parent_trainable) const {
+  const bool layer_trainable = parent_trainable && trainable_;
+  for (const auto& w : weights_)
+    if ((layer_trainable && w.variable.trainable()) == trainable_wanted) out.push_back(w.variable);
+  for (const auto& sub : sublayers_) sub->collect(out, trainable_wanted, layer_trainable);
+}
+
+std::vector<Variable> Layer::trainable_weights() const {
+  std::vector<Variable> out;
+  collect(out, true, true);
+  return out;
+}
+
+std::vector<Variable> Layer::non_trainable_weights() const {
+  std::vector<Variable> out;
+  collect(out, false, true);
+  return out;
+}
+
+std::vector<Variable> Layer::weights() const {
+  auto out = trainable_weights();
+  auto rest = non_trainable_weights();
+  out.insert(out.end(), rest.begin(), rest.end());
+  return out;
+}
+
+std::vector<Tensor> Layer::get_weights() const {
+  std::vector<Tensor> values;
+  for (const auto& w : weights()) values.push_back(w.value());
+  return values;
+}
+
+void Layer::set_weights(const std::vector<Tensor>& values) {
+  auto targets = weights();
+  if (values.size() != targets.size())
+    throw ValueError("Layer '" + name() + "' (" + class_name() + "): set_weights expected " +
+                     std::to_string(targets.size()) + " weights, got " + std::to_string(values.size()));
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (!values[i].defined() || values[i].shape() != targets[i].shape())
+      throw ValueError("Layer '" + name() + "' (" + class_name() + "): weight " + std::to_string(i) + " ('" +
+                       targets[i].name() + "') has shape " + targets[i].shape().to_string() + ", but the value has shape " +
+                       (values[i].defined() ? values[i].shape().to_string() : "<undefined>"));
+  // Checked everything first, so a bad list changes nothing.
+  autodiff::NoRecordScope no_record;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    targets[i].assign(cast(values[i].to(targets[i].device()), targets[i].dtype()));
+}
+
+std::int64_t Layer::count_params() const {
+  std::int64_t n = 0;
+  for (const auto& w : weights()) n += w.size();
+  return n;
+}
+
+void Layer::set_trainable(bool trainable) {
+  trainable_ = trainable;
+  for (const auto& sub : sublayers_) sub->set_trainable(trainable);
+}
+
+void Layer::add_loss(const Tensor& loss) { activity_losses_.push_back(loss); }
+
+std::vector<Tensor> Layer::losses() const {
+  std::vector<Tensor> out = activity_losses_;
+  for (const auto& w : weights_)
+    if (w.regularizer) out.push_back((*w.regularizer)(w.variable));
+  for (const auto& sub : sublayers_) {
+    auto more = sub->losses();
+    out.insert(out.end(), more.begin(), more.end());
+  }
+  return out;
+}
+
+void Layer::clear_losses() {
+  activity_losses_.clear();
+  for (const auto& sub : sublayers_) sub->clear_losses();
+}
+
+constraints::ConstraintPtr Layer::constraint_of(const Variable& weight) const {
+  for (const auto& w : weights_)
+    if (w.variable.id() == weight.id()) return w.constraint;
+  for (const auto& sub : sublayers_)
+    if (auto c = sub->constraint_of(weight)) return c;
+  return nullptr;
+}
+
+std::shared_ptr<KerasHistory> keras_history(const Tensor& tensor) {
+  if (!tensor.defined() || !tensor.impl()->keras_history) return nullptr;
+  // Only layers/ sets keras_history, and always to a KerasHistory.
+  return std::static_pointer_cast<KerasHistory>(tensor.impl()->keras_history);
+}
+
+}  // namespace strata

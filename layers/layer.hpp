@@ -1,0 +1,164 @@
+#pragma once
+// strata::Layer: the base of every layer and model. A subclass writes a constructor, build() (which
+// creates weights with add_weight) and call() (written with ops: the GradientTape differentiates
+// it, so there is no backward code). Layers live behind shared ownership and are used through a
+// LayerHandle, so one layer object can be called at several places and share its weights.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/framework/config.hpp"
+#include "strata/framework/tensor.hpp"
+#include "strata/framework/variable.hpp"
+#include "strata/layers/constraints.hpp"
+#include "strata/layers/initializers.hpp"
+#include "strata/layers/regularizers.hpp"
+
+namespace strata {
+
+struct AddWeightOptions {
+  regularizers::RegularizerPtr regularizer;
+  constraints::ConstraintPtr constraint;
+  bool trainable = true;
+  std::optional<DType> dtype;  // the layer's dtype by default
+};
+
+class Layer : public std::enable_shared_from_this<Layer> {
+ public:
+  explicit Layer(std::string name = "", DType dtype = float32);
+  virtual ~Layer();
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  // --- what a subclass writes ---
+  virtual void build(const Shape& input_shape);
+  // Override one of these. The training flag reaches every sub-layer called inside (Keras's call
+  // context), so a subclass that does not care about it overrides the first.
+  virtual Tensor call(const Tensor& inputs);
+  virtual Tensor call(const Tensor& inputs, bool training);
+  // The output shape for an input shape (-1 = unknown). By default: call() on zeros, with unknown
+  // dimensions taken as 1.
+  virtual Shape compute_output_shape(const Shape& input_shape);
+  // Keras's config: {"name", "trainable", "dtype"} plus the subclass's arguments.
+  virtual Config get_config() const;
+  // Keras's class name ("Dense"); by default the C++ class name.
+  virtual std::string class_name() const;
+
+  // --- using a layer ---
+  // Builds on the first call, casts floating inputs to the layer's dtype, then call(). Without a
+  // training flag the enclosing call's flag is used (false at the outermost call).
+  Tensor operator()(const Tensor& inputs, std::optional<bool> training = std::nullopt);
+
+  const std::string& name() const;
+  DType dtype() const { return dtype_; }
+  bool built() const { return built_; }
+  // Builds the layer for `input_shape` if it is not built yet.
+  void ensure_built(const Shape& input_shape);
+  // The shape the layer was built for (empty before).
+  const std::optional<Shape>& build_input_shape() const { return build_input_shape_; }
+
+  // --- weights ---
+  Variable add_weight(const std::string& name, const Shape& shape,
+                      const initializers::InitializerRef& initializer = "glorot_uniform",
+                      const AddWeightOptions& options = {});
+  // Own weights then sub-layers', trainable first (Keras's order).
+  std::vector<Variable> weights() const;
+  std::vector<Variable> trainable_weights() const;
+  std::vector<Variable> non_trainable_weights() const;
+  std::vector<Tensor> get_weights() const;
+  // Replaces the values of weights() in order; shapes must match (ValueError naming the layer,
+  // the weight and both shapes). Nothing changes when any shape is wrong.
+  void set_weights(const std::vector<Tensor>& values);
+  std::int64_t count_params() const;
+
+  bool trainable() const { return trainable_; }
+  // Freezing a layer freezes its sub-layers: their weights move to non_trainable_weights().
+  virtual void set_trainable(bool trainable);
+
+  // --- losses added during the forward pass (regularization) ---
+  void add_loss(const Tensor& loss);
+  // Activity losses of the last call plus weight regularization penalties, of this layer and its
+  // sub-layers.
+  std::vector<Tensor> losses() const;
+  void clear_losses();
+
+  // The constraint attached to a weight by add_weight (nullptr when none).
+  constraints::ConstraintPtr constraint_of(const Variable& weight) const;
+
+  // --- sub-layers ---
+  // Registers a layer held by this one, so its weights count as this layer's.
+  template <class L>
+  std::shared_ptr<L> track(std::shared_ptr<L> layer) {
+    sublayers_.push_back(layer);
+    return layer;
+  }
+  const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }
+
+ protected:
+  void set_built(bool built) { built_ = built; }
+  // The training flag of the call in progress (for layers that call ops directly).
+  static bool in_training();
+
+ private:
+  struct OwnWeight {
+    Variable variable;
+    regularizers::RegularizerPtr regularizer;
+    constraints::ConstraintPtr constraint;
+  };
+  void collect(std::vector<Variable>& out, bool trainable_wanted, bool parent_trainable) const;
+
+  mutable std::string name_;
+  DType dtype_;
+  bool built_ = false;
+  bool trainable_ = true;
+  std::optional<Shape> build_input_shape_;
+  std::vector<OwnWeight> weights_;
+  std::vector<Tensor> activity_losses_;
+  std::vector<std::shared_ptr<Layer>> sublayers_;
+};
+
+using LayerPtr = std::shared_ptr<Layer>;
+
+// What a symbolic tensor remembers of where it comes from: the layer that produced it, and which
+// call (node) and output of that layer. Stored in TensorImpl::keras_history.
+struct KerasHistory {
+  LayerPtr layer;
+  int node_index = 0;
+  int tensor_index = 0;
+};
+// The history of a symbolic tensor (nullptr for a concrete one).
+std::shared_ptr<KerasHistory> keras_history(const Tensor& tensor);
+
+// A shared handle to a layer of class L: callable like the layer, -> reaches its members, and
+// converts to a handle of a base class (LayerHandle<Layer>) or to std::shared_ptr.
+template <class L>
+class LayerHandle {
+ public:
+  LayerHandle() = default;
+  LayerHandle(std::shared_ptr<L> layer) : layer_(std::move(layer)) {}
+  template <class U>
+    requires std::is_convertible_v<U*, L*>
+  LayerHandle(const LayerHandle<U>& other) : layer_(other.ptr()) {}
+
+  Tensor operator()(const Tensor& inputs, std::optional<bool> training = std::nullopt) const {
+    return (*layer_)(inputs, training);
+  }
+  L* operator->() const { return layer_.get(); }
+  L& operator*() const { return *layer_; }
+  const std::shared_ptr<L>& ptr() const { return layer_; }
+  operator std::shared_ptr<Layer>() const { return layer_; }
+  explicit operator bool() const { return layer_ != nullptr; }
+
+ private:
+  std::shared_ptr<L> layer_;
+};
+
+// A handle to a new layer of a user class: make_layer<OurDense>(3).
+template <class L, class... Args>
+LayerHandle<L> make_layer(Args&&... args) {
+  return LayerHandle<L>(std::make_shared<L>(std::forward<Args>(args)...));
+}
+
+}  // namespace strata
