@@ -198,6 +198,10 @@ void Layer::set_trainable(bool trainable) {
   for (const auto& sub : sublayers_) sub->set_trainable(trainable);
 }
 
+void Layer::untrack(const std::shared_ptr<Layer>& layer) {
+  std::erase(sublayers_, layer);
+}
+
 void Layer::add_loss(const Tensor& loss) { activity_losses_.push_back(loss); }
 
 std::vector<Tensor> Layer::losses() const {

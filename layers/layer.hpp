@@ -95,6 +95,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
     return layer;
   }
   const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }
+  // Stops tracking a sub-layer (Sequential::pop).
+  void untrack(const std::shared_ptr<Layer>& layer);
 
  protected:
   void set_built(bool built) { built_ = built; }
