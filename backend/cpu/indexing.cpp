@@ -104,6 +104,33 @@ void CpuBackend::copy_strided(const StridedCopyArgs& args) {
       parallel_for(run, 4096, [&](std::int64_t begin, std::int64_t end) { copy_run(0, 0, begin, end); });
       return;
     }
+    if (ds == 1 && ss != 1 && ss != 0 && src_strides[outer - 1] == 1) {
+      // A transpose of the two innermost dimensions: copy 32 x 32 tiles so that both the strided
+      // reads and the contiguous writes stay in cache.
+      constexpr std::int64_t kTile = 32;
+      const std::int64_t p_size = dims[outer - 1], p_dst = dst_strides[outer - 1];
+      const std::int64_t p_tiles = (p_size + kTile - 1) / kTile;
+      const std::size_t batch_dims = outer - 1;
+      std::int64_t batches = 1;
+      for (std::size_t d = 0; d < batch_dims; ++d) batches *= dims[d];
+      parallel_for(batches * p_tiles, 1, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t tile = begin; tile < end; ++tile) {
+          std::int64_t rest = tile / p_tiles, so = 0, dof = 0;
+          for (std::size_t d = batch_dims; d-- > 0;) {
+            so += (rest % dims[d]) * src_strides[d];
+            dof += (rest % dims[d]) * dst_strides[d];
+            rest /= dims[d];
+          }
+          const std::int64_t p0 = (tile % p_tiles) * kTile, p1 = std::min(p_size, p0 + kTile);
+          for (std::int64_t q0 = 0; q0 < run; q0 += kTile) {
+            const std::int64_t q1 = std::min(run, q0 + kTile);
+            for (std::int64_t p = p0; p < p1; ++p)
+              for (std::int64_t q = q0; q < q1; ++q) t[dof + p * p_dst + q] = s[so + p + q * ss];
+          }
+        }
+      }, kParallelThreshold / (kTile * std::max<std::int64_t>(run, 1)) + 1);
+      return;
+    }
     parallel_for(rows, std::max<std::int64_t>(1, 4096 / run), [&](std::int64_t begin, std::int64_t end) {
       std::vector<std::int64_t> index(outer, 0);
       std::int64_t so = 0, dof = 0, rest = begin;

@@ -7,6 +7,7 @@
 
 #include "strata/backend/cpu/cpu_backend.hpp"
 #include "strata/backend/cpu/dispatch.hpp"
+#include "strata/backend/cpu/simd_reduce.hpp"
 #include "strata/backend/cpu/thread_pool.hpp"
 #include "strata/backend/cpu/xt_views.hpp"
 #include "strata/backend/philox.hpp"
@@ -36,14 +37,12 @@ void CpuBackend::softmax(In x, int axis, bool log, Out out) {
         for (std::int64_t r = begin; r < end; ++r) {
           const T* row = src + r * n;
           T* res = dst + r * n;
-          T m = row[0];
-          for (std::int64_t i = 1; i < n; ++i) m = (row[i] > m || row[i] != row[i]) ? row[i] : m;
+          T m = reduce_contiguous<Kind::max>(row, n);
           if (std::isinf(m)) m = m > 0 ? m : T(0);  // all -inf rows stay -inf/NaN-free shifts
           auto xr = flat_view(row, n);
           auto yr = flat_view(res, n);
           xt::noalias(yr) = xt::exp(xr - m);
-          T s = 0;
-          for (std::int64_t i = 0; i < n; ++i) s += res[i];
+          const T s = reduce_contiguous<Kind::sum>(res, n);
           if (log) {
             // (x - max) - log(sum): subtracting the large max first keeps float32 precision.
             const T log_sum = std::log(s);
