@@ -533,7 +533,7 @@ TEST_CASE("argmax and argmin: int64 indices, first of ties") {
   CHECK(st::argmax(x, 0).to_vector<std::int64_t>() == std::vector<std::int64_t>{1, 0, 0});
 }
 
-TEST_CASE("one_hot: an index outside [0, depth) gives an all-off row") {
+TEST_CASE("one_hot: an index below 0 or at least depth gives an all-off row") {
   const Tensor y = st::one_hot(Tensor({0, 3, -1}, st::int32), 3);
   CHECK(y.shape() == Shape{3, 3});
   CHECK(y.dtype() == st::float32);
