@@ -17,7 +17,7 @@ const std::map<std::string, ActivationFn>& table() {
       {"leaky_relu", [](const Tensor& x) { return leaky_relu(x); }},
       {"elu", [](const Tensor& x) { return elu(x); }},
       {"selu", [](const Tensor& x) { return selu(x); }},
-X
+      {"gelu", [](const Tensor& x) { return gelu(x, false); }},
       {"sigmoid", [](const Tensor& x) { return sigmoid(x); }},
       {"hard_sigmoid", [](const Tensor& x) { return hard_sigmoid(x); }},
       {"tanh", [](const Tensor& x) { return tanh(x); }},
