@@ -62,6 +62,14 @@ class Iterator {
   std::unique_ptr<detail::Stream<Example>> source_;
 };
 
+// Options of Dataset::from_arrays.
+struct ArrayDatasetOptions {
+  std::int64_t batch_size = 32;
+  bool shuffle = false;
+  std::optional<std::uint64_t> seed;  // unset: drawn from the global generator (set_random_seed)
+  bool drop_remainder = false;
+};
+
 class Dataset {
  public:
   using Element = Example;
@@ -87,12 +95,7 @@ class Dataset {
 
   // What fit / evaluate / predict use for in-memory arrays: from_tensor_slices, then (when
   // `shuffle`) a full-size reshuffling shuffle with `seed`, then batch.
-  struct ArrayOptions {
-    std::int64_t batch_size = 32;
-    bool shuffle = false;
-    std::optional<std::uint64_t> seed;  // unset: drawn from the global generator (set_random_seed)
-    bool drop_remainder = false;
-  };
+  using ArrayOptions = ArrayDatasetOptions;
   static Dataset from_arrays(const Tensor& x, const Tensor& y = {}, const Tensor& sample_weight = {},
                              const ArrayOptions& options = {});
 
