@@ -62,6 +62,26 @@ TEST_CASE("copy_strided: transpose, slice, broadcast and a large transpose") {
         REQUIRE(bt[std::size_t(i * 300 + j)] == big[std::size_t(j * 500 + i)]);
 }
 
+TEST_CASE("copy_strided: batched transpose of the last two axes (tiled path)") {
+  const std::int64_t b = 3, p = 70, q = 45;
+  Host<std::int32_t> src(Shape{b, p, q}), dst(Shape{b, q, p});
+  for (std::size_t i = 0; i < src.values.size(); ++i) src[i] = static_cast<std::int32_t>(i);
+  sb::StridedCopyArgs args;
+  args.dtype = strata::DType::int32;
+  args.shape = Shape{b, q, p};
+  args.src = src.values.data();
+  args.src_strides = {p * q, 1, q};
+  args.dst = dst.values.data();
+  args.dst_strides = {q * p, p, 1};
+  cpu().copy_strided(args);
+  bool same = true;
+  for (std::int64_t i = 0; i < b; ++i)
+    for (std::int64_t j = 0; j < q; ++j)
+      for (std::int64_t k = 0; k < p; ++k)
+        same = same && dst[std::size_t((i * q + j) * p + k)] == src[std::size_t((i * p + k) * q + j)];
+  CHECK(same);
+}
+
 TEST_CASE("gather and scatter_add along an axis, with int32 and int64 indices") {
   Host<float> x(Shape{2, 3, 2}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
   Host<std::int32_t> idx(Shape{2, 2}, {2, 0, 2, 2});
