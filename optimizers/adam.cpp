@@ -1,0 +1,56 @@
+#include "strata/optimizers/adam.hpp"
+
+#include <cmath>
+
+#include "strata/framework/ops/math.hpp"
+#include "strata/optimizers/detail/config_util.hpp"
+
+namespace strata::optimizers {
+
+AdamOptimizer::AdamOptimizer(AdamOptions options) : Optimizer(common_options(options)), options_(std::move(options)) {}
+
+void AdamOptimizer::update_step(const Tensor& grad, Variable& variable, double learning_rate) {
+  const auto& o = options_;
+  Variable& m = add_slot(variable, "momentum");
+  Variable& v = add_slot(variable, "velocity");
+  const double t = static_cast<double>(current_iteration() + 1);
+  const double alpha = learning_rate * std::sqrt(1 - std::pow(o.beta_2, t)) / (1 - std::pow(o.beta_1, t));
+
+  m.assign_add((grad - m) * (1 - o.beta_1));
+  v.assign_add((square(grad) - v) * (1 - o.beta_2));
+  Tensor v_hat = v;
+  if (o.amsgrad) {
+    Variable& v_max = add_slot(variable, "velocity_hat");
+    v_max.assign(maximum(v_max, v));
+    v_hat = v_max;
+  }
+  variable.assign_sub(m * alpha / (strata::sqrt(v_hat) + o.epsilon));
+}
+
+Config AdamOptimizer::get_config() const {
+  Config config = Optimizer::get_config();
+  config["beta_1"] = options_.beta_1;
+  config["beta_2"] = options_.beta_2;
+  config["epsilon"] = options_.epsilon;
+  config["amsgrad"] = options_.amsgrad;
+  return config;
+}
+
+std::shared_ptr<Optimizer> AdamOptimizer::from_config(const Config& config) {
+  detail::ConfigReader in(config, "Adam");
+  AdamOptions o;
+  in.common(o);
+  o.beta_1 = in.number("beta_1", o.beta_1);
+  o.beta_2 = in.number("beta_2", o.beta_2);
+  o.epsilon = in.number("epsilon", o.epsilon);
+  o.amsgrad = in.boolean("amsgrad", o.amsgrad);
+  in.finish();
+  return std::make_shared<AdamOptimizer>(o);
+}
+
+std::shared_ptr<Optimizer> Adam(AdamOptions options) { return std::make_shared<AdamOptimizer>(std::move(options)); }
+std::shared_ptr<Optimizer> Adam(LearningRate learning_rate) {
+  return std::make_shared<AdamOptimizer>(AdamOptions{.learning_rate = std::move(learning_rate)});
+}
+
+}  // namespace strata::optimizers
