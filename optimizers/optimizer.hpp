@@ -135,7 +135,7 @@ class Optimizer {
   virtual void update_step(const Tensor& grad, Variable& variable, double learning_rate) = 0;
   // Runs once per apply_gradients before the update steps, with the variables about to be updated
   // (Nadam updates its u_product here).
-  virtual void before_update_steps(const std::vector<Variable>& variables, double learning_rate) {}
+  virtual void before_update_steps(const std::vector<Variable>& /*variables*/, double /*learning_rate*/) {}
 
   // The slot `slot_name` of `for_variable` (same shape, dtype and device, filled with `init`),
   // created on the first call and returned by later ones. Named "<variable name>_<slot_name>".

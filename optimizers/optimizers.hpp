@@ -29,6 +29,7 @@ namespace strata::optimizers {
 // "adadelta", "adamax", "nadam", "ftrl", "lion"; case-insensitive). An unknown name is a ValueError
 // listing the known ones.
 std::shared_ptr<Optimizer> get(const std::string& name);
+inline std::shared_ptr<Optimizer> get(const char* name) { return get(std::string(name)); }
 // From Keras's serialized form {"class_name": "Adam", "config": {...}} (as serialize() writes and
 // model files hold), or from a bare get_config() (resolved by its "name"), or {"class_name": "adam"}.
 std::shared_ptr<Optimizer> get(const Config& config);
