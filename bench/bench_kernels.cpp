@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include <strata/backend/backend.hpp>
 #include <strata/backend/cpu_threads.hpp>
 #include <strata/strata.hpp>
 
@@ -168,15 +169,21 @@ void bench_elementwise(const std::string& op, int threads, double min_time) {
     };
     const double memcpy_bytes = 2.0 * static_cast<double>(bytes);
 
+    st::backend::Backend& backend = st::backend::get_backend(st::default_device());
+    const auto allocations_before = backend.memory_stats().system_allocations;
     const Timings t = measure(strata_call, memcpy_call, min_time);
+    // Blocks the caching allocator got from the system during warm-up and timing (1: only the
+    // first call allocated; the rest reused the cached block).
+    const auto new_allocations = backend.memory_stats().system_allocations - allocations_before;
     const double s_best = strata_bytes / best(t.first) * 1e-9, s_med = strata_bytes / median(t.first) * 1e-9;
     const double m_best = memcpy_bytes / best(t.second) * 1e-9, m_med = memcpy_bytes / median(t.second) * 1e-9;
     std::printf(
         "bench=%s backend=cpu size_mb=%d dtype=float32 threads=%d strata_gbps=%.2f strata_gbps_median=%.2f "
         "memcpy_gbps=%.2f memcpy_gbps_median=%.2f ratio=%.3f ratio_median=%.3f strata_us=%.1f "
-        "memcpy_us=%.1f calls=%zu\n",
+        "memcpy_us=%.1f calls=%zu new_allocations=%llu\n",
         op.c_str(), mb, threads, s_best, s_med, m_best, m_med, s_best / m_best, s_med / m_med,
-        best(t.first) * 1e6, best(t.second) * 1e6, t.first.size());
+        best(t.first) * 1e6, best(t.second) * 1e6, t.first.size(),
+        static_cast<unsigned long long>(new_allocations));
     std::fflush(stdout);
   }
 }
