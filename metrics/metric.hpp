@@ -24,7 +24,9 @@ class Metric {
   explicit Metric(std::string name);
   virtual ~Metric();
 
-  virtual void update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight = {}) = 0;
+  // (y_true, y_pred, sample_weight); Mean and Sum read (values, sample_weight) instead, so y_pred has
+  // a default only for them.
+  virtual void update_state(const Tensor& y_true, const Tensor& y_pred = {}, const Tensor& sample_weight = {}) = 0;
   virtual double result() const = 0;
   virtual void reset_state() = 0;
 
