@@ -63,9 +63,11 @@ void ReduceLROnPlateauCallback::on_epoch_end(int epoch, const Logs& logs) {
   if (old_lr > static_cast<double>(static_cast<float>(options_.min_lr))) {
     const double new_lr = std::max(old_lr * options_.factor, options_.min_lr);
     optimizer->set_learning_rate(new_lr);
+    // Keras prints the product it computed; we print the rate the optimizer now holds (its float32
+    // value in shortest form: "0.001", where Keras shows "0.0009999999776482583").
     if (options_.verbose > 0)
       std::cout << "\nEpoch " << epoch + 1 << ": ReduceLROnPlateau reducing learning rate to "
-                << detail::python_repr(new_lr) << "." << std::endl;
+                << detail::python_repr(optimizer->learning_rate()) << "." << std::endl;
     cooldown_counter_ = options_.cooldown;
     wait_ = 0;
   }

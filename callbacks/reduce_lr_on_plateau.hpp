@@ -8,7 +8,8 @@
 // Improvement: value < best - min_delta (mode "min"), value > best + min_delta ("max"); mode "auto"
 // is "max" when the monitor's name contains "acc", else "min" (Keras's rule for this callback).
 // Reads and sets model()->optimizer()->learning_rate(). verbose > 0 prints
-// "\nEpoch 7: ReduceLROnPlateau reducing learning rate to 0.001." to std::cout. A monitor missing
+// "\nEpoch 7: ReduceLROnPlateau reducing learning rate to 0.001." to std::cout (the rate the
+// optimizer holds afterwards). A monitor missing
 // from the logs prints Keras's warning to std::cerr.
 //
 // Keras also writes logs["learning_rate"] at each epoch end; logs are const here, so fit adds it
