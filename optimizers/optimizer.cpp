@@ -1,7 +1,6 @@
 #include "strata/optimizers/optimizer.hpp"
 
 #include <charconv>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -120,7 +119,7 @@ void Optimizer::exclude_from_weight_decay(const std::vector<Variable>& var_list,
 bool Optimizer::use_weight_decay(const Variable& variable) const {
   if (excluded_ids_.count(variable.id())) return false;
   for (const auto& pattern : excluded_patterns_)
-    if (std::regex_search(variable.name(), std::regex(pattern))) return false;
+    if (variable.name().find(pattern) != std::string::npos) return false;
   return true;
 }
 

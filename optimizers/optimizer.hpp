@@ -111,8 +111,9 @@ class Optimizer {
   // variables (slots, Nadam's u_product) in creation order. Assigning to them restores a state.
   std::vector<Variable> variables() const;
 
-  // Variables never decayed by weight_decay: these ones, and any whose name contains a match of
-  // one of the regular expressions in `var_names` (Keras's exclude_from_weight_decay).
+  // Variables never decayed by weight_decay: these ones, and any whose name contains one of
+  // `var_names` (Keras's exclude_from_weight_decay; Keras reads them as regular expressions, Strata
+  // as plain substrings).
   void exclude_from_weight_decay(const std::vector<Variable>& var_list,
                                  const std::vector<std::string>& var_names = {});
 
