@@ -631,7 +631,13 @@ Iterator::~Iterator() = default;
 
 std::optional<Example> Iterator::next() {
   if (!source_) return std::nullopt;
-  auto e = source_->next();
+  std::optional<Example> e;
+  try {
+    e = source_->next();
+  } catch (...) {
+    source_.reset();  // an error ends the iteration
+    throw;
+  }
   if (!e) source_.reset();  // the end: release the pipeline (and its threads) now
   return e;
 }

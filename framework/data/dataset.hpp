@@ -55,7 +55,8 @@ class Iterator {
   Iterator& operator=(Iterator&&) noexcept;
   ~Iterator();
 
-  // The next element, or nullopt at the end of the epoch (and forever after).
+  // The next element, or nullopt at the end of the epoch (and forever after). An exception of the
+  // pipeline (a map function, a generator, the prefetch thread) propagates once and ends the epoch.
   std::optional<Example> next();
 
  private:

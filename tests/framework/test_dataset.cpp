@@ -450,8 +450,14 @@ TEST_CASE("Dataset: an exception in the producer thread is rethrown in the consu
   CHECK_FALSE(it.next().has_value());  // after the error, the iteration is over
   // The same through batch and a nested prefetch.
   CHECK_THROWS_AS((void)counting(10, 7).prefetch(3).batch(3).prefetch(1).elements(), std::runtime_error);
-  // And without prefetch.
-  CHECK_THROWS_AS((void)counting(10, 7).batch(3).elements(), std::runtime_error);
+  // And without prefetch; the error ends the epoch, the next one starts afresh.
+  auto direct = counting(10, 7).batch(3);
+  CHECK_THROWS_AS((void)direct.elements(), std::runtime_error);
+  auto it2 = direct.iter();
+  CHECK(it2.next()->x.shape() == Shape{3, 2});
+  CHECK(it2.next().has_value());
+  CHECK_THROWS_AS(it2.next(), std::runtime_error);
+  CHECK_FALSE(it2.next().has_value());
 }
 
 TEST_CASE("Dataset: the handle is cheap to copy and iterations are independent") {
