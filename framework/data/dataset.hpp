@@ -27,9 +27,9 @@ namespace strata::data {
 
 // One element of a dataset: a single example, or a batch of them stacked along axis 0.
 struct Example {
-  Tensor x;
-  Tensor y;              // undefined when the dataset has no targets
-  Tensor sample_weight;  // undefined when the dataset has no sample weights
+  Tensor x{};
+  Tensor y{};              // undefined when the dataset has no targets
+  Tensor sample_weight{};  // undefined when the dataset has no sample weights
 
   bool has_y() const { return y.defined(); }
   bool has_sample_weight() const { return sample_weight.defined(); }
@@ -67,7 +67,7 @@ class Iterator {
 struct ArrayDatasetOptions {
   std::int64_t batch_size = 32;
   bool shuffle = false;
-  std::optional<std::uint64_t> seed;  // unset: drawn from the global generator (set_random_seed)
+  std::optional<std::uint64_t> seed{};  // unset: drawn from the global generator (set_random_seed)
   bool drop_remainder = false;
 };
 

@@ -21,11 +21,11 @@ Tensor read_idx(const std::filesystem::path& path);
 
 struct CsvOptions {
   // Whether the first row names the columns. Unset: it does when any of its cells is not a number.
-  std::optional<bool> header;
+  std::optional<bool> header{};
   char delimiter = ',';
   DType dtype = float32;
   // The value of an empty cell; unset: an empty cell is an error.
-  std::optional<double> missing_value;
+  std::optional<double> missing_value{};
 };
 
 struct CsvTable {
