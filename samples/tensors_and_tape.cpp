@@ -29,7 +29,7 @@ int main() {
   std::cout << "a + b =\n" << a + b << "\n";
   std::cout << "a * b =\n" << a * b << "\n";
   std::cout << "a * 10 + [100, 200] =\n" << a * 10 + st::Tensor({100.0, 200.0}) << "\n";
-  st::Tensor column = st::reshape(st::Tensor({1.0, 2.0, 3.0}), {3, 1});
+  st::Tensor column({{1}, {2}, {3}});
   st::Tensor row({10.0, 20.0, 30.0, 40.0});
   std::cout << "(3, 1) * (4,) broadcasts to (3, 4):\n" << column * row << "\n";
 
@@ -71,7 +71,7 @@ int main() {
   section("Linear regression with the tape and plain SGD");
   // Synthetic data: y = x @ [2, -3.4] + 4.2 + noise.
   st::set_random_seed(42);
-  const st::Tensor true_w = st::reshape(st::Tensor({2.0, -3.4}), {2, 1});
+  const st::Tensor true_w({{2.0}, {-3.4}});
   const float true_b = 4.2f;
   const st::Tensor features = st::normal({1000, 2});
   const st::Tensor labels = st::matmul(features, true_w) + true_b + st::normal({1000, 1}, {.stddev = 0.01});
