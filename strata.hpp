@@ -1,6 +1,9 @@
 #pragma once
 // Strata's public API in one include.
+#include "strata/callbacks/callbacks.hpp"
 #include "strata/framework/autodiff/gradient_tape.hpp"
+#include "strata/framework/data/data.hpp"
+#include "strata/framework/data/datasets/fashion_mnist.hpp"
 #include "strata/framework/device.hpp"
 #include "strata/framework/dtype.hpp"
 #include "strata/framework/errors.hpp"
@@ -8,3 +11,8 @@
 #include "strata/framework/shape.hpp"
 #include "strata/framework/tensor.hpp"
 #include "strata/framework/variable.hpp"
+#include "strata/layers/layers.hpp"
+#include "strata/losses/losses.hpp"
+#include "strata/metrics/metrics.hpp"
+#include "strata/models/models.hpp"
+#include "strata/optimizers/optimizers.hpp"

@@ -1,0 +1,334 @@
+#include "strata/models/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <random>
+
+#include "strata/callbacks/callbacks.hpp"
+#include "strata/framework/autodiff/gradient_tape.hpp"
+#include "strata/framework/autodiff/record.hpp"
+#include "strata/framework/ops/ops.hpp"
+#include "strata/losses/losses.hpp"
+#include "strata/metrics/metrics.hpp"
+#include "strata/optimizers/optimizers.hpp"
+
+namespace strata {
+
+OptimizerRef::OptimizerRef(const char* name) : ptr(optimizers::get(std::string(name))) {}
+OptimizerRef::OptimizerRef(const std::string& name) : ptr(optimizers::get(name)) {}
+LossRef::LossRef(const char* name) : ptr(losses::get(std::string(name))) {}
+LossRef::LossRef(const std::string& name) : ptr(losses::get(name)) {}
+LossRef::LossRef(std::function<Tensor(const Tensor&, const Tensor&)> fn) : ptr(losses::from_function(std::move(fn))) {}
+
+namespace {
+
+std::int64_t num_samples(const Tensor& t) { return t.rank() == 0 ? 1 : t.shape()[0]; }
+
+// Rows [begin, end) of every defined tensor of a batch (shares storage).
+Tensor rows(const Tensor& t, std::int64_t begin, std::int64_t end) {
+  return t.defined() ? slice(t, 0, begin, end) : Tensor();
+}
+
+Tensor take_rows(const Tensor& t, const Tensor& indices) { return t.defined() ? gather(t, indices, 0) : Tensor(); }
+
+void check_lengths(const char* what, const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
+  if (!x.defined()) throw ValueError(std::string(what) + ": x is undefined");
+  if (x.rank() == 0) throw ValueError(std::string(what) + ": x must have a batch axis, got a scalar");
+  if (y.defined() && (y.rank() == 0 || num_samples(y) != num_samples(x)))
+    throw ValueError(std::string(what) + ": x and y have different numbers of samples: " +
+                     std::to_string(num_samples(x)) + " (x shape " + x.shape().to_string() + ") and " +
+                     (y.rank() == 0 ? std::string("a scalar") : std::to_string(num_samples(y))) + " (y shape " +
+                     y.shape().to_string() + ")");
+  if (sample_weight.defined() && (sample_weight.rank() == 0 || num_samples(sample_weight) != num_samples(x)))
+    throw ValueError(std::string(what) + ": sample_weight has shape " + sample_weight.shape().to_string() + " but x has " +
+                     std::to_string(num_samples(x)) + " samples");
+}
+
+Logs prefixed(const Logs& logs, const std::string& prefix) {
+  Logs out;
+  for (const auto& [k, v] : logs) out[prefix + k] = v;
+  return out;
+}
+
+// Per-sample weights from a class_weight map and the labels (sparse or one-hot), as Keras.
+Tensor class_weights_for(const std::map<std::int64_t, double>& class_weight, const Tensor& y) {
+  Tensor labels = (y.rank() >= 2 && y.shape().back() > 1) ? argmax(y, -1) : reshape(y, Shape{num_samples(y)});
+  auto values = labels.to_vector<std::int64_t>();
+  std::vector<float> weights(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    auto it = class_weight.find(values[i]);
+    weights[i] = it == class_weight.end() ? 1.0f : static_cast<float>(it->second);
+  }
+  return Tensor::from_vector(weights, Shape{static_cast<std::int64_t>(weights.size())});
+}
+
+}  // namespace
+
+Model::Model(std::string name, DType dtype) : Layer(std::move(name), dtype) {}
+Model::~Model() = default;
+
+void Model::compile(CompileOptions options) {
+  if (!options.optimizer.ptr) throw ValueError("compile: an optimizer is required");
+  optimizer_ = std::move(options.optimizer.ptr);
+  loss_ = std::move(options.loss.ptr);
+  metric_specs_ = std::move(options.metrics);
+  compiled_metrics_.clear();
+  metrics_built_ = false;
+  loss_sum_ = loss_count_ = 0.0;
+  compiled_ = true;
+}
+
+void Model::check_compiled(const char* what) const {
+  if (!compiled_) throw ValueError(std::string(what) + ": you must call compile() on the model '" + name() + "' first");
+  if (!loss_)
+    throw ValueError(std::string(what) + ": the model '" + name() +
+                     "' was compiled without a loss; pass .loss to compile() or override train_step");
+}
+
+void Model::build_metrics(const Tensor& y, const Tensor& y_pred) {
+  if (metrics_built_) return;
+  for (const auto& spec : metric_specs_)
+    compiled_metrics_.push_back(spec.ptr ? spec.ptr
+                                         : metrics::resolve(spec.name, loss_ ? loss_->name() : "", y.shape(), y_pred.shape()));
+  metrics_built_ = true;
+}
+
+std::vector<std::shared_ptr<metrics::Metric>> Model::metrics() const { return compiled_metrics_; }
+
+void Model::reset_metrics() {
+  loss_sum_ = loss_count_ = 0.0;
+  for (auto& m : compiled_metrics_) m->reset_state();
+}
+
+Logs Model::metric_results() const {
+  Logs logs;
+  if (loss_count_ > 0) logs["loss"] = loss_sum_ / loss_count_;
+  for (const auto& m : compiled_metrics_) logs[m->name()] = m->result();
+  return logs;
+}
+
+void Model::update_metrics(const Batch& batch, const Tensor& loss, const Tensor& y_pred) {
+  autodiff::NoRecordScope no_record;
+  build_metrics(batch.y, y_pred);
+  // The loss tracker is a mean weighted by batch size, as Keras's.
+  const double n = static_cast<double>(num_samples(batch.x));
+  loss_sum_ += loss.item<double>() * n;
+  loss_count_ += n;
+  for (auto& m : compiled_metrics_) m->update_state(batch.y, y_pred, batch.sample_weight);
+}
+
+Tensor Model::compute_loss(const Batch& batch, const Tensor& y_pred) {
+  Tensor total = (*loss_)(batch.y, y_pred, batch.sample_weight);
+  for (const Tensor& extra : losses()) total = total + cast(extra, total.dtype());
+  return total;
+}
+
+Logs Model::train_step(const Batch& batch) {
+  clear_losses();
+  const auto variables = trainable_weights();
+  Tensor y_pred, loss;
+  std::vector<Tensor> grads;
+  {
+    GradientTape tape;
+    y_pred = (*this)(batch.x, true);
+    loss = compute_loss(batch, y_pred);
+    grads = tape.gradient(loss, variables);
+  }
+  optimizer_->apply_gradients(grads, variables);
+  {
+    autodiff::NoRecordScope no_record;
+    for (auto variable : variables)
+      if (auto constraint = constraint_of(variable)) variable.assign((*constraint)(variable));
+  }
+  update_metrics(batch, loss, y_pred);
+  return metric_results();
+}
+
+Logs Model::test_step(const Batch& batch) {
+  autodiff::NoRecordScope no_record;
+  clear_losses();
+  Tensor y_pred = (*this)(batch.x, false);
+  update_metrics(batch, compute_loss(batch, y_pred), y_pred);
+  return metric_results();
+}
+
+Tensor Model::predict_step(const Tensor& x) {
+  autodiff::NoRecordScope no_record;
+  return (*this)(x, false);
+}
+
+Logs Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
+  check_compiled("train_on_batch");
+  check_lengths("train_on_batch", x, y, sample_weight);
+  reset_metrics();
+  return train_step({x, y, sample_weight});
+}
+
+Logs Model::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
+  check_compiled("test_on_batch");
+  check_lengths("test_on_batch", x, y, sample_weight);
+  reset_metrics();
+  return test_step({x, y, sample_weight});
+}
+
+Tensor Model::predict_on_batch(const Tensor& x) {
+  check_lengths("predict_on_batch", x, Tensor(), Tensor());
+  return predict_step(x);
+}
+
+void Model::check_labels(const char* what, const Tensor& x, const Tensor& y) {
+  // Sparse labels must index the model's outputs: checked before any training starts.
+  if (!loss_ || loss_->name() != "sparse_categorical_crossentropy" || !y.defined() || y.size() == 0) return;
+  Shape input = x.shape();
+  input[0] = -1;
+  const std::int64_t classes = compute_output_shape(input).back();
+  if (classes <= 0) return;
+  auto labels = cast(y, int64).to_vector<std::int64_t>();
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] < 0 || labels[i] >= classes)
+      throw ValueError(std::string(what) + ": label " + std::to_string(labels[i]) + " at index " + std::to_string(i) +
+                       " is out of range for sparse_categorical_crossentropy with " + std::to_string(classes) +
+                       " output classes (expected 0 to " + std::to_string(classes - 1) + ")");
+}
+
+Logs Model::run_evaluation(const Tensor& x, const Tensor& y, const Tensor& sample_weight, std::int64_t batch_size,
+                           std::optional<std::int64_t> steps, callbacks::CallbackList& callbacks) {
+  const std::int64_t n = num_samples(x);
+  std::int64_t total_steps = (n + batch_size - 1) / batch_size;
+  if (steps) total_steps = std::min(total_steps, *steps);
+  reset_metrics();
+  callbacks.on_test_begin();
+  Logs logs;
+  for (std::int64_t step = 0; step < total_steps; ++step) {
+    const std::int64_t begin = step * batch_size, end = std::min(n, begin + batch_size);
+    callbacks.on_test_batch_begin(step);
+    logs = test_step({rows(x, begin, end), rows(y, begin, end), rows(sample_weight, begin, end)});
+    callbacks.on_test_batch_end(step, logs);
+  }
+  logs = metric_results();
+  callbacks.on_test_end(logs);
+  return logs;
+}
+
+callbacks::History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options) {
+  check_compiled("fit");
+  check_lengths("fit", x_all, y_all, options.sample_weight);
+  if (options.batch_size <= 0) throw ValueError("fit: batch_size must be positive, got " + std::to_string(options.batch_size));
+  if (options.epochs < 0) throw ValueError("fit: epochs must be non-negative, got " + std::to_string(options.epochs));
+  if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
+    throw ValueError("fit: validation_split must be in [0, 1), got " + std::to_string(options.validation_split));
+  if (num_samples(x_all) == 0) throw ValueError("fit: the training data is empty (x has shape " + x_all.shape().to_string() + ")");
+
+  // Validation: the last fraction of the data, taken before shuffling (as Keras).
+  Tensor x = x_all, y = y_all, sample_weight = options.sample_weight;
+  std::optional<ValidationData> validation = options.validation_data;
+  if (options.validation_split > 0.0) {
+    const auto n = num_samples(x_all);
+    const auto split_at = static_cast<std::int64_t>(std::floor(static_cast<double>(n) * (1.0 - options.validation_split)));
+    if (split_at == 0 || split_at == n)
+      throw ValueError("fit: validation_split=" + std::to_string(options.validation_split) + " of " + std::to_string(n) +
+                       " samples leaves an empty training or validation set");
+    validation = ValidationData{rows(x_all, split_at, n), rows(y_all, split_at, n), rows(sample_weight, split_at, n)};
+    x = rows(x_all, 0, split_at);
+    y = rows(y_all, 0, split_at);
+    sample_weight = rows(sample_weight, 0, split_at);
+  }
+  if (validation) check_lengths("fit (validation data)", validation->x, validation->y, validation->sample_weight);
+  check_labels("fit", x, y);
+  if (validation) check_labels("fit (validation data)", validation->x, validation->y);
+  if (!options.class_weight.empty()) {
+    Tensor from_classes = class_weights_for(options.class_weight, y);
+    sample_weight = sample_weight.defined() ? sample_weight * from_classes : from_classes;
+  }
+
+  const std::int64_t n = num_samples(x);
+  std::int64_t steps = (n + options.batch_size - 1) / options.batch_size;
+  if (options.steps_per_epoch) steps = std::min(steps, *options.steps_per_epoch);
+
+  // Keras's order: the user's callbacks, then History, then the progress bar.
+  auto history = std::make_shared<callbacks::History>();
+  std::vector<callbacks::CallbackPtr> list = options.callbacks;
+  list.push_back(history);
+  if (options.verbose > 0) list.push_back(callbacks::ProgbarLogger());
+  const callbacks::Params params{options.epochs, steps, options.verbose};
+  callbacks::CallbackList callbacks(list, this, params);
+  // Validation reports its test hooks to the user's callbacks (the bar draws only training).
+  callbacks::CallbackList validation_callbacks(options.callbacks, this, params);
+  const bool log_learning_rate = callbacks::adds_learning_rate_to_logs(options.callbacks);
+
+  stop_training = false;
+  std::mt19937_64 shuffler(next_random_seed());
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  callbacks.on_train_begin();
+  Logs epoch_logs;
+  for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training; ++epoch) {
+    reset_metrics();
+    callbacks.on_epoch_begin(epoch);
+    std::iota(order.begin(), order.end(), 0);
+    if (options.shuffle) std::shuffle(order.begin(), order.end(), shuffler);
+    Tensor indices = options.shuffle ? Tensor::from_vector(order, Shape{n}) : Tensor();
+    for (std::int64_t step = 0; step < steps && !stop_training; ++step) {
+      const std::int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
+      Batch batch;
+      if (options.shuffle) {
+        Tensor picked = slice(indices, 0, begin, end);
+        batch = {take_rows(x, picked), take_rows(y, picked), take_rows(sample_weight, picked)};
+      } else {
+        batch = {rows(x, begin, end), rows(y, begin, end), rows(sample_weight, begin, end)};
+      }
+      callbacks.on_train_batch_begin(step);
+      Logs logs = train_step(batch);
+      callbacks.on_train_batch_end(step, logs);
+    }
+    epoch_logs = metric_results();
+    if (validation) {
+      Logs val = run_evaluation(validation->x, validation->y, validation->sample_weight, options.batch_size,
+                                std::nullopt, validation_callbacks);
+      for (const auto& [k, v] : prefixed(val, "val_")) epoch_logs[k] = v;
+    }
+    // ReduceLROnPlateau / LearningRateScheduler put the rate in the logs in Keras.
+    if (log_learning_rate) epoch_logs["learning_rate"] = optimizer_->learning_rate();
+    callbacks.on_epoch_end(epoch, epoch_logs);
+  }
+  callbacks.on_train_end(epoch_logs);
+  return *history;
+}
+
+Logs Model::evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options) {
+  check_compiled("evaluate");
+  check_lengths("evaluate", x, y, options.sample_weight);
+  if (options.batch_size <= 0) throw ValueError("evaluate: batch_size must be positive");
+  check_labels("evaluate", x, y);
+  const std::int64_t steps = (num_samples(x) + options.batch_size - 1) / options.batch_size;
+  std::vector<callbacks::CallbackPtr> list = options.callbacks;
+  if (options.verbose > 0) list.push_back(callbacks::ProgbarLogger());
+  callbacks::CallbackList callbacks(list, this, {1, options.steps.value_or(steps), options.verbose});
+  return run_evaluation(x, y, options.sample_weight, options.batch_size, options.steps, callbacks);
+}
+
+Tensor Model::predict(const Tensor& x, PredictOptions options) {
+  check_lengths("predict", x, Tensor(), Tensor());
+  if (options.batch_size <= 0) throw ValueError("predict: batch_size must be positive");
+  const std::int64_t n = num_samples(x);
+  std::int64_t steps = (n + options.batch_size - 1) / options.batch_size;
+  if (options.steps) steps = std::min(steps, *options.steps);
+  std::vector<callbacks::CallbackPtr> list = options.callbacks;
+  if (options.verbose > 0) list.push_back(callbacks::ProgbarLogger());
+  callbacks::CallbackList callbacks(list, this, {1, steps, options.verbose});
+  callbacks.on_predict_begin();
+  std::vector<Tensor> outputs;
+  for (std::int64_t step = 0; step < steps; ++step) {
+    const std::int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
+    callbacks.on_predict_batch_begin(step);
+    outputs.push_back(predict_step(rows(x, begin, end)));
+    callbacks.on_predict_batch_end(step);
+  }
+  callbacks.on_predict_end();
+  if (outputs.empty()) throw ValueError("predict: x is empty (shape " + x.shape().to_string() + ")");
+  return outputs.size() == 1 ? outputs.front() : concat(outputs, 0);
+}
+
+}  // namespace strata

@@ -1,0 +1,171 @@
+#pragma once
+// strata::Model: a Layer that trains. compile() chooses the optimizer, loss and metrics; fit /
+// evaluate / predict run the Keras loop (batches, callbacks, logs); train_step / test_step are the
+// per-batch work and can be overridden by a subclass.
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "strata/callbacks/callback.hpp"
+#include "strata/layers/layer.hpp"
+
+namespace strata {
+
+namespace optimizers {
+class Optimizer;
+}
+namespace losses {
+class Loss;
+}
+namespace metrics {
+class Metric;
+}
+namespace callbacks {
+class History;
+}
+
+using callbacks::Logs;
+
+// An optimizer by Keras name ("adam") or as an object (st::optimizers::Adam(1e-3)).
+struct OptimizerRef {
+  OptimizerRef(const char* name);
+  OptimizerRef(const std::string& name);
+  OptimizerRef(std::shared_ptr<optimizers::Optimizer> optimizer) : ptr(std::move(optimizer)) {}
+  template <class T>
+  OptimizerRef(std::shared_ptr<T> optimizer) : ptr(std::move(optimizer)) {}
+  std::shared_ptr<optimizers::Optimizer> ptr;
+};
+
+// A loss by Keras name, as an object, or as a callable (y_true, y_pred) -> per-sample losses.
+struct LossRef {
+  LossRef() = default;
+  LossRef(const char* name);
+  LossRef(const std::string& name);
+  LossRef(std::shared_ptr<losses::Loss> loss) : ptr(std::move(loss)) {}
+  template <class T>
+  LossRef(std::shared_ptr<T> loss) : ptr(std::move(loss)) {}
+  LossRef(std::function<Tensor(const Tensor&, const Tensor&)> fn);
+  std::shared_ptr<losses::Loss> ptr;
+};
+
+// A metric by Keras name ("accuracy", resolved against the loss as Keras does) or as an object.
+struct MetricRef {
+  MetricRef(const char* name) : name(name) {}
+  MetricRef(std::string name) : name(std::move(name)) {}
+  MetricRef(std::shared_ptr<metrics::Metric> metric) : ptr(std::move(metric)) {}
+  template <class T>
+  MetricRef(std::shared_ptr<T> metric) : ptr(std::move(metric)) {}
+  std::string name;
+  std::shared_ptr<metrics::Metric> ptr;
+};
+
+struct CompileOptions {
+  OptimizerRef optimizer = "rmsprop";
+  LossRef loss;
+  std::vector<MetricRef> metrics;
+  std::vector<double> loss_weights;
+};
+
+struct ValidationData {
+  Tensor x, y, sample_weight;
+};
+
+struct FitOptions {
+  int epochs = 1;
+  std::int64_t batch_size = 32;
+  double validation_split = 0.0;  // the last fraction of x / y, taken before shuffling (as Keras)
+  std::optional<ValidationData> validation_data;
+  bool shuffle = true;
+  std::map<std::int64_t, double> class_weight;
+  Tensor sample_weight;
+  int initial_epoch = 0;
+  std::optional<std::int64_t> steps_per_epoch;
+  std::vector<callbacks::CallbackPtr> callbacks;
+  int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
+};
+
+struct EvaluateOptions {
+  std::int64_t batch_size = 32;
+  Tensor sample_weight;
+  std::optional<std::int64_t> steps;
+  std::vector<callbacks::CallbackPtr> callbacks;
+  int verbose = 1;
+};
+
+struct PredictOptions {
+  std::int64_t batch_size = 32;
+  std::optional<std::int64_t> steps;
+  std::vector<callbacks::CallbackPtr> callbacks;
+  int verbose = 0;
+};
+
+// One batch as train_step / test_step see it.
+struct Batch {
+  Tensor x, y, sample_weight;
+};
+
+class Model : public Layer {
+ public:
+  explicit Model(std::string name = "", DType dtype = float32);
+  ~Model() override;
+
+  void compile(CompileOptions options);
+  bool compiled() const { return compiled_; }
+
+  callbacks::History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
+  Logs evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options = {});
+  Tensor predict(const Tensor& x, PredictOptions options = {});
+
+  Logs train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
+  Logs test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
+  Tensor predict_on_batch(const Tensor& x);
+
+  // One optimisation step on a batch; returns the running metrics (loss first among them).
+  virtual Logs train_step(const Batch& batch);
+  virtual Logs test_step(const Batch& batch);
+  virtual Tensor predict_step(const Tensor& x);
+
+  // The training loss of a batch: the compiled loss plus every regularization loss.
+  virtual Tensor compute_loss(const Batch& batch, const Tensor& y_pred);
+
+  // Keras's table: layer (type), output shape, params; then total / trainable / non-trainable.
+  virtual void summary(std::ostream& out) const;
+  void summary() const;
+
+  const std::shared_ptr<optimizers::Optimizer>& optimizer() const { return optimizer_; }
+  const std::shared_ptr<losses::Loss>& loss() const { return loss_; }
+  // The loss tracker and the compiled metrics, in the order they appear in the logs.
+  std::vector<std::shared_ptr<metrics::Metric>> metrics() const;
+  void reset_metrics();
+
+  // Set by a callback (EarlyStopping, TerminateOnNaN) to end fit after the current batch / epoch.
+  bool stop_training = false;
+
+ protected:
+  // The metrics' current results, named as Keras logs them.
+  Logs metric_results() const;
+  // Resolves "accuracy"-style names once the shapes of y and y_pred are known.
+  void build_metrics(const Tensor& y, const Tensor& y_pred);
+  // Adds a batch to the loss tracker and the compiled metrics.
+  void update_metrics(const Batch& batch, const Tensor& loss, const Tensor& y_pred);
+
+ private:
+  void check_compiled(const char* what) const;
+  void check_labels(const char* what, const Tensor& x, const Tensor& y);
+  Logs run_evaluation(const Tensor& x, const Tensor& y, const Tensor& sample_weight, std::int64_t batch_size,
+                      std::optional<std::int64_t> steps, callbacks::CallbackList& callbacks);
+
+  bool compiled_ = false;
+  std::shared_ptr<optimizers::Optimizer> optimizer_;
+  std::shared_ptr<losses::Loss> loss_;
+  std::vector<MetricRef> metric_specs_;
+  std::vector<std::shared_ptr<metrics::Metric>> compiled_metrics_;
+  bool metrics_built_ = false;
+  double loss_sum_ = 0.0, loss_count_ = 0.0;  // the loss tracker: a mean weighted by batch size
+};
+
+}  // namespace strata

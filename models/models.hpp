@@ -1,0 +1,3 @@
+#pragma once
+#include "strata/models/model.hpp"
+#include "strata/models/sequential.hpp"

@@ -1,0 +1,20 @@
+#pragma once
+// Keras's model.summary() table.
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace strata {
+
+class Model;
+
+struct SummaryRow {
+  std::string layer;         // "dense (Dense)"
+  std::string output_shape;  // "(None, 128)"
+  std::int64_t params = 0;
+};
+
+void print_summary(std::ostream& out, const Model& model, const std::vector<SummaryRow>& rows);
+
+}  // namespace strata
