@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 start=$SECONDS
 bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
-cmake --build build --parallel "$(nproc)" --target tensors_and_tape
-echo "== built in $((SECONDS - start)) s; running samples/tensors_and_tape"
-./build/samples/tensors_and_tape
+cmake --build build --parallel "$(nproc)" --target fashion_mnist_mlp
+echo "== built in $((SECONDS - start)) s; running samples/fashion_mnist_mlp"
+./build/samples/fashion_mnist_mlp
