@@ -61,7 +61,7 @@ LayerHandle<DenseLayer> Dense(std::int64_t units, DenseOptions options) {
   return make_layer<DenseLayer>(units, std::move(options));
 }
 
-LayerHandle<DenseLayer> Dense(std::int64_t units, const std::string& activation, DenseOptions options) {
+LayerHandle<DenseLayer> Dense(std::int64_t units, const char* activation, DenseOptions options) {
   options.activation = activation;
   return make_layer<DenseLayer>(units, std::move(options));
 }

@@ -42,6 +42,7 @@ class DenseLayer : public Layer {
 };
 
 LayerHandle<DenseLayer> Dense(std::int64_t units, DenseOptions options = {});
-LayerHandle<DenseLayer> Dense(std::int64_t units, const std::string& activation, DenseOptions options = {});
+// Dense(128, "relu"): the activation by name (a const char*, so that Dense(10, {.name = ...}) stays unambiguous).
+LayerHandle<DenseLayer> Dense(std::int64_t units, const char* activation, DenseOptions options = {});
 
 }  // namespace strata::layers

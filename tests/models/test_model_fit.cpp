@@ -1,0 +1,127 @@
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <string>
+
+#include "strata/strata.hpp"
+
+namespace st = strata;
+using namespace strata::layers;
+
+namespace {
+
+// Two Gaussian blobs in 2-D, one per class: linearly separable.
+struct Blobs {
+  st::Tensor x, y;
+};
+Blobs blobs(std::int64_t n, std::uint64_t seed) {
+  st::Tensor noise = st::normal({n, 2}, {.stddev = 0.3, .seed = seed});
+  std::vector<float> labels(static_cast<std::size_t>(n));
+  std::vector<float> centers(static_cast<std::size_t>(2 * n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    labels[static_cast<std::size_t>(i)] = static_cast<float>(i % 2);
+    centers[static_cast<std::size_t>(2 * i)] = i % 2 ? 2.0f : -2.0f;
+    centers[static_cast<std::size_t>(2 * i + 1)] = i % 2 ? -2.0f : 2.0f;
+  }
+  return {noise + st::Tensor::from_vector(centers, {n, 2}),
+          st::cast(st::Tensor::from_vector(labels, {n}), st::int64)};
+}
+
+st::Sequential classifier() {
+  return st::Sequential({Input({2}), Dense(8, "relu"), Dense(2)});
+}
+
+void compile(st::Sequential& model) {
+  model.compile({.optimizer = st::optimizers::Adam(1e-2),
+                 .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
+                 .metrics = {"accuracy"}});
+}
+
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const st::ValueError& e) {
+    return e.what();
+  }
+  return "<no exception>";
+}
+
+}  // namespace
+
+TEST_CASE("fit: a separable problem reaches accuracy 1.0, and History records every epoch") {
+  st::set_random_seed(7);
+  auto data = blobs(200, 1);
+  auto model = classifier();
+  compile(model);
+  auto history = model.fit(data.x, data.y, {.epochs = 15, .batch_size = 16, .verbose = 0});
+  REQUIRE(history.history.count("loss"));
+  CHECK(history.history["loss"].size() == 15);
+  CHECK(history.history["loss"].back() < history.history["loss"].front());
+  auto scores = model.evaluate(data.x, data.y, {.verbose = 0});
+  CHECK(scores["accuracy"] == 1.0);
+  auto probabilities = st::softmax(model.predict(data.x, {.batch_size = 64}));
+  CHECK(probabilities.shape() == st::Shape{200, 2});
+}
+
+TEST_CASE("fit: the same seed gives bitwise-identical weights after two epochs") {
+  auto run = [] {
+    st::set_random_seed(123);
+    auto data = blobs(96, 3);
+    auto model = classifier();
+    compile(model);
+    model.fit(data.x, data.y, {.epochs = 2, .batch_size = 10, .verbose = 0});
+    std::vector<float> all;
+    for (const auto& w : model.get_weights()) {
+      auto v = w.to_vector<float>();
+      all.insert(all.end(), v.begin(), v.end());
+    }
+    return all;
+  };
+  CHECK(run() == run());
+}
+
+TEST_CASE("fit: validation_split reports val_ metrics for every epoch") {
+  st::set_random_seed(5);
+  auto data = blobs(100, 2);
+  auto model = classifier();
+  compile(model);
+  auto history = model.fit(data.x, data.y, {.epochs = 2, .batch_size = 20, .validation_split = 0.2, .verbose = 0});
+  REQUIRE(history.history.count("val_loss"));
+  CHECK(history.history["val_loss"].size() == 2);
+  CHECK(history.history.count("val_accuracy"));
+}
+
+TEST_CASE("fit: bad input raises a clear error before any training") {
+  auto data = blobs(20, 4);
+  auto model = classifier();
+  CHECK(message_of([&] { model.fit(data.x, data.y, {.verbose = 0}); }).find("compile()") != std::string::npos);
+  compile(model);
+  const auto before = model.get_weights()[0].to_vector<float>();
+  CHECK(message_of([&] { model.fit(data.x, st::slice(data.y, 0, 0, 19), {.verbose = 0}); })
+            .find("different numbers of samples: 20") != std::string::npos);
+  st::Tensor bad_labels = st::cast(st::full({20}, 5.0), st::int64);
+  const auto label_error = message_of([&] { model.fit(data.x, bad_labels, {.verbose = 0}); });
+  CHECK(label_error.find("label 5") != std::string::npos);
+  CHECK(label_error.find("2 output classes") != std::string::npos);
+  CHECK(message_of([&] { model.fit(st::zeros({0, 2}), st::zeros({0}, st::int64), {.verbose = 0}); })
+            .find("empty") != std::string::npos);
+  CHECK(model.get_weights()[0].to_vector<float>() == before);  // nothing was trained
+}
+
+TEST_CASE("Sequential: layers, get_layer, pop, nesting and summary") {
+  auto inner = std::make_shared<st::Sequential>(std::vector<st::SequentialItem>{Dense(4, "relu"), Dense(3)});
+  st::Sequential outer({Input({5}), st::SequentialItem(inner), Dense(2, {.name = "head"})});
+  CHECK(outer.layers().size() == 2);
+  CHECK(outer.get_layer("head")->name() == "head");
+  CHECK(outer.get_layer(0) == inner);
+  CHECK(outer.count_params() == (5 * 4 + 4) + (4 * 3 + 3) + (3 * 2 + 2));
+  CHECK(outer.predict(st::ones({7, 5})).shape() == st::Shape{7, 2});
+  std::ostringstream table;
+  outer.summary(table);
+  CHECK(table.str().find("head (Dense)") != std::string::npos);
+  CHECK(table.str().find("(None, 2)") != std::string::npos);
+  CHECK(table.str().find("Total params: 47 (188.00 B)") != std::string::npos);
+  outer.pop();
+  CHECK(outer.layers().size() == 1);
+  CHECK_THROWS_AS(outer.get_layer("head"), st::ValueError);
+}
