@@ -29,20 +29,25 @@ std::ostream& operator<<(std::ostream& os, const Device& device) { return os << 
 
 namespace {
 std::mutex global_mutex;
-Device global_default;  // cpu
+// A function-local static, so tensors made during other modules' static initialization (a global
+// Tensor in user code) find it constructed.
+Device& global_default() {
+  static Device device;  // cpu
+  return device;
+}
 thread_local std::optional<Device> scoped_default;
 }  // namespace
 
 Device default_device() {
   if (scoped_default) return *scoped_default;
   std::lock_guard lock(global_mutex);
-  return global_default;
+  return global_default();
 }
 
 void set_default_device(const Device& device) {
   backend::get_backend(device);  // throws DeviceError saying why the device cannot be used
   std::lock_guard lock(global_mutex);
-  global_default = device;
+  global_default() = device;
 }
 
 DeviceScope::DeviceScope(const Device& device) : had_previous_(scoped_default.has_value()) {
