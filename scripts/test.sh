@@ -34,11 +34,7 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
 cmake --build build-asan --parallel "$jobs"
 phase "sanitizer build done"
 
-# check_initialization_order reports a static initializer that reads a global of another file
-# before that global is initialised. strict_init_order is left off: it would also flag reads of
-# libstrata.so's globals from the test binary's static initializers, which are safe because a shared
-# library is initialised before the program that links it.
-export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:print_stacktrace=1:strict_string_checks=1:check_initialization_order=1"
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:print_stacktrace=1:strict_string_checks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
 ctest --test-dir build-asan --parallel "$jobs" --output-on-failure
