@@ -92,6 +92,22 @@ struct StridedCopyArgs {
 };
 
 // Counters of a device's caching allocator.
+// One Adam step over `size` elements of a variable and its slots, in place (a fused optimizer
+// update: one pass over memory instead of a dozen elementwise kernels). Keras's formula:
+//   m += (g - m) * (1 - beta_1);  v += (g^2 - v) * (1 - beta_2)
+//   v_hat = v_max ? (*v_max = max(*v_max, v)) : v;  variable -= m * alpha / (sqrt(v_hat) + epsilon)
+// with alpha = learning_rate * sqrt(1 - beta_2^t) / (1 - beta_1^t). All buffers share `dtype`.
+struct AdamUpdateArgs {
+  void* variable;
+  const void* grad;
+  void* m;
+  void* v;
+  void* v_max;  // null unless amsgrad
+  std::int64_t size;
+  DType dtype;
+  double alpha, beta_1, beta_2, epsilon;
+};
+
 struct MemoryStats {
   std::uint64_t system_allocations = 0;  // blocks obtained from the system (malloc, cudaMalloc)
   std::uint64_t requests = 0;            // allocate() calls
@@ -137,6 +153,9 @@ class Backend {
   // Counter-based random numbers (Philox4x32-10, see backend/philox.hpp): element i depends only
   // on (seed, i), so every backend draws the same values for the same seed.
   virtual void random(Distribution dist, std::uint64_t seed, double a, double b, Out out) = 0;
+
+  // --- fused optimizer updates ---
+  virtual void adam_update(const AdamUpdateArgs& args) = 0;
 };
 
 // --- registry ---

@@ -1,8 +1,58 @@
 #!/usr/bin/env bash
-# Builds Release (in build/) and runs the kernel micro-benchmark. Extra arguments go to it, e.g.
-#   bash bench/run.sh --threads 1 --only matmul
+# Benchmarks (not tests). Builds Release in build/ if needed, then:
+#   bash bench/run.sh [kernels] [ARGS]   kernel micro-benchmark: matmul vs raw sgemm, add/relu vs memcpy
+#   bash bench/run.sh mlp [--epochs N]   the main job's model (fit epochs + predict latency) next to the
+#                                        libtorch peer of ../shared/peers in the same run, and the ratios
+# Both sides run with 2 threads and OMP_WAIT_POLICY=passive (libtorch at its best, see the peers'
+# README). REPEATS=N (default 1) alternates the two programs N times; ratios use the best epoch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
-cmake --build build --parallel "$(nproc)" --target bench_kernels
-./build/bench/bench_kernels "$@"
+what=kernels
+if [[ $# -gt 0 && $1 != --* ]]; then what=$1; shift; fi
+
+build_target() {
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build --parallel "$(nproc)" --target "$1" >/dev/null
+}
+
+case $what in
+kernels)
+  build_target bench_kernels
+  ./build/bench/bench_kernels "$@"
+  ;;
+mlp)
+  build_target bench_mlp
+  export OMP_WAIT_POLICY=passive OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2
+  peers=${PEERS_DIR:-../shared/peers}
+  peer_bin=build/peers/torch_cpp/peer_libtorch
+  if [[ -d $peers/torch_cpp && ! -x $peer_bin ]]; then
+    bash "$peers/setup.sh" >/dev/null
+    cmake -S "$peers/torch_cpp" -B build/peers/torch_cpp -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build build/peers/torch_cpp --parallel "$(nproc)" >/dev/null
+  fi
+  log=$(mktemp)
+  for ((r = 0; r < ${REPEATS:-1}; r++)); do
+    [[ -x $peer_bin ]] && "$peer_bin" --model mlp --threads 2 "$@" | tee -a "$log"
+    ./build/bench/bench_mlp --threads 2 "$@" | tee -a "$log"
+  done
+  if [[ -x $peer_bin ]]; then
+    # Ratios Strata / libtorch: best epoch time, best median batch-1 latency, last-epoch accuracy.
+    awk '
+      function val(key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } return "" }
+      /^peer=libtorch/ && val("train_s") != ""       { t = val("train_s") + 0; if (!pt || t < pt) pt = t; pa = val("test_acc") }
+      /^peer=libtorch/ && val("predict_b1_us") != "" { t = val("predict_b1_us") + 0; if (!pp || t < pp) pp = t }
+      /^bench=mlp/ && val("epoch_s") != ""           { t = val("epoch_s") + 0; if (!st || t < st) st = t; sa = val("test_acc") }
+      /^bench=mlp/ && val("predict_b1_us") != ""     { t = val("predict_b1_us") + 0; if (!sp || t < sp) sp = t }
+      END {
+        if (pt && st) printf "bench=mlp_vs_libtorch epoch_s=%.3f libtorch_epoch_s=%.3f epoch_ratio=%.3f predict_b1_us=%.1f libtorch_predict_b1_us=%.1f predict_b1_ratio=%.3f test_acc=%s libtorch_test_acc=%s acc_diff_pt=%.2f\n", st, pt, st / pt, sp, pp, sp / pp, sa, pa, (sa - pa) * 100
+      }' "$log"
+  else
+    echo "bench=mlp note=no_libtorch_peer (set PEERS_DIR to ../shared/peers)"
+  fi
+  rm -f "$log"
+  ;;
+*)
+  echo "usage: bash bench/run.sh [kernels|mlp] [ARGS]" >&2
+  exit 2
+  ;;
+esac

@@ -194,18 +194,80 @@ void Model::check_labels(const char* what, const Tensor& x, const Tensor& y) {
                        " output classes (expected 0 to " + std::to_string(classes - 1) + ")");
 }
 
-Logs Model::run_evaluation(const Tensor& x, const Tensor& y, const Tensor& sample_weight, std::int64_t batch_size,
-                           std::optional<std::int64_t> steps, callbacks::CallbackList& callbacks) {
+// ------------------------------------------------------------------ batch streams
+
+namespace {
+
+// The batches of one pass over the data, pulled one at a time (nullopt when the pass is over).
+using BatchStream = std::function<std::optional<Batch>()>;
+
+// Batches of consecutive rows of in-memory tensors, taken in `order` when it is defined (a
+// shuffled epoch).
+BatchStream tensor_batches(const Tensor& x, const Tensor& y, const Tensor& sample_weight, std::int64_t batch_size,
+                           const Tensor& order = {}) {
   const std::int64_t n = num_samples(x);
-  std::int64_t total_steps = (n + batch_size - 1) / batch_size;
-  if (steps) total_steps = std::min(total_steps, *steps);
+  return [=, begin = std::int64_t{0}]() mutable -> std::optional<Batch> {
+    if (begin >= n) return std::nullopt;
+    const std::int64_t end = std::min(n, begin + batch_size);
+    Batch batch;
+    if (order.defined()) {
+      Tensor picked = slice(order, 0, begin, end);
+      batch = {take_rows(x, picked), take_rows(y, picked), take_rows(sample_weight, picked)};
+    } else {
+      batch = {rows(x, begin, end), rows(y, begin, end), rows(sample_weight, begin, end)};
+    }
+    begin = end;
+    return batch;
+  };
+}
+
+// The elements of a Dataset of batches (as Keras, fit takes a batched dataset: batch_size is not
+// used). `check` sees every batch first (label checks).
+BatchStream dataset_batches(std::shared_ptr<data::Iterator> it, std::function<void(const Batch&)> check = {}) {
+  return [it = std::move(it), check = std::move(check)]() -> std::optional<Batch> {
+    auto example = it->next();
+    if (!example) return std::nullopt;
+    Batch batch{example->x, example->y, example->sample_weight};
+    if (check) check(batch);
+    return batch;
+  };
+}
+
+// Steps of one pass over a dataset: steps when given, else its cardinality (-1 when unknown).
+// An empty or infinite dataset without steps is an error before anything runs.
+std::int64_t dataset_steps(const char* what, const Dataset& data, std::optional<std::int64_t> steps) {
+  const std::int64_t cardinality = data.cardinality();
+  if (cardinality == 0) throw ValueError(std::string(what) + ": the dataset is empty (cardinality 0)");
+  if (steps) {
+    if (*steps <= 0) throw ValueError(std::string(what) + ": steps must be positive, got " + std::to_string(*steps));
+    return *steps;
+  }
+  if (cardinality == Dataset::INFINITE)
+    throw ValueError(std::string(what) + ": the dataset is infinite (repeat() without a count); pass " +
+                     (std::string(what) == "fit" ? "steps_per_epoch" : "steps") + " to say how many batches to take");
+  return cardinality >= 0 ? cardinality : -1;
+}
+
+}  // namespace
+
+// What fit() trains on: a fresh stream of batches per epoch, the number of steps per epoch (-1 when
+// unknown) and the validation pass (none when empty).
+struct Model::TrainingData {
+  std::function<BatchStream(int epoch)> epoch_batches;
+  std::int64_t steps = -1;
+  std::function<Logs(callbacks::CallbackList&)> validate;
+};
+
+Logs Model::run_evaluation(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
+                           callbacks::CallbackList& callbacks) {
   reset_metrics();
   callbacks.on_test_begin();
   Logs logs;
-  for (std::int64_t step = 0; step < total_steps; ++step) {
-    const std::int64_t begin = step * batch_size, end = std::min(n, begin + batch_size);
+  for (std::int64_t step = 0; steps < 0 || step < steps; ++step) {
+    auto batch = next_batch();
+    if (!batch) break;
     callbacks.on_test_batch_begin(step);
-    logs = test_step({rows(x, begin, end), rows(y, begin, end), rows(sample_weight, begin, end)});
+    logs = test_step(*batch);
     callbacks.on_test_batch_end(step, logs);
   }
   logs = metric_results();
@@ -217,7 +279,6 @@ callbacks::History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptio
   check_compiled("fit");
   check_lengths("fit", x_all, y_all, options.sample_weight);
   if (options.batch_size <= 0) throw ValueError("fit: batch_size must be positive, got " + std::to_string(options.batch_size));
-  if (options.epochs < 0) throw ValueError("fit: epochs must be non-negative, got " + std::to_string(options.epochs));
   if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
     throw ValueError("fit: validation_split must be in [0, 1), got " + std::to_string(options.validation_split));
   if (num_samples(x_all) == 0) throw ValueError("fit: the training data is empty (x has shape " + x_all.shape().to_string() + ")");
@@ -236,59 +297,121 @@ callbacks::History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptio
     y = rows(y_all, 0, split_at);
     sample_weight = rows(sample_weight, 0, split_at);
   }
-  if (validation) check_lengths("fit (validation data)", validation->x, validation->y, validation->sample_weight);
   check_labels("fit", x, y);
-  if (validation) check_labels("fit (validation data)", validation->x, validation->y);
   if (!options.class_weight.empty()) {
     Tensor from_classes = class_weights_for(options.class_weight, y);
     sample_weight = sample_weight.defined() ? sample_weight * from_classes : from_classes;
   }
 
   const std::int64_t n = num_samples(x);
-  std::int64_t steps = (n + options.batch_size - 1) / options.batch_size;
-  if (options.steps_per_epoch) steps = std::min(steps, *options.steps_per_epoch);
+  TrainingData data;
+  data.steps = (n + options.batch_size - 1) / options.batch_size;
+  if (options.steps_per_epoch) data.steps = std::min(data.steps, *options.steps_per_epoch);
+  auto shuffler = std::make_shared<std::mt19937_64>(next_random_seed());
+  data.epoch_batches = [=, shuffle = options.shuffle, batch_size = options.batch_size](int) {
+    Tensor order;
+    if (shuffle) {
+      std::vector<std::int64_t> indices(static_cast<std::size_t>(n));
+      std::iota(indices.begin(), indices.end(), 0);
+      std::shuffle(indices.begin(), indices.end(), *shuffler);
+      order = Tensor::from_vector(indices, Shape{n});
+    }
+    return tensor_batches(x, y, sample_weight, batch_size, order);
+  };
+  data.validate = validation_pass("fit", validation, options.batch_size);
+  return run_fit(data, options);
+}
 
+callbacks::History Model::fit(const Dataset& dataset, FitOptions options) {
+  check_compiled("fit");
+  if (options.validation_split > 0.0)
+    throw ValueError("fit: validation_split is not supported with a Dataset (it cannot be split); pass validation_data");
+  if (options.sample_weight.defined() || !options.class_weight.empty())
+    throw ValueError("fit: sample_weight and class_weight are not supported with a Dataset; put the sample weights "
+                     "in the dataset (from_tensor_slices(x, y, sample_weight))");
+  TrainingData data;
+  data.steps = dataset_steps("fit", dataset, options.steps_per_epoch);
+  auto check = [this](const Batch& batch) { check_labels("fit", batch.x, batch.y); };
+  // The first batch is read now, so that an empty dataset fails before training starts.
+  auto iterator = std::make_shared<data::Iterator>(dataset.iter());
+  auto first = iterator->next();
+  if (!first) throw ValueError("fit: the dataset yielded no batch");
+  auto pending = std::make_shared<std::optional<Batch>>(Batch{first->x, first->y, first->sample_weight});
+  check(**pending);
+  // As Keras: with steps_per_epoch, each epoch continues the same iterator; otherwise each epoch
+  // restarts the data.
+  const bool restart = !options.steps_per_epoch;
+  data.epoch_batches = [dataset, iterator, pending, check, restart](int) {
+    if (!*pending && restart) *iterator = dataset.iter();
+    auto rest = dataset_batches(iterator, check);
+    return BatchStream([pending, rest]() -> std::optional<Batch> {
+      if (*pending) return std::exchange(*pending, std::nullopt);
+      return rest();
+    });
+  };
+  data.validate = validation_pass("fit", options.validation_data, options.batch_size);
+  return run_fit(data, options);
+}
+
+std::function<Logs(callbacks::CallbackList&)> Model::validation_pass(const char* what,
+                                                                     const std::optional<ValidationData>& validation,
+                                                                     std::int64_t batch_size) {
+  if (!validation) return {};
+  if (validation->dataset) {
+    const Dataset dataset = *validation->dataset;
+    const std::int64_t steps = dataset_steps(what, dataset, std::nullopt);
+    return [this, dataset, steps](callbacks::CallbackList& callbacks) {
+      return run_evaluation(dataset_batches(std::make_shared<data::Iterator>(dataset.iter())), steps, callbacks);
+    };
+  }
+  const std::string context = std::string(what) + " (validation data)";
+  check_lengths(context.c_str(), validation->x, validation->y, validation->sample_weight);
+  check_labels(context.c_str(), validation->x, validation->y);
+  const ValidationData v = *validation;
+  const std::int64_t steps = (num_samples(v.x) + batch_size - 1) / batch_size;
+  return [this, v, batch_size, steps](callbacks::CallbackList& callbacks) {
+    return run_evaluation(tensor_batches(v.x, v.y, v.sample_weight, batch_size), steps, callbacks);
+  };
+}
+
+callbacks::History Model::run_fit(TrainingData& data, const FitOptions& options) {
+  if (options.epochs < 0) throw ValueError("fit: epochs must be non-negative, got " + std::to_string(options.epochs));
   // Keras's order: the user's callbacks, then History, then the progress bar.
   auto history = std::make_shared<callbacks::History>();
   std::vector<callbacks::CallbackPtr> list = options.callbacks;
   list.push_back(history);
   if (options.verbose > 0) list.push_back(callbacks::ProgbarLogger());
-  const callbacks::Params params{options.epochs, steps, options.verbose};
+  const callbacks::Params params{options.epochs, data.steps, options.verbose};
   callbacks::CallbackList callbacks(list, this, params);
   // Validation reports its test hooks to the user's callbacks (the bar draws only training).
   callbacks::CallbackList validation_callbacks(options.callbacks, this, params);
   const bool log_learning_rate = callbacks::adds_learning_rate_to_logs(options.callbacks);
 
   stop_training = false;
-  std::mt19937_64 shuffler(next_random_seed());
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
   callbacks.on_train_begin();
   Logs epoch_logs;
   for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training; ++epoch) {
     reset_metrics();
     callbacks.on_epoch_begin(epoch);
-    std::iota(order.begin(), order.end(), 0);
-    if (options.shuffle) std::shuffle(order.begin(), order.end(), shuffler);
-    Tensor indices = options.shuffle ? Tensor::from_vector(order, Shape{n}) : Tensor();
-    for (std::int64_t step = 0; step < steps && !stop_training; ++step) {
-      const std::int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
-      Batch batch;
-      if (options.shuffle) {
-        Tensor picked = slice(indices, 0, begin, end);
-        batch = {take_rows(x, picked), take_rows(y, picked), take_rows(sample_weight, picked)};
-      } else {
-        batch = {rows(x, begin, end), rows(y, begin, end), rows(sample_weight, begin, end)};
+    BatchStream next_batch = data.epoch_batches(epoch);
+    for (std::int64_t step = 0; (data.steps < 0 || step < data.steps) && !stop_training; ++step) {
+      auto batch = next_batch();
+      if (!batch) {
+        if (data.steps >= 0) {
+          // Keras's behaviour when a dataset runs dry before steps_per_epoch * epochs batches.
+          std::cerr << "WARNING: Your input ran out of data; interrupting training. Make sure that your dataset can "
+                       "generate at least `steps_per_epoch * epochs` batches (use repeat()).\n";
+          stop_training = true;
+        }
+        break;
       }
       callbacks.on_train_batch_begin(step);
-      Logs logs = train_step(batch);
+      Logs logs = train_step(*batch);
       callbacks.on_train_batch_end(step, logs);
     }
     epoch_logs = metric_results();
-    if (validation) {
-      Logs val = run_evaluation(validation->x, validation->y, validation->sample_weight, options.batch_size,
-                                std::nullopt, validation_callbacks);
-      for (const auto& [k, v] : prefixed(val, "val_")) epoch_logs[k] = v;
-    }
+    if (data.validate && !stop_training)
+      for (const auto& [k, v] : prefixed(data.validate(validation_callbacks), "val_")) epoch_logs[k] = v;
     // ReduceLROnPlateau / LearningRateScheduler put the rate in the logs in Keras.
     if (log_learning_rate) epoch_logs["learning_rate"] = optimizer_->learning_rate();
     callbacks.on_epoch_end(epoch, epoch_logs);
@@ -302,32 +425,56 @@ Logs Model::evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options) 
   check_lengths("evaluate", x, y, options.sample_weight);
   if (options.batch_size <= 0) throw ValueError("evaluate: batch_size must be positive");
   check_labels("evaluate", x, y);
-  const std::int64_t steps = (num_samples(x) + options.batch_size - 1) / options.batch_size;
+  std::int64_t steps = (num_samples(x) + options.batch_size - 1) / options.batch_size;
+  if (options.steps) steps = std::min(steps, *options.steps);
+  return run_evaluate(tensor_batches(x, y, options.sample_weight, options.batch_size), steps, options);
+}
+
+Logs Model::evaluate(const Dataset& dataset, EvaluateOptions options) {
+  check_compiled("evaluate");
+  const std::int64_t steps = dataset_steps("evaluate", dataset, options.steps);
+  auto check = [this](const Batch& batch) { check_labels("evaluate", batch.x, batch.y); };
+  return run_evaluate(dataset_batches(std::make_shared<data::Iterator>(dataset.iter()), check), steps, options);
+}
+
+Logs Model::run_evaluate(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
+                         const EvaluateOptions& options) {
   std::vector<callbacks::CallbackPtr> list = options.callbacks;
   if (options.verbose > 0) list.push_back(callbacks::ProgbarLogger());
-  callbacks::CallbackList callbacks(list, this, {1, options.steps.value_or(steps), options.verbose});
-  return run_evaluation(x, y, options.sample_weight, options.batch_size, options.steps, callbacks);
+  callbacks::CallbackList callbacks(list, this, {1, steps, options.verbose});
+  return run_evaluation(next_batch, steps, callbacks);
 }
 
 Tensor Model::predict(const Tensor& x, PredictOptions options) {
   check_lengths("predict", x, Tensor(), Tensor());
   if (options.batch_size <= 0) throw ValueError("predict: batch_size must be positive");
-  const std::int64_t n = num_samples(x);
-  std::int64_t steps = (n + options.batch_size - 1) / options.batch_size;
+  if (num_samples(x) == 0) throw ValueError("predict: x is empty (shape " + x.shape().to_string() + ")");
+  std::int64_t steps = (num_samples(x) + options.batch_size - 1) / options.batch_size;
   if (options.steps) steps = std::min(steps, *options.steps);
+  return run_predict(tensor_batches(x, Tensor(), Tensor(), options.batch_size), steps, options);
+}
+
+Tensor Model::predict(const Dataset& dataset, PredictOptions options) {
+  const std::int64_t steps = dataset_steps("predict", dataset, options.steps);
+  return run_predict(dataset_batches(std::make_shared<data::Iterator>(dataset.iter())), steps, options);
+}
+
+Tensor Model::run_predict(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
+                          const PredictOptions& options) {
   std::vector<callbacks::CallbackPtr> list = options.callbacks;
   if (options.verbose > 0) list.push_back(callbacks::ProgbarLogger());
   callbacks::CallbackList callbacks(list, this, {1, steps, options.verbose});
   callbacks.on_predict_begin();
   std::vector<Tensor> outputs;
-  for (std::int64_t step = 0; step < steps; ++step) {
-    const std::int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
+  for (std::int64_t step = 0; steps < 0 || step < steps; ++step) {
+    auto batch = next_batch();
+    if (!batch) break;
     callbacks.on_predict_batch_begin(step);
-    outputs.push_back(predict_step(rows(x, begin, end)));
+    outputs.push_back(predict_step(batch->x));
     callbacks.on_predict_batch_end(step);
   }
   callbacks.on_predict_end();
-  if (outputs.empty()) throw ValueError("predict: x is empty (shape " + x.shape().to_string() + ")");
+  if (outputs.empty()) throw ValueError("predict: the data yielded no batch");
   return outputs.size() == 1 ? outputs.front() : concat(outputs, 0);
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "strata/callbacks/callback.hpp"
+#include "strata/framework/data/dataset.hpp"
 #include "strata/layers/layer.hpp"
 
 namespace strata {
@@ -70,8 +71,13 @@ struct CompileOptions {
   std::vector<double> loss_weights;
 };
 
+// fit's validation_data: tensors ({x_val, y_val}) or a Dataset of batches.
 struct ValidationData {
+  ValidationData(Tensor x, Tensor y, Tensor sample_weight = {})
+      : x(std::move(x)), y(std::move(y)), sample_weight(std::move(sample_weight)) {}
+  ValidationData(Dataset dataset) : dataset(std::move(dataset)) {}
   Tensor x, y, sample_weight;
+  std::optional<Dataset> dataset;
 };
 
 struct FitOptions {
@@ -119,6 +125,11 @@ class Model : public Layer {
   callbacks::History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
   Logs evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options = {});
   Tensor predict(const Tensor& x, PredictOptions options = {});
+  // The same on a Dataset of batches (Keras: batch_size is then the dataset's; steps_per_epoch /
+  // steps default to its cardinality and are required when it is infinite).
+  callbacks::History fit(const Dataset& dataset, FitOptions options = {});
+  Logs evaluate(const Dataset& dataset, EvaluateOptions options = {});
+  Tensor predict(const Dataset& dataset, PredictOptions options = {});
 
   Logs train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
   Logs test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
@@ -156,8 +167,19 @@ class Model : public Layer {
  private:
   void check_compiled(const char* what) const;
   void check_labels(const char* what, const Tensor& x, const Tensor& y);
-  Logs run_evaluation(const Tensor& x, const Tensor& y, const Tensor& sample_weight, std::int64_t batch_size,
-                      std::optional<std::int64_t> steps, callbacks::CallbackList& callbacks);
+  struct TrainingData;
+  callbacks::History run_fit(TrainingData& data, const FitOptions& options);
+  // The validation pass of fit (empty when there is no validation data); checks the data now.
+  std::function<Logs(callbacks::CallbackList&)> validation_pass(const char* what,
+                                                                const std::optional<ValidationData>& validation,
+                                                                std::int64_t batch_size);
+  // One pass of test_step over `steps` batches (-1: until the stream ends).
+  Logs run_evaluation(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
+                      callbacks::CallbackList& callbacks);
+  Logs run_evaluate(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
+                    const EvaluateOptions& options);
+  Tensor run_predict(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
+                     const PredictOptions& options);
 
   bool compiled_ = false;
   std::shared_ptr<optimizers::Optimizer> optimizer_;

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "strata/framework/ops/math.hpp"
+#include "strata/framework/ops/optimizer_updates.hpp"
 #include "strata/optimizers/detail/config_util.hpp"
 
 namespace strata::optimizers {
@@ -13,18 +13,13 @@ void AdamOptimizer::update_step(const Tensor& grad, Variable& variable, double l
   const auto& o = options_;
   Variable& m = add_slot(variable, "momentum");
   Variable& v = add_slot(variable, "velocity");
+  Variable* v_max = o.amsgrad ? &add_slot(variable, "velocity_hat") : nullptr;
   const double t = static_cast<double>(current_iteration() + 1);
   const double alpha = learning_rate * std::sqrt(1 - std::pow(o.beta_2, t)) / (1 - std::pow(o.beta_1, t));
-
-  m.assign_add((grad - m) * (1 - o.beta_1));
-  v.assign_add((square(grad) - v) * (1 - o.beta_2));
-  Tensor v_hat = v;
-  if (o.amsgrad) {
-    Variable& v_max = add_slot(variable, "velocity_hat");
-    v_max.assign(maximum(v_max, v));
-    v_hat = v_max;
-  }
-  variable.assign_sub(m * alpha / (strata::sqrt(v_hat) + o.epsilon));
+  // One fused kernel (backend adam_update) computes Keras's
+  //   m += (g - m)(1 - beta_1);  v += (g^2 - v)(1 - beta_2);  v_hat = amsgrad ? max(v_max, v) : v
+  //   variable -= m * alpha / (sqrt(v_hat) + epsilon)
+  adam_update(variable, grad, m, v, v_max, {alpha, o.beta_1, o.beta_2, o.epsilon});
 }
 
 Config AdamOptimizer::get_config() const {

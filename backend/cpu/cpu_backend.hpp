@@ -33,6 +33,7 @@ class CpuBackend final : public Backend {
   void scatter_add(In updates, In indices, int axis, Out out) override;
   void softmax(In x, int axis, bool log, Out out) override;
   void random(Distribution dist, std::uint64_t seed, double a, double b, Out out) override;
+  void adam_update(const AdamUpdateArgs& args) override;
 
  private:
   CachingAllocator allocator_;
