@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -17,6 +18,17 @@ namespace strata::backend::cpu {
 namespace {
 
 thread_local bool inside_pool_task = false;
+
+// Polls `done` for up to ~30 microseconds, yielding the core between polls; true when it held.
+template <class Predicate>
+bool spin_until(Predicate done) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(30);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
 
 class ThreadPool {
  public:
@@ -38,14 +50,16 @@ class ThreadPool {
       task_ = &task;
       chunks_ = chunks;
       next_.store(0, std::memory_order_relaxed);
-      remaining_ = chunks;
+      remaining_.store(chunks, std::memory_order_relaxed);
       error_ = nullptr;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     work(task, chunks);
+    // The other chunks are usually about done: poll a moment before sleeping.
+    spin_until([&] { return remaining_.load(std::memory_order_acquire) == 0; });
     std::unique_lock lock(mutex_);
-    idle_.wait(lock, [&] { return remaining_ == 0 && active_ == 0; });
+    idle_.wait(lock, [&] { return remaining_.load(std::memory_order_relaxed) == 0 && active_ == 0; });
     task_ = nullptr;
     if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }
@@ -56,6 +70,7 @@ class ThreadPool {
   void start(int threads) {
     threads_ = std::max(1, threads);
     stop_ = false;
+    stopping_.store(false);
     for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
   }
 
@@ -63,6 +78,7 @@ class ThreadPool {
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
+      stopping_.store(true);
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
@@ -83,9 +99,9 @@ class ThreadPool {
       inside_pool_task = false;
       ++finished;
     }
-    if (finished) {
-      std::lock_guard lock(mutex_);
-      remaining_ -= finished;
+    if (finished && remaining_.fetch_sub(finished, std::memory_order_acq_rel) == finished) {
+      std::lock_guard lock(mutex_);  // pairs with the caller's wait on idle_
+      idle_.notify_all();
     }
   }
 
@@ -93,16 +109,20 @@ class ThreadPool {
     std::uint64_t seen = 0;
     {
       std::lock_guard lock(mutex_);
-      seen = generation_;
+      seen = generation_.load(std::memory_order_relaxed);
     }
     for (;;) {
       const std::function<void(int)>* task = nullptr;
       int chunks = 0;
+      // Back-to-back kernels (a small model's forward pass) arrive within microseconds, and waking
+      // a sleeping thread costs more than such a kernel: poll a moment first, yielding the core to
+      // whoever else wants it (OpenBLAS's threads), then sleep.
+      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen || stopping_.load(); });
       {
         std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
         if (stop_) return;
-        seen = generation_;
+        seen = generation_.load(std::memory_order_relaxed);
         task = task_;
         chunks = chunks_;
         ++active_;
@@ -123,10 +143,11 @@ class ThreadPool {
   const std::function<void(int)>* task_ = nullptr;
   int chunks_ = 0;
   std::atomic<int> next_{0};
-  int remaining_ = 0;
+  std::atomic<int> remaining_{0};
   int active_ = 0;
-  std::uint64_t generation_ = 0;
+  std::atomic<std::uint64_t> generation_{0};
   bool stop_ = false;
+  std::atomic<bool> stopping_{false};
   std::exception_ptr error_;
 };
 

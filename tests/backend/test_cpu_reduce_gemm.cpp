@@ -245,6 +245,11 @@ TEST_CASE("gemm: transposes, batches, shared operands, vectors and empty inner d
       check_gemm<float>(ta, tb, 2, 3, 4, 0, false, false, 1.0, 0.0);  // k == 0: C = 0
       check_gemm<float>(ta, tb, 2, 3, 4, 0, false, false, 1.0, 3.0);  // k == 0: C = beta C
       check_gemm<float>(ta, tb, 1, 70, 65, 130, false, false, 1.0, 0.0);
+      // m == 1 with a wide B: the row-times-matrix kernel (full 8-register blocks, single
+      // registers and a scalar tail), alpha applied, batches sharing B.
+      check_gemm<float>(ta, tb, 2, 1, 16 * 8 + 16 + 5, 37, false, true, 0.5, 0.0);
+      check_gemm<double>(ta, tb, 2, 1, 8 * 8 + 8 + 3, 29, false, false, 1.0, 0.0);
+      check_gemm<float>(ta, tb, 1, 1, 256, 784, false, false, 1.0, 0.0);
     }
   sb::GemmArgs ints;
   ints.dtype = strata::DType::int32;
