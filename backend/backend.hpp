@@ -74,6 +74,10 @@ struct GemmArgs {
   void* c = nullptr;
   std::int64_t ldc = 0, stride_c = 0;
   double alpha = 1.0, beta = 0.0;
+  // Epilogue on every C: C = relu?(C + bias), bias a row of n values of `dtype` (null: none). Dense
+  // layers use it so that bias and activation cost no extra kernel and no extra pass over memory.
+  const void* bias = nullptr;
+  bool relu = false;
 };
 
 // The general N-d copy: for every index i of `shape`,

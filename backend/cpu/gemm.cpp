@@ -37,7 +37,8 @@ void gemv_call(CBLAS_TRANSPOSE t, blasint rows, blasint cols, double alpha, cons
 // y (1 x cols_of_block) = x . B for one block of NB SIMD widths of columns: the accumulators stay in
 // registers while the rows of B stream by.
 template <class T, int NB>
-void row_times_block(const T* x, std::int64_t incx, const T* b, std::int64_t ldb, std::int64_t k, T alpha, T* y) {
+void row_times_block(const T* x, std::int64_t incx, const T* b, std::int64_t ldb, std::int64_t k, T alpha,
+                     const T* bias, bool relu, T* y) {
   using Batch = xsimd::batch<T>;
   constexpr int width = static_cast<int>(Batch::size);
   Batch acc[NB];
@@ -47,34 +48,56 @@ void row_times_block(const T* x, std::int64_t incx, const T* b, std::int64_t ldb
     const T* row = b + r * ldb;
     for (int j = 0; j < NB; ++j) acc[j] = xsimd::fma(xr, Batch::load_unaligned(row + j * width), acc[j]);
   }
-  for (int j = 0; j < NB; ++j) (acc[j] * Batch(alpha)).store_unaligned(y + j * width);
+  for (int j = 0; j < NB; ++j) {
+    Batch out = acc[j] * Batch(alpha);
+    if (bias) out += Batch::load_unaligned(bias + j * width);
+    if (relu) out = xsimd::max(out, Batch(T(0)));
+    out.store_unaligned(y + j * width);
+  }
 }
 
 // y (1 x n) = alpha * x (1 x k) . B (k x n, row stride ldb), single-threaded; n >= one SIMD width.
 template <class T>
 void row_times_matrix(const T* x, std::int64_t incx, const T* b, std::int64_t ldb, std::int64_t k, std::int64_t n,
-                      T alpha, T* y) {
+                      T alpha, const T* bias, bool relu, T* y) {
   constexpr std::int64_t width = xsimd::batch<T>::size;
+  auto bias_at = [&](std::int64_t j) { return bias ? bias + j : nullptr; };
   std::int64_t j = 0;
-  for (; j + 8 * width <= n; j += 8 * width) row_times_block<T, 8>(x, incx, b + j, ldb, k, alpha, y + j);
-  for (; j + width <= n; j += width) row_times_block<T, 1>(x, incx, b + j, ldb, k, alpha, y + j);
+  for (; j + 8 * width <= n; j += 8 * width) row_times_block<T, 8>(x, incx, b + j, ldb, k, alpha, bias_at(j), relu, y + j);
+  for (; j + width <= n; j += width) row_times_block<T, 1>(x, incx, b + j, ldb, k, alpha, bias_at(j), relu, y + j);
   for (; j < n; ++j) {
     T sum = 0;
     for (std::int64_t r = 0; r < k; ++r) sum += x[r * incx] * b[r * ldb + j];
-    y[j] = alpha * sum;
+    sum = alpha * sum + (bias ? bias[j] : T(0));
+    y[j] = relu && sum < T(0) ? T(0) : sum;
   }
+}
+
+// C = relu?(C + bias) for the GEMM paths that are not fused.
+template <class T>
+void apply_epilogue(T* c, std::int64_t m, std::int64_t n, std::int64_t ldc, const T* bias, bool relu) {
+  parallel_for(m, std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(n, 1)), [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t r = begin; r < end; ++r) {
+      T* row = c + r * ldc;
+      for (std::int64_t j = 0; j < n; ++j) {
+        const T v = row[j] + (bias ? bias[j] : T(0));
+        row[j] = relu && v < T(0) ? T(0) : v;
+      }
+    }
+  });
 }
 
 // Column blocks on the pool's threads once B is large enough that each core streaming its own part
 // from its own cache beats the hand-off.
 template <class T>
 void row_times_matrix_parallel(const T* x, std::int64_t incx, const T* b, std::int64_t ldb, std::int64_t k,
-                               std::int64_t n, T alpha, T* y) {
+                               std::int64_t n, T alpha, const T* bias, bool relu, T* y) {
   constexpr std::int64_t block = 8 * xsimd::batch<T>::size;
   const bool split = k * n * static_cast<std::int64_t>(sizeof(T)) >= (std::int64_t{256} << 10);
   parallel_for(
       n, block,
-      [&](std::int64_t begin, std::int64_t end) { row_times_matrix<T>(x, incx, b + begin, ldb, k, end - begin, alpha, y + begin); },
+      [&](std::int64_t begin, std::int64_t end) { row_times_matrix<T>(x, incx, b + begin, ldb, k, end - begin, alpha, bias ? bias + begin : nullptr, relu, y + begin);
+      },
       split ? 0 : std::numeric_limits<std::int64_t>::max());
 }
 
@@ -88,6 +111,8 @@ void gemm_typed(const GemmArgs& g) {
   const auto lda = static_cast<blasint>(g.lda), ldb = static_cast<blasint>(g.ldb), ldc = static_cast<blasint>(g.ldc);
   const CBLAS_TRANSPOSE ta = g.transpose_a ? CblasTrans : CblasNoTrans;
   const CBLAS_TRANSPOSE tb = g.transpose_b ? CblasTrans : CblasNoTrans;
+  const T* bias = static_cast<const T*>(g.bias);
+  const bool epilogue = bias || g.relu;
   for (std::int64_t i = 0; i < g.batch; ++i) {
     const T* a = static_cast<const T*>(g.a) + i * g.stride_a;
     const T* b = static_cast<const T*>(g.b) + i * g.stride_b;
@@ -96,6 +121,7 @@ void gemm_typed(const GemmArgs& g) {
       // No products: C = beta * C (exactly zero when beta is 0, whatever C held).
       for (blasint r = 0; r < m; ++r)
         for (blasint j = 0; j < n; ++j) c[r * ldc + j] = beta == T(0) ? T(0) : beta * c[r * ldc + j];
+      if (epilogue) apply_epilogue<T>(c, m, n, ldc, bias, g.relu);
       continue;
     }
     if (m == 1 || n == 1) {
@@ -107,9 +133,10 @@ void gemm_typed(const GemmArgs& g) {
         // c (1 x n) = a (1 x k) * op(B): y = op(B)^T x.
         const blasint incx = g.transpose_a ? lda : 1;
         if (!g.transpose_b && beta == T(0) && n >= static_cast<blasint>(xsimd::batch<T>::size) &&
-            static_cast<std::int64_t>(k) * n * sizeof(T) <= kRowKernelMaxBytes)
-          row_times_matrix_parallel<T>(a, incx, b, ldb, k, n, alpha, c);
-        else if (g.transpose_b)
+            static_cast<std::int64_t>(k) * n * sizeof(T) <= kRowKernelMaxBytes) {
+          row_times_matrix_parallel<T>(a, incx, b, ldb, k, n, alpha, bias, g.relu, c);
+          continue;  // the epilogue is fused into the row kernel
+        } else if (g.transpose_b)
           gemv_call(CblasNoTrans, n, k, alpha, b, ldb, a, incx, beta, c, 1);
         else
           gemv_call(CblasTrans, k, n, alpha, b, ldb, a, incx, beta, c, 1);
@@ -121,9 +148,10 @@ void gemm_typed(const GemmArgs& g) {
         else
           gemv_call(CblasNoTrans, m, k, alpha, a, lda, b, incx, beta, c, ldc);
       }
-      continue;
+    } else {
+      gemm_call(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
-    gemm_call(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (epilogue) apply_epilogue<T>(c, m, n, ldc, bias, g.relu);
   }
 }
 

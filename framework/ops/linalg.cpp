@@ -3,6 +3,8 @@
 #include <string>
 
 #include "strata/framework/ops/array_ops.hpp"
+#include "strata/framework/ops/math.hpp"
+#include "strata/framework/ops/reduction.hpp"
 #include "strata/framework/ops/op_support.hpp"
 
 namespace strata {
@@ -138,6 +140,49 @@ Tensor matmul(const Tensor& a, const Tensor& b, const MatmulOptions& options) {
     return squeeze(y, drop);
   }
   return matmul_core(a, b, options.transpose_a, options.transpose_b);
+}
+
+Tensor dense_forward(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu) {
+  check_pair("dense_forward", x, kernel);
+  if (bias.defined()) check_pair("dense_forward", x, bias);
+  if (!is_floating(x.dtype()))
+    throw DTypeError("dense_forward: expected float32 or float64 operands, got " + dtype_str(x.dtype()));
+  if (x.rank() < 1 || kernel.rank() != 2 || x.shape().back() != kernel.shape()[0] ||
+      (bias.defined() && (bias.rank() != 1 || bias.shape()[0] != kernel.shape()[1])))
+    throw ShapeError("dense_forward: incompatible shapes: inputs " + shape_str(x) + ", kernel " + shape_str(kernel) +
+                     ", bias " + (bias.defined() ? shape_str(bias) : std::string("none")));
+  const std::int64_t k = kernel.shape()[0], n = kernel.shape()[1];
+  Shape out_shape = x.shape();
+  out_shape[out_shape.size() - 1] = n;
+  Tensor y = empty(out_shape, x.dtype(), x.device());
+  backend::GemmArgs args;
+  args.dtype = x.dtype();
+  args.m = k == 0 ? 0 : x.size() / k;
+  args.n = n;
+  args.k = k;
+  args.a = x.impl()->data();
+  args.lda = k;
+  args.b = kernel.impl()->data();
+  args.ldb = n;
+  args.c = y.impl()->data();
+  args.ldc = n;
+  args.bias = bias.defined() ? bias.impl()->data() : nullptr;
+  args.relu = relu;
+  if (y.size()) backend_of(x).gemm(args);
+
+  std::vector<Tensor> inputs{x, kernel};
+  if (bias.defined()) inputs.push_back(bias);
+  record_if("dense_forward", inputs, y,
+            [x = saved(x), kernel = saved(kernel), y, relu, has_bias = bias.defined()](const Grads& g, const Needs& need) -> Grads {
+              Grads r(has_bias ? 3 : 2);
+              const Tensor dz = relu ? multiply(g[0], cast(y > 0, y.dtype())) : g[0];
+              const Tensor dz2 = reshape(dz, Shape{-1, kernel.shape()[1]});
+              if (need[0]) r[0] = matmul(dz, kernel, {.transpose_b = true});
+              if (need[1]) r[1] = matmul(reshape(x, Shape{-1, kernel.shape()[0]}), dz2, {.transpose_a = true});
+              if (has_bias && need[2]) r[2] = sum(dz2, {0});
+              return r;
+            });
+  return y;
 }
 
 }  // namespace strata

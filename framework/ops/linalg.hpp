@@ -12,4 +12,8 @@ struct MatmulOptions {
 // (first) or column (second) vector, as numpy.matmul.
 Tensor matmul(const Tensor& a, const Tensor& b, const MatmulOptions& options = {});
 
+// A Dense layer's forward in one kernel: relu?(x @ kernel + bias) for x of shape (..., k), kernel
+// (k, n) and bias (n,) or undefined. Equal to the unfused ops, gradient included.
+Tensor dense_forward(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu);
+
 }  // namespace strata

@@ -28,9 +28,14 @@ Tensor DenseLayer::call(const Tensor& inputs) {
   if (inputs.shape().back() != kernel_.shape()[0])
     throw ShapeError("Layer '" + name() + "' (Dense) was built for inputs with last dimension " +
                      std::to_string(kernel_.shape()[0]) + ", got shape " + inputs.shape().to_string());
-  Tensor y = matmul(inputs, kernel_);
-  if (options_.use_bias) y = y + bias_;
-  y = activation_(y);
+  Tensor y;
+  if (activation_.name == "relu" || activation_.name == "linear") {
+    y = dense_forward(inputs, kernel_, options_.use_bias ? Tensor(bias_) : Tensor(), activation_.name == "relu");
+  } else {
+    y = matmul(inputs, kernel_);
+    if (options_.use_bias) y = y + bias_;
+    y = activation_(y);
+  }
   if (options_.activity_regularizer) add_loss((*options_.activity_regularizer)(y));
   return y;
 }

@@ -92,6 +92,13 @@ TEST_CASE("shape mismatch: matmul of (2,3) and (4,5) says exactly which dimensio
   CHECK(msg == "matmul: incompatible shapes (2, 3) and (4, 5): inner dimensions 3 and 4 differ");
 }
 
+TEST_CASE("shape mismatch: dense_forward names every operand shape") {
+  check_shape_error([] { st::dense_forward(st::zeros({2, 3}), st::zeros({4, 5}), st::zeros({5}), false); },
+                    {"dense_forward", "(2, 3)", "(4, 5)", "(5,)"});
+  check_shape_error([] { st::dense_forward(st::zeros({2, 4}), st::zeros({4, 5}), st::zeros({4}), true); },
+                    {"dense_forward", "(4,)"});
+}
+
 TEST_CASE("shape mismatch: matmul batch axes and ranks") {
   check_shape_error([] { st::matmul(st::zeros({2, 2, 3}), st::zeros({3, 3, 4})); }, {"matmul", "(2, 2, 3)", "(3, 3, 4)"});
   check_shape_error([] { st::matmul(st::zeros({3}), st::zeros({4})); }, {"matmul", "(3,)", "(4,)"});

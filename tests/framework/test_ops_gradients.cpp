@@ -223,6 +223,18 @@ TEST_CASE("matmul: gradient with transpose options") {
   check_matmul({2, 3, 2}, {2, 4, 3}, {.transpose_a = true, .transpose_b = true});
 }
 
+TEST_CASE("dense_forward: gradient with and without bias and relu, rank 2 and 3") {
+  for (bool relu : {false, true}) {
+    INFO("relu=" << relu);
+    check_gradients([relu](const Inputs& in) { return st::dense_forward(in[0], in[1], in[2], relu); },
+                    {random_f64({3, 4}, -1, 1, 41), random_f64({4, 5}, -1, 1, 42), random_f64({5}, -1, 1, 43)});
+    check_gradients([relu](const Inputs& in) { return st::dense_forward(in[0], in[1], Tensor(), relu); },
+                    {random_f64({2, 3, 4}, -1, 1, 44), random_f64({4, 2}, -1, 1, 45)});
+    check_gradients([relu](const Inputs& in) { return st::dense_forward(in[0], in[1], in[2], relu); },
+                    {random_f64({1, 6}, -1, 1, 46), random_f64({6, 20}, -1, 1, 47), random_f64({20}, -1, 1, 48)});
+  }
+}
+
 // ---------------------------------------------------------------- array ops
 
 TEST_CASE("transpose: gradient") {
