@@ -115,12 +115,119 @@ Shape Layer::compute_output_shape(const Shape& input_shape) {
 Tensor Layer::operator()(const Tensor& inputs, std::optional<bool> training) {
   if (!inputs.defined())
     throw ValueError("Layer '" + name() + "' (" + class_name() + ") was called on an undefined tensor");
+  if (inputs.is_symbolic()) return call_symbolic({inputs}).at(0);
   const bool flag = training.value_or(in_training());
   TrainingScope scope(flag);
   ensure_built(inputs.shape());
   // As Keras's autocast: floating inputs take the layer's dtype.
   if (is_floating(inputs.dtype()) && inputs.dtype() != dtype_) return call(cast(inputs, dtype_), flag);
   return call(inputs, flag);
+}
+
+Tensor Layer::operator()(const std::vector<Tensor>& inputs, std::optional<bool> training) {
+  auto outputs = apply(inputs, training);
+  if (outputs.size() != 1)
+    throw ValueError("Layer '" + name() + "' (" + class_name() + ") gives " + std::to_string(outputs.size()) +
+                     " outputs; call apply() to get all of them");
+  return outputs[0];
+}
+
+std::vector<Tensor> Layer::apply(const std::vector<Tensor>& inputs, std::optional<bool> training) {
+  if (inputs.empty()) throw ValueError("Layer '" + name() + "' (" + class_name() + ") was called on no inputs");
+  std::size_t symbolic = 0;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].defined())
+      throw ValueError("Layer '" + name() + "' (" + class_name() + ") was called on an undefined tensor (input " +
+                       std::to_string(i) + ")");
+    symbolic += inputs[i].is_symbolic();
+  }
+  if (symbolic == inputs.size()) return call_symbolic(inputs);
+  if (symbolic != 0)
+    throw ValueError("Layer '" + name() + "' (" + class_name() +
+                     ") was called on a mix of symbolic tensors (from Input()) and concrete tensors");
+  if (inputs.size() == 1) return {(*this)(inputs[0], training)};
+  const bool flag = training.value_or(in_training());
+  TrainingScope scope(flag);
+  std::vector<Shape> shapes;
+  for (const auto& t : inputs) shapes.push_back(t.shape());
+  ensure_built(shapes);
+  std::vector<Tensor> cast_inputs;
+  for (const auto& t : inputs) cast_inputs.push_back(is_floating(t.dtype()) && t.dtype() != dtype_ ? cast(t, dtype_) : t);
+  return call(cast_inputs, flag);
+}
+
+void Layer::build(const std::vector<Shape>& input_shapes) {
+  if (input_shapes.size() == 1) build(input_shapes[0]);
+}
+
+std::vector<Tensor> Layer::call(const std::vector<Tensor>& inputs, bool training) {
+  if (inputs.size() != 1)
+    throw ValueError("Layer '" + name() + "' (" + class_name() + ") takes one input, got " +
+                     std::to_string(inputs.size()));
+  return {call(inputs[0], training)};
+}
+
+std::vector<Shape> Layer::compute_output_shapes(const std::vector<Shape>& input_shapes) {
+  if (input_shapes.size() == 1) return {compute_output_shape(input_shapes[0])};
+  std::vector<Tensor> zeros_in;
+  bool free_batch = false;
+  for (const auto& shape : input_shapes) {
+    std::vector<std::int64_t> dims = shape.dims();
+    if (!dims.empty() && dims[0] < 0) free_batch = true;
+    for (auto& d : dims)
+      if (d < 0) d = 1;
+    zeros_in.push_back(zeros(Shape(dims), dtype_));
+  }
+  ensure_built(input_shapes);
+  autodiff::NoRecordScope no_record;
+  TrainingScope inference(false);
+  std::vector<Shape> out;
+  for (const auto& t : call(zeros_in, false)) {
+    Shape shape = t.shape();
+    if (free_batch && !shape.empty()) shape[0] = -1;
+    out.push_back(shape);
+  }
+  return out;
+}
+
+void Layer::ensure_built(const std::vector<Shape>& input_shapes) {
+  if (built_) return;
+  if (input_shapes.size() == 1) return ensure_built(input_shapes[0]);
+  build(input_shapes);
+  if (!input_shapes.empty()) build_input_shape_ = input_shapes[0];
+  built_ = true;
+}
+
+std::vector<Tensor> Layer::call_symbolic(const std::vector<Tensor>& inputs) {
+  std::vector<Shape> shapes;
+  for (const auto& t : inputs) {
+    if (!keras_history(t))
+      throw ValueError("Layer '" + name() + "' (" + class_name() +
+                       ") was called on a symbolic tensor that does not come from Input() or a layer");
+    shapes.push_back(t.shape());
+  }
+  if (inputs.size() == 1) ensure_built(shapes[0]);
+  else ensure_built(shapes);
+  // A layer held by std::shared_ptr (every factory's) is kept alive by the graph; one that lives on
+  // the stack (`st::Model inner(x, y); inner(z)`) is referenced without ownership and must outlive
+  // the models built from it, as a C++ reference would.
+  LayerPtr self = weak_from_this().lock();
+  if (!self) self = LayerPtr(LayerPtr(), this);
+  std::vector<Shape> out_shapes = compute_output_shapes(shapes);
+  Node node{inputs, out_shapes, {}};
+  const DType in_dtype = inputs[0].dtype();
+  std::vector<Tensor> outputs;
+  const int node_index = static_cast<int>(inbound_nodes_.size());
+  for (std::size_t i = 0; i < out_shapes.size(); ++i) {
+    // Floating layers compute in their dtype (autocast); others pass their input's dtype on.
+    const DType dtype = is_floating(in_dtype) || is_floating(dtype_) ? dtype_ : in_dtype;
+    node.output_dtypes.push_back(dtype);
+    outputs.push_back(symbolic_tensor(out_shapes[i], dtype,
+                                      std::make_shared<KerasHistory>(KerasHistory{self, node_index,
+                                                                                  static_cast<int>(i)})));
+  }
+  inbound_nodes_.push_back(std::move(node));
+  return outputs;
 }
 
 Config Layer::get_config() const {

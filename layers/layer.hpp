@@ -41,6 +41,13 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // The output shape for an input shape (-1 = unknown). By default: call() on zeros, with unknown
   // dimensions taken as 1.
   virtual Shape compute_output_shape(const Shape& input_shape);
+  // Layers of several inputs or outputs (merge layers, a Functional model) override these; by
+  // default one input goes to build(Shape) / call(Tensor, bool) and gives one output.
+  virtual void build(const std::vector<Shape>& input_shapes);
+  virtual std::vector<Tensor> call(const std::vector<Tensor>& inputs, bool training);
+  // Output shapes for input shapes; by default compute_output_shape for one input, else call() on
+  // zeros (unknown dimensions taken as 1, reported back as -1 on the batch axis).
+  virtual std::vector<Shape> compute_output_shapes(const std::vector<Shape>& input_shapes);
   // Keras's config: {"name", "trainable", "dtype"} plus the subclass's arguments.
   virtual Config get_config() const;
   // Keras's class name ("Dense"); by default the C++ class name.
@@ -49,13 +56,29 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // --- using a layer ---
   // Builds on the first call, casts floating inputs to the layer's dtype, then call(). Without a
   // training flag the enclosing call's flag is used (false at the outermost call).
+  // On symbolic tensors (Input(), or outputs of other symbolic calls) nothing is computed: the call
+  // is recorded as a node of this layer and symbolic outputs of the inferred shapes are returned.
   Tensor operator()(const Tensor& inputs, std::optional<bool> training = std::nullopt);
+  // Several inputs; the layer must give exactly one output (else use apply()).
+  Tensor operator()(const std::vector<Tensor>& inputs, std::optional<bool> training = std::nullopt);
+  // Any number of inputs and outputs.
+  std::vector<Tensor> apply(const std::vector<Tensor>& inputs, std::optional<bool> training = std::nullopt);
+
+  // One symbolic call of this layer: the tensors it was called on and the outputs it gave (as
+  // shapes and dtypes: holding the output tensors would make a cycle through their history).
+  struct Node {
+    std::vector<Tensor> inputs;
+    std::vector<Shape> output_shapes;
+    std::vector<DType> output_dtypes;
+  };
+  const std::vector<Node>& inbound_nodes() const { return inbound_nodes_; }
 
   const std::string& name() const;
   DType dtype() const { return dtype_; }
   bool built() const { return built_; }
   // Builds the layer for `input_shape` if it is not built yet.
   void ensure_built(const Shape& input_shape);
+  void ensure_built(const std::vector<Shape>& input_shapes);
   // The shape the layer was built for (empty before).
   const std::optional<Shape>& build_input_shape() const { return build_input_shape_; }
 
@@ -110,6 +133,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
     constraints::ConstraintPtr constraint;
   };
   void collect(std::vector<Variable>& out, bool trainable_wanted, bool parent_trainable) const;
+  std::vector<Tensor> call_symbolic(const std::vector<Tensor>& inputs);
 
   mutable std::string name_;
   DType dtype_;
@@ -119,6 +143,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<OwnWeight> weights_;
   std::vector<Tensor> activity_losses_;
   std::vector<std::shared_ptr<Layer>> sublayers_;
+  std::vector<Node> inbound_nodes_;
 };
 
 using LayerPtr = std::shared_ptr<Layer>;
@@ -145,6 +170,9 @@ class LayerHandle {
   LayerHandle(const LayerHandle<U>& other) : layer_(other.ptr()) {}
 
   Tensor operator()(const Tensor& inputs, std::optional<bool> training = std::nullopt) const {
+    return (*layer_)(inputs, training);
+  }
+  Tensor operator()(const std::vector<Tensor>& inputs, std::optional<bool> training = std::nullopt) const {
     return (*layer_)(inputs, training);
   }
   L* operator->() const { return layer_.get(); }

@@ -11,7 +11,9 @@
 #include "strata/framework/autodiff/gradient_tape.hpp"
 #include "strata/framework/autodiff/record.hpp"
 #include "strata/framework/ops/ops.hpp"
+#include "strata/layers/core/input_layer.hpp"
 #include "strata/losses/losses.hpp"
+#include "strata/models/functional.hpp"
 #include "strata/metrics/metrics.hpp"
 #include "strata/optimizers/optimizers.hpp"
 
@@ -68,7 +70,79 @@ Tensor class_weights_for(const std::map<std::int64_t, double>& class_weight, con
 }  // namespace
 
 Model::Model(std::string name, DType dtype) : Layer(std::move(name), dtype) {}
+
+Model::Model(SymbolicTensors inputs, SymbolicTensors outputs, ModelOptions options) : Layer(std::move(options.name)) {
+  functional_ = true;
+  graph_ = std::make_shared<FunctionalGraph>(std::move(inputs.tensors), std::move(outputs.tensors), name());
+  for (const auto& layer : graph_->layers())
+    if (!std::dynamic_pointer_cast<layers::InputLayer>(layer)) track(layer);
+  std::vector<Shape> shapes;
+  for (const auto& input : graph_->inputs()) shapes.push_back(input.shape());
+  ensure_built(shapes);
+}
+
 Model::~Model() = default;
+
+const std::vector<Tensor>& Model::inputs() const {
+  static const std::vector<Tensor> none;
+  return graph_ ? graph_->inputs() : none;
+}
+
+const std::vector<Tensor>& Model::outputs() const {
+  static const std::vector<Tensor> none;
+  return graph_ ? graph_->outputs() : none;
+}
+
+std::vector<std::string> Model::output_names() const {
+  return graph_ ? graph_->output_names() : std::vector<std::string>{};
+}
+
+std::vector<LayerPtr> Model::layers() const { return graph_ ? graph_->layers() : sublayers(); }
+
+LayerPtr Model::get_layer(const std::string& layer_name) const {
+  const auto all = layers();
+  for (const auto& layer : all)
+    if (layer->name() == layer_name) return layer;
+  std::string known;
+  for (const auto& layer : all) known += (known.empty() ? "" : ", ") + layer->name();
+  throw ValueError("Model '" + name() + "': no layer named '" + layer_name + "'. Layers: " + known);
+}
+
+Tensor Model::call(const Tensor& inputs, bool training) {
+  if (!graph_) return Layer::call(inputs, training);
+  auto outs = graph_->run({inputs}, training);
+  if (outs.size() != 1)
+    throw ValueError("Model '" + name() + "' has " + std::to_string(outs.size()) +
+                     " outputs; call apply() to get all of them");
+  return outs[0];
+}
+
+std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training) {
+  if (!graph_) return Layer::call(inputs, training);
+  return graph_->run(inputs, training);
+}
+
+Shape Model::compute_output_shape(const Shape& input_shape) {
+  if (!graph_) return Layer::compute_output_shape(input_shape);
+  auto shapes = compute_output_shapes({input_shape});
+  if (shapes.size() != 1)
+    throw ValueError("Model '" + name() + "' has " + std::to_string(shapes.size()) + " outputs, not one");
+  return shapes[0];
+}
+
+std::vector<Shape> Model::compute_output_shapes(const std::vector<Shape>& input_shapes) {
+  if (!graph_) return Layer::compute_output_shapes(input_shapes);
+  std::vector<Shape> shapes;
+  for (const auto& output : graph_->outputs()) {
+    Shape shape = output.shape();
+    // The batch axis follows the caller's.
+    if (!shape.empty() && !input_shapes.empty() && !input_shapes[0].empty()) shape[0] = input_shapes[0][0];
+    shapes.push_back(shape);
+  }
+  return shapes;
+}
+
+std::string Model::class_name() const { return functional_ ? "Functional" : Layer::class_name(); }
 
 void Model::compile(CompileOptions options) {
   if (!options.optimizer.ptr) throw ValueError("compile: an optimizer is required");
@@ -128,13 +202,15 @@ Tensor Model::compute_loss(const Batch& batch, const Tensor& y_pred) {
 
 Logs Model::train_step(const Batch& batch) {
   clear_losses();
-  const auto variables = trainable_weights();
+  std::vector<Variable> variables;
   Tensor y_pred, loss;
   std::vector<Tensor> grads;
   {
     GradientTape tape;
     y_pred = (*this)(batch.x, true);
     loss = compute_loss(batch, y_pred);
+    // Read after the forward pass: an unbuilt model makes its weights on its first call.
+    variables = trainable_weights();
     grads = tape.gradient(loss, variables);
   }
   optimizer_->apply_gradients(grads, variables);

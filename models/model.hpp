@@ -31,6 +31,20 @@ class History;
 
 using callbacks::Logs;
 
+class FunctionalGraph;
+
+// The inputs or outputs of a Functional model: one symbolic tensor or several.
+struct SymbolicTensors {
+  SymbolicTensors(const Tensor& tensor) : tensors{tensor} {}
+  SymbolicTensors(std::vector<Tensor> list) : tensors(std::move(list)) {}
+  SymbolicTensors(std::initializer_list<Tensor> list) : tensors(list) {}
+  std::vector<Tensor> tensors;
+};
+
+struct ModelOptions {
+  std::string name;
+};
+
 // An optimizer by Keras name ("adam") or as an object (st::optimizers::Adam(1e-3)).
 struct OptimizerRef {
   OptimizerRef(const char* name);
@@ -117,7 +131,29 @@ struct Batch {
 class Model : public Layer {
  public:
   explicit Model(std::string name = "", DType dtype = float32);
+  // A Functional model: the layers called from `inputs` (Input() tensors) to `outputs`. The graph
+  // is checked now: an output that does not depend only on the inputs is a ValueError.
+  Model(SymbolicTensors inputs, SymbolicTensors outputs, ModelOptions options = {});
   ~Model() override;
+
+  // --- Functional models (empty / nullptr for others) ---
+  bool is_functional() const { return graph_ != nullptr; }
+  const std::vector<Tensor>& inputs() const;
+  const std::vector<Tensor>& outputs() const;
+  // The names of the layers producing the outputs (Keras's output_names: the keys of per-output
+  // losses, metrics and logs).
+  std::vector<std::string> output_names() const;
+  // Keras's model.layers: the graph's layers (InputLayers included) for a Functional model, the
+  // tracked sub-layers otherwise.
+  virtual std::vector<LayerPtr> layers() const;
+  virtual LayerPtr get_layer(const std::string& name) const;
+
+  Tensor call(const Tensor& inputs, bool training) override;
+  std::vector<Tensor> call(const std::vector<Tensor>& inputs, bool training) override;
+  using Layer::call;
+  Shape compute_output_shape(const Shape& input_shape) override;
+  std::vector<Shape> compute_output_shapes(const std::vector<Shape>& input_shapes) override;
+  std::string class_name() const override;
 
   void compile(CompileOptions options);
   bool compiled() const { return compiled_; }
@@ -181,6 +217,8 @@ class Model : public Layer {
   Tensor run_predict(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
                      const PredictOptions& options);
 
+  std::shared_ptr<FunctionalGraph> graph_;
+  bool functional_ = false;  // set before the graph is made, so that the auto name is "functional"
   bool compiled_ = false;
   std::shared_ptr<optimizers::Optimizer> optimizer_;
   std::shared_ptr<losses::Loss> loss_;

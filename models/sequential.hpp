@@ -26,8 +26,8 @@ class Sequential : public Model {
   // Removes the last layer (ValueError when there is none).
   void pop();
   // The layers, without the InputLayer (as Keras's model.layers).
-  std::vector<LayerPtr> layers() const;
-  LayerPtr get_layer(const std::string& name) const;
+  std::vector<LayerPtr> layers() const override;
+  LayerPtr get_layer(const std::string& name) const override;
   LayerPtr get_layer(int index) const;
 
   void build(const Shape& input_shape) override;

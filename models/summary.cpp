@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "strata/layers/core/input_layer.hpp"
+#include "strata/models/functional.hpp"
 #include "strata/models/model.hpp"
 
 namespace strata {
@@ -48,20 +50,35 @@ std::string repeat(const char* piece, std::size_t n) {
 
 }  // namespace
 
-void print_summary(std::ostream& out, const Model& model, const std::vector<SummaryRow>& rows) {
-  const std::size_t w1 = 33, w2 = 24, w3 = 15;  // Keras's column widths at line_length 98... scaled to 3 columns
+void print_summary(std::ostream& out, const Model& model, const std::vector<SummaryRow>& rows, bool connections) {
+  // Keras's column widths: three columns for Sequential and subclassed models, four for Functional.
+  std::vector<std::size_t> widths = connections ? std::vector<std::size_t>{30, 24, 13, 26} : std::vector<std::size_t>{33, 24, 15};
   auto line = [&](const char* left, const char* mid, const char* right, const char* fill) {
-    out << left << repeat(fill, w1) << mid << repeat(fill, w2) << mid << repeat(fill, w3) << right << "\n";
+    out << left;
+    for (std::size_t c = 0; c < widths.size(); ++c) out << (c ? mid : "") << repeat(fill, widths[c]);
+    out << right << "\n";
+  };
+  auto cells = [&](const char* edge, const std::vector<std::string>& texts) {
+    for (std::size_t c = 0; c < widths.size(); ++c) {
+      out << edge << ' ';
+      if (c == 2) out << pad(texts[c], widths[c] - 2, true) << ' ';
+      else out << pad(texts[c], widths[c] - 1);
+    }
+    out << edge << "\n";
   };
   out << "Model: \"" << model.name() << "\"\n";
   line("┏", "┳", "┓", "━");
-  out << "┃ " << pad("Layer (type)", w1 - 1) << "┃ " << pad("Output Shape", w2 - 1) << "┃ "
-      << pad("Param #", w3 - 2, true) << " ┃\n";
+  std::vector<std::string> header{"Layer (type)", "Output Shape", "Param #"};
+  if (connections) header.push_back("Connected to");
+  cells("┃", header);
   line("┡", "╇", "┩", "━");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
-    out << "│ " << pad(r.layer, w1 - 1) << "│ " << pad(r.output_shape, w2 - 1) << "│ "
-        << pad(with_commas(r.params), w3 - 2, true) << " │\n";
+    std::vector<std::string> texts{r.layer, r.output_shape, with_commas(r.params)};
+    if (connections) texts.push_back(r.connected_to.empty() ? "-" : r.connected_to[0]);
+    cells("│", texts);
+    // Further inbound tensors on lines of their own, as Keras.
+    for (std::size_t j = 1; connections && j < r.connected_to.size(); ++j) cells("│", {"", "", "", r.connected_to[j]});
     if (i + 1 < rows.size()) line("├", "┼", "┤", "─");
   }
   line("└", "┴", "┘", "─");
@@ -85,6 +102,28 @@ void Model::summary() const { summary(std::cout); }
 
 void Model::summary(std::ostream& out) const {
   std::vector<SummaryRow> rows;
+  if (graph_) {
+    for (const auto& layer : graph_->layers()) {
+      SummaryRow row{layer->name() + " (" + layer->class_name() + ")", "?", layer->count_params(), {}};
+      if (auto input = std::dynamic_pointer_cast<layers::InputLayer>(layer)) row.output_shape = input->batch_shape().to_string();
+      for (const auto& step : graph_->steps()) {
+        if (step.layer != layer) continue;
+        const auto& node = layer->inbound_nodes()[static_cast<std::size_t>(step.node)];
+        if (row.output_shape == "?") {
+          std::string shapes;
+          for (const auto& shape : node.output_shapes) shapes += (shapes.empty() ? "" : ", ") + shape.to_string();
+          row.output_shape = node.output_shapes.size() == 1 ? shapes : "[" + shapes + "]";
+        }
+        for (const auto& t : node.inputs) {
+          auto history = keras_history(t);
+          row.connected_to.push_back(history->layer->name() + "[" + std::to_string(history->node_index) + "][" +
+                                     std::to_string(history->tensor_index) + "]");
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    return print_summary(out, *this, rows, true);
+  }
   for (const auto& layer : sublayers())
     rows.push_back({layer->name() + " (" + layer->class_name() + ")", "?", layer->count_params()});
   print_summary(out, *this, rows);

@@ -1,0 +1,114 @@
+#include "strata/models/functional.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace strata {
+
+namespace {
+
+std::string names_of(const std::vector<std::shared_ptr<layers::InputLayer>>& layers) {
+  std::string out;
+  for (const auto& layer : layers) out += (out.empty() ? "'" : ", '") + layer->name() + "'";
+  return "[" + out + "]";
+}
+
+}  // namespace
+
+FunctionalGraph::Key FunctionalGraph::key_of(const Tensor& symbolic) {
+  auto history = keras_history(symbolic);
+  return {history->layer.get(), history->node_index, history->tensor_index};
+}
+
+FunctionalGraph::FunctionalGraph(std::vector<Tensor> inputs, std::vector<Tensor> outputs, const std::string& model_name)
+    : model_name_(model_name), inputs_(std::move(inputs)), outputs_(std::move(outputs)) {
+  const std::string who = "Functional model '" + model_name_ + "'";
+  if (inputs_.empty()) throw ValueError(who + ": needs at least one input");
+  if (outputs_.empty()) throw ValueError(who + ": needs at least one output");
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    auto input = layers::input_layer_of(inputs_[i]);
+    if (!input) {
+      auto history = keras_history(inputs_[i]);
+      throw ValueError(who + ": inputs must be tensors returned by Input(); input " + std::to_string(i) +
+                       (history ? " comes from layer '" + history->layer->name() + "' (" + history->layer->class_name() + ")"
+                                : std::string(" is a concrete tensor")));
+    }
+    if (std::find(input_layers_.begin(), input_layers_.end(), input) != input_layers_.end())
+      throw ValueError(who + ": the input '" + input->name() +
+                       "' is given more than once in inputs; each Input() can be a model input once");
+    input_layers_.push_back(input);
+  }
+  std::set<const Layer*> seen_layers;
+  for (const auto& input : input_layers_) {
+    layers_.push_back(input);
+    seen_layers.insert(input.get());
+  }
+
+  // Depth-first from each output: a call is appended after every call it depends on.
+  std::set<std::pair<const Layer*, int>> visited;
+  std::vector<std::pair<const Layer*, int>> path;
+  std::function<void(const LayerPtr&, int, std::size_t)> visit = [&](const LayerPtr& layer, int node, std::size_t output) {
+    if (!visited.insert({layer.get(), node}).second) return;
+    if (auto input = std::dynamic_pointer_cast<layers::InputLayer>(layer)) {
+      if (std::find(input_layers_.begin(), input_layers_.end(), input) == input_layers_.end())
+        throw ValueError(who + ": graph disconnected: output " + std::to_string(output) + " ('" +
+                         keras_history(outputs_[output])->layer->name() + "') depends on the input '" + input->name() +
+                         "', which is not among the model's inputs " + names_of(input_layers_));
+      return;
+    }
+    const auto& call = layer->inbound_nodes().at(static_cast<std::size_t>(node));
+    Step step{layer, node, {}, call.output_shapes.size()};
+    for (const auto& t : call.inputs) {
+      auto history = keras_history(t);
+      visit(history->layer, history->node_index, output);
+      step.inputs.push_back(key_of(t));
+    }
+    if (seen_layers.insert(layer.get()).second) layers_.push_back(layer);
+    steps_.push_back(std::move(step));
+  };
+  for (std::size_t i = 0; i < outputs_.size(); ++i) {
+    auto history = outputs_[i].defined() ? keras_history(outputs_[i]) : nullptr;
+    if (!history)
+      throw ValueError(who + ": output " + std::to_string(i) +
+                       " is not a symbolic tensor; outputs come from calling layers on Input() tensors");
+    visit(history->layer, history->node_index, i);
+  }
+}
+
+std::vector<Tensor> FunctionalGraph::run(const std::vector<Tensor>& inputs, bool training) const {
+  const std::string who = "Functional model '" + model_name_ + "'";
+  if (inputs.size() != inputs_.size())
+    throw ValueError(who + " expects " + std::to_string(inputs_.size()) + " input(s) " + names_of(input_layers_) + ", got " +
+                     std::to_string(inputs.size()));
+  std::map<Key, Tensor> values;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Shape& want = inputs_[i].shape();
+    const Shape& got = inputs[i].shape();
+    bool ok = got.rank() == want.rank();
+    for (std::int64_t d = 0; ok && d < want.rank(); ++d) ok = want[d] < 0 || want[d] == got[d];
+    if (!ok)
+      throw ShapeError(who + ": input '" + input_layers_[i]->name() + "' expects shape " + want.to_string() + ", got " +
+                       got.to_string());
+    values[key_of(inputs_[i])] = inputs[i];
+  }
+  std::vector<Tensor> args;
+  for (const auto& step : steps_) {
+    args.clear();
+    for (const auto& key : step.inputs) args.push_back(values.at(key));
+    auto outs = step.layer->apply(args, training);
+    for (std::size_t j = 0; j < outs.size(); ++j) values[{step.layer.get(), step.node, static_cast<int>(j)}] = outs[j];
+  }
+  std::vector<Tensor> result;
+  for (const auto& output : outputs_) result.push_back(values.at(key_of(output)));
+  return result;
+}
+
+std::vector<std::string> FunctionalGraph::output_names() const {
+  std::vector<std::string> names;
+  for (const auto& output : outputs_) names.push_back(keras_history(output)->layer->name());
+  return names;
+}
+
+}  // namespace strata
