@@ -4,7 +4,8 @@
 //  1. Minimise (x - x_f)^2 for a Variable x with SGD(1e-2), 500 steps: x ends close to x_f.
 //  2. An MLP on a Fashion-MNIST subset: Dataset from_tensor_slices -> shuffle -> batch, the
 //     forward pass under a GradientTape, optimizer->apply_gradients(grads, trainable_weights()),
-//     a SparseCategoricalAccuracy updated by hand and a Progbar per epoch; then the test accuracy.
+//     a Mean of the loss and a SparseCategoricalAccuracy updated by hand, a Progbar per epoch;
+//     then the test accuracy.
 //
 //   gradient_tape_loop [train_samples] [epochs]     (default 10000 and 2)
 #include <cstdio>
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
   auto x_test = st::cast(test.x, st::float32) / 255.0f;
 
   const st::Dataset train_dataset =
-      st::Dataset::from_tensor_slices(x_train, y_train).shuffle(train_samples, /*seed=*/42).batch(64);
+      st::Dataset::from_tensor_slices(x_train, y_train).shuffle(train_samples, /*seed=*/42).batch(32);
   const st::Dataset test_dataset = st::Dataset::from_tensor_slices(x_test, test.y).batch(256);
 
   st::Sequential model({
@@ -57,13 +58,16 @@ int main(int argc, char** argv) {
   });
   auto optimizer = st::optimizers::Adam(1e-3);
   auto loss_fn = st::losses::SparseCategoricalCrossentropy({.from_logits = true});
+  auto train_loss = st::metrics::Mean({.name = "loss"});
   auto train_accuracy = st::metrics::SparseCategoricalAccuracy();
   auto test_accuracy = st::metrics::SparseCategoricalAccuracy();
 
   for (int epoch = 0; epoch < epochs; ++epoch) {
     std::printf("Epoch %d/%d\n", epoch + 1, epochs);
-    // The accuracy is already a running value: shown as given, while the loss is averaged.
-    st::callbacks::Progbar progbar(train_dataset.cardinality(), {.stateful_metrics = std::set<std::string>{"accuracy"}});
+    // The metrics are running values over the epoch, so the bar shows them as given (as fit does).
+    st::callbacks::Progbar progbar(train_dataset.cardinality(),
+                                   {.stateful_metrics = std::set<std::string>{"loss", "accuracy"}});
+    train_loss->reset_state();
     train_accuracy->reset_state();
     std::int64_t step = 0;
     for (const st::Example& batch : train_dataset) {
@@ -76,8 +80,9 @@ int main(int argc, char** argv) {
         grads = tape.gradient(loss, model.trainable_weights());
       }
       optimizer->apply_gradients(grads, model.trainable_weights());
+      train_loss->update_state(loss);
       train_accuracy->update_state(batch.y, logits);
-      progbar.update(++step, {{"loss", loss.item<double>()}, {"accuracy", train_accuracy->result()}});
+      progbar.update(++step, {{"loss", train_loss->result()}, {"accuracy", train_accuracy->result()}});
     }
   }
 

@@ -27,8 +27,13 @@ run_sample "$exe" 1
 check "second run: same W" "\"$(values W)\" == \"$W\""
 check "second run: same y" "\"$(values y)\" == \"$y\""
 output="$first"
-expected_y="@EXPECTED_Y@"
-check "y equals the recorded values for set_random_seed(1) ($expected_y)" "\"$y\" == \"$expected_y\""
+expected_y="0.409369 0.280028 0.652344"  # recorded from the first run (Philox: the same on every backend)
+read -r -a got <<<"$y"
+read -r -a want <<<"$expected_y"
+for j in 0 1 2; do
+  check "y[$j]=${got[$j]} equals the recorded ${want[$j]} for set_random_seed(1) (within 1e-5)" \
+    "(${got[$j]} - ${want[$j]}) < 1e-5 && (${want[$j]} - ${got[$j]}) < 1e-5"
+done
 
 test_accuracy=$(value test_accuracy)
 check "XOR-like problem learned: test accuracy $test_accuracy >= 0.90" "$test_accuracy >= 0.90"
