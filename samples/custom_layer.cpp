@@ -21,21 +21,21 @@ class OurDenseLayer : public st::Layer {
   void build(const st::Shape& input_shape) override {
     const std::int64_t d = input_shape.back();
     // Both weights use add_weight's default initializer (glorot_uniform), as in the tutorial.
-    W_ = add_weight("weight", {d, n_output_nodes_});
-    b_ = add_weight("bias", {1, n_output_nodes_});
+    weight_ = add_weight("weight", {d, n_output_nodes_});
+    bias_ = add_weight("bias", {1, n_output_nodes_});
   }
 
   st::Tensor call(const st::Tensor& x) override {
-    auto z = st::matmul(x, W_) + b_;
+    auto z = st::matmul(x, weight_) + bias_;
     return st::sigmoid(z);
   }
 
-  const st::Variable& W() const { return W_; }
-  const st::Variable& b() const { return b_; }
+  const st::Variable& weight() const { return weight_; }
+  const st::Variable& bias() const { return bias_; }
 
  private:
   std::int64_t n_output_nodes_;
-  st::Variable W_, b_;
+  st::Variable weight_, bias_;
 };
 
 // Prints a 2-D float tensor's values on one line, row after row, for the checker.
@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
   st::Tensor y = layer(x_input);  // builds the layer for (1, 2), then call()
   std::cout << y << "\n";
   std::cout << "output shape=" << y.shape() << "\n";
-  print_values("W", layer->W());
-  print_values("b", layer->b());
+  print_values("W", layer->weight());
+  print_values("b", layer->bias());
   print_values("y", y);
 
   std::cout << "\n=== OurDenseLayer(8) in a Sequential, trained with fit on XOR-like data ===\n";
