@@ -4,7 +4,7 @@
 // same on every run), then the same class inside a Sequential trained with fit on an XOR-like
 // problem: label 1 where x0 and x1 have the same sign, which no linear model can separate.
 //
-//   custom_layer [epochs]      (default 40; the checker in tests/ runs the default)
+//   custom_layer [epochs]      (default 40; checked by samples/tests/check_custom_layer.sh)
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
