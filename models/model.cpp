@@ -147,7 +147,13 @@ std::string Model::class_name() const { return functional_ ? "Functional" : Laye
 void Model::compile(CompileOptions options) {
   if (!options.optimizer.ptr) throw ValueError("compile: an optimizer is required");
   optimizer_ = std::move(options.optimizer.ptr);
-  loss_ = std::move(options.loss.ptr);
+  if (options.loss.list.size() > 1 || !options.loss.named.empty()) {
+    if (!graph_ || graph_->outputs().size() < 2)
+      throw ValueError("compile: a loss per output was given, but the model '" + name() + "' has one output");
+  }
+  loss_ = options.loss.list.empty() ? nullptr : options.loss.list[0].ptr;
+  heads_.clear();
+  if (graph_ && (graph_->inputs().size() > 1 || graph_->outputs().size() > 1)) compile_heads(options);
   metric_specs_ = std::move(options.metrics);
   compiled_metrics_.clear();
   metrics_built_ = false;
@@ -175,12 +181,20 @@ std::vector<std::shared_ptr<metrics::Metric>> Model::metrics() const { return co
 void Model::reset_metrics() {
   loss_sum_ = loss_count_ = 0.0;
   for (auto& m : compiled_metrics_) m->reset_state();
+  for (auto& head : heads_) {
+    head.loss_sum = 0.0;
+    for (auto& m : head.metrics) m->reset_state();
+  }
 }
 
 Logs Model::metric_results() const {
   Logs logs;
   if (loss_count_ > 0) logs["loss"] = loss_sum_ / loss_count_;
   for (const auto& m : compiled_metrics_) logs[m->name()] = m->result();
+  for (const auto& head : heads_) {
+    if (loss_count_ > 0) logs[head.name + "_loss"] = head.loss_sum / loss_count_;
+    for (const auto& m : head.metrics) logs[head.name + "_" + m->name()] = m->result();
+  }
   return logs;
 }
 
@@ -204,11 +218,16 @@ Logs Model::train_step(const Batch& batch) {
   clear_losses();
   std::vector<Variable> variables;
   Tensor y_pred, loss;
-  std::vector<Tensor> grads;
+  std::vector<Tensor> grads, y_preds, per_output;
   {
     GradientTape tape;
-    y_pred = (*this)(batch.x, true);
-    loss = compute_loss(batch, y_pred);
+    if (multi_io()) {
+      y_preds = apply(batch.xs, true);
+      loss = compute_multi_loss(batch, y_preds, per_output);
+    } else {
+      y_pred = (*this)(batch.x, true);
+      loss = compute_loss(batch, y_pred);
+    }
     // Read after the forward pass: an unbuilt model makes its weights on its first call.
     variables = trainable_weights();
     grads = tape.gradient(loss, variables);
@@ -219,13 +238,21 @@ Logs Model::train_step(const Batch& batch) {
     for (auto variable : variables)
       if (auto constraint = constraint_of(variable)) variable.assign((*constraint)(variable));
   }
-  update_metrics(batch, loss, y_pred);
+  if (multi_io()) update_multi_metrics(batch, loss, per_output, y_preds);
+  else update_metrics(batch, loss, y_pred);
   return metric_results();
 }
 
 Logs Model::test_step(const Batch& batch) {
   autodiff::NoRecordScope no_record;
   clear_losses();
+  if (multi_io()) {
+    std::vector<Tensor> per_output;
+    auto y_preds = apply(batch.xs, false);
+    Tensor loss = compute_multi_loss(batch, y_preds, per_output);
+    update_multi_metrics(batch, loss, per_output, y_preds);
+    return metric_results();
+  }
   Tensor y_pred = (*this)(batch.x, false);
   update_metrics(batch, compute_loss(batch, y_pred), y_pred);
   return metric_results();
@@ -297,6 +324,26 @@ BatchStream tensor_batches(const Tensor& x, const Tensor& y, const Tensor& sampl
   };
 }
 
+// The same for several inputs and targets (a model with several inputs or outputs).
+BatchStream multi_tensor_batches(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, const Tensor& sample_weight,
+                                 std::int64_t batch_size, const Tensor& order = {}) {
+  const std::int64_t n = num_samples(xs.at(0));
+  return [=, begin = std::int64_t{0}]() mutable -> std::optional<Batch> {
+    if (begin >= n) return std::nullopt;
+    const std::int64_t end = std::min(n, begin + batch_size);
+    Tensor picked = order.defined() ? slice(order, 0, begin, end) : Tensor();
+    auto cut = [&](const Tensor& t) { return picked.defined() ? take_rows(t, picked) : rows(t, begin, end); };
+    Batch batch;
+    for (const auto& x : xs) batch.xs.push_back(cut(x));
+    for (const auto& y : ys) batch.ys.push_back(cut(y));
+    batch.sample_weight = cut(sample_weight);
+    batch.x = batch.xs[0];
+    batch.y = batch.ys.empty() ? Tensor() : batch.ys[0];
+    begin = end;
+    return batch;
+  };
+}
+
 // The elements of a Dataset of batches (as Keras, fit takes a batched dataset: batch_size is not
 // used). `check` sees every batch first (label checks).
 BatchStream dataset_batches(std::shared_ptr<data::Iterator> it, std::function<void(const Batch&)> check = {}) {
@@ -353,6 +400,7 @@ Logs Model::run_evaluation(const std::function<std::optional<Batch>()>& next_bat
 
 callbacks::History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options) {
   check_compiled("fit");
+  if (multi_io()) return fit(ModelData{x_all}, ModelData{y_all}, std::move(options));
   check_lengths("fit", x_all, y_all, options.sample_weight);
   if (options.batch_size <= 0) throw ValueError("fit: batch_size must be positive, got " + std::to_string(options.batch_size));
   if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
@@ -498,6 +546,7 @@ callbacks::History Model::run_fit(TrainingData& data, const FitOptions& options)
 
 Logs Model::evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options) {
   check_compiled("evaluate");
+  if (multi_io()) return evaluate(ModelData{x}, ModelData{y}, std::move(options));
   check_lengths("evaluate", x, y, options.sample_weight);
   if (options.batch_size <= 0) throw ValueError("evaluate: batch_size must be positive");
   check_labels("evaluate", x, y);
@@ -552,6 +601,152 @@ Tensor Model::run_predict(const std::function<std::optional<Batch>()>& next_batc
   callbacks.on_predict_end();
   if (outputs.empty()) throw ValueError("predict: the data yielded no batch");
   return outputs.size() == 1 ? outputs.front() : concat(outputs, 0);
+}
+
+// ------------------------------------------------------------------ several inputs / outputs
+
+void Model::compile_heads(const CompileOptions& options) {
+  const auto names = graph_->output_names();
+  const std::string who = "compile: model '" + name() + "'";
+  const auto& spec = options.loss;
+  if (spec.list.size() > 1 && spec.list.size() != names.size())
+    throw ValueError(who + " has " + std::to_string(names.size()) + " outputs but " + std::to_string(spec.list.size()) +
+                     " losses were given");
+  for (const auto& [output, loss] : spec.named)
+    if (std::find(names.begin(), names.end(), output) == names.end())
+      throw ValueError(who + ": a loss was given for '" + output + "', which is not one of its outputs");
+  for (const auto& [output, list] : options.output_metrics)
+    if (std::find(names.begin(), names.end(), output) == names.end())
+      throw ValueError(who + ": metrics were given for '" + output + "', which is not one of its outputs");
+  if (!options.loss_weights.empty() && options.loss_weights.size() != names.size())
+    throw ValueError(who + " has " + std::to_string(names.size()) + " outputs but " +
+                     std::to_string(options.loss_weights.size()) + " loss_weights were given");
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    OutputHead head;
+    head.name = names[i];
+    if (!spec.named.empty()) {
+      auto it = spec.named.find(names[i]);
+      if (it != spec.named.end()) head.loss = it->second.ptr;
+    } else if (!spec.list.empty()) {
+      head.loss = spec.list[spec.list.size() == 1 ? 0 : i].ptr;
+    }
+    head.weight = options.loss_weights.empty() ? 1.0 : options.loss_weights[i];
+    head.metric_specs = options.metrics;
+    if (auto it = options.output_metrics.find(names[i]); it != options.output_metrics.end())
+      head.metric_specs.insert(head.metric_specs.end(), it->second.begin(), it->second.end());
+    heads_.push_back(std::move(head));
+  }
+  bool any_loss = false;
+  for (const auto& head : heads_) any_loss = any_loss || head.loss;
+  if (any_loss && !loss_)
+    for (const auto& head : heads_)
+      if (head.loss) {
+        loss_ = head.loss;
+        break;
+      }
+}
+
+std::vector<Tensor> Model::ordered(const char* what, const ModelData& data, const std::vector<std::string>& names,
+                                   const char* kind) const {
+  std::vector<Tensor> out;
+  if (!data.named.empty()) {
+    for (const auto& [key, t] : data.named)
+      if (std::find(names.begin(), names.end(), key) == names.end())
+        throw ValueError(std::string(what) + ": '" + key + "' is not one of the model's " + kind + "s");
+    for (const auto& n : names) {
+      auto it = data.named.find(n);
+      if (it == data.named.end())
+        throw ValueError(std::string(what) + ": no data for the " + kind + " '" + n + "'");
+      out.push_back(it->second);
+    }
+  } else {
+    out = data.list;
+  }
+  if (out.size() != names.size())
+    throw ValueError(std::string(what) + ": the model '" + name() + "' has " + std::to_string(names.size()) + " " + kind +
+                     "s, got " + std::to_string(out.size()) + " tensors");
+  for (std::size_t i = 0; i < out.size(); ++i)
+    check_lengths((std::string(what) + " (" + kind + " '" + names[i] + "')").c_str(), out[0], out[i], Tensor());
+  return out;
+}
+
+Tensor Model::compute_multi_loss(const Batch& batch, const std::vector<Tensor>& y_preds, std::vector<Tensor>& per_output) {
+  per_output.assign(heads_.size(), Tensor());
+  Tensor total;
+  for (std::size_t i = 0; i < heads_.size(); ++i) {
+    if (!heads_[i].loss) continue;  // an output without a loss does not train (Keras: loss None)
+    per_output[i] = (*heads_[i].loss)(batch.ys.at(i), y_preds.at(i), batch.sample_weight);
+    Tensor weighted = heads_[i].weight == 1.0 ? per_output[i] : per_output[i] * heads_[i].weight;
+    total = total.defined() ? total + weighted : weighted;
+  }
+  for (const Tensor& extra : losses()) total = total + cast(extra, total.dtype());
+  return total;
+}
+
+void Model::update_multi_metrics(const Batch& batch, const Tensor& loss, const std::vector<Tensor>& per_output,
+                                 const std::vector<Tensor>& y_preds) {
+  autodiff::NoRecordScope no_record;
+  const double n = static_cast<double>(num_samples(batch.x));
+  loss_sum_ += loss.item<double>() * n;
+  loss_count_ += n;
+  for (std::size_t i = 0; i < heads_.size(); ++i) {
+    auto& head = heads_[i];
+    if (per_output[i].defined()) head.loss_sum += per_output[i].item<double>() * n;
+    if (head.metrics.empty())
+      for (const auto& spec : head.metric_specs)
+        head.metrics.push_back(spec.ptr ? spec.ptr
+                                        : metrics::resolve(spec.name, head.loss ? head.loss->name() : "",
+                                                           batch.ys[i].shape(), y_preds[i].shape()));
+    for (auto& m : head.metrics) m->update_state(batch.ys[i], y_preds[i], batch.sample_weight);
+  }
+}
+
+callbacks::History Model::fit(const ModelData& x, const ModelData& y, FitOptions options) {
+  check_compiled("fit");
+  if (!multi_io())
+    throw ValueError("fit: the model '" + name() + "' has one input and one output; pass x and y as tensors");
+  if (options.validation_split > 0.0 || options.validation_data || !options.class_weight.empty())
+    throw NotImplementedError("fit: validation_split, validation_data and class_weight are not supported yet for "
+                              "models with several inputs or outputs");
+  std::vector<std::string> input_names;
+  for (const auto& layer : graph_->input_layers()) input_names.push_back(layer->name());
+  const auto xs = ordered("fit", x, input_names, "input");
+  const auto ys = ordered("fit", y, graph_->output_names(), "output");
+  check_lengths("fit", xs[0], ys[0], options.sample_weight);
+  if (options.batch_size <= 0) throw ValueError("fit: batch_size must be positive, got " + std::to_string(options.batch_size));
+  const std::int64_t n = num_samples(xs[0]);
+  if (n == 0) throw ValueError("fit: the training data is empty");
+  TrainingData data;
+  data.steps = (n + options.batch_size - 1) / options.batch_size;
+  if (options.steps_per_epoch) data.steps = std::min(data.steps, *options.steps_per_epoch);
+  auto shuffler = std::make_shared<std::mt19937_64>(next_random_seed());
+  data.epoch_batches = [=, shuffle = options.shuffle, batch_size = options.batch_size,
+                        sample_weight = options.sample_weight](int) {
+    Tensor order;
+    if (shuffle) {
+      std::vector<std::int64_t> indices(static_cast<std::size_t>(n));
+      std::iota(indices.begin(), indices.end(), 0);
+      std::shuffle(indices.begin(), indices.end(), *shuffler);
+      order = Tensor::from_vector(indices, Shape{n});
+    }
+    return multi_tensor_batches(xs, ys, sample_weight, batch_size, order);
+  };
+  return run_fit(data, options);
+}
+
+Logs Model::evaluate(const ModelData& x, const ModelData& y, EvaluateOptions options) {
+  check_compiled("evaluate");
+  if (!multi_io())
+    throw ValueError("evaluate: the model '" + name() + "' has one input and one output; pass x and y as tensors");
+  std::vector<std::string> input_names;
+  for (const auto& layer : graph_->input_layers()) input_names.push_back(layer->name());
+  const auto xs = ordered("evaluate", x, input_names, "input");
+  const auto ys = ordered("evaluate", y, graph_->output_names(), "output");
+  check_lengths("evaluate", xs[0], ys[0], options.sample_weight);
+  if (options.batch_size <= 0) throw ValueError("evaluate: batch_size must be positive");
+  std::int64_t steps = (num_samples(xs[0]) + options.batch_size - 1) / options.batch_size;
+  if (options.steps) steps = std::min(steps, *options.steps);
+  return run_evaluate(multi_tensor_batches(xs, ys, options.sample_weight, options.batch_size), steps, options);
 }
 
 }  // namespace strata

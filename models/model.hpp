@@ -2,7 +2,9 @@
 // strata::Model: a Layer that trains. compile() chooses the optimizer, loss and metrics; fit /
 // evaluate / predict run the Keras loop (batches, callbacks, logs); train_step / test_step are the
 // per-batch work and can be overridden by a subclass.
+#include <concepts>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -78,11 +80,41 @@ struct MetricRef {
   std::shared_ptr<metrics::Metric> ptr;
 };
 
+using NamedLosses = std::map<std::string, LossRef>;
+using NamedTensors = std::map<std::string, Tensor>;
+
+// compile's loss: one for the model (or for every output), one per output in the model's output
+// order, or one per output by output name (Keras's list and dict forms).
+struct LossSpec {
+  LossSpec() = default;
+  template <class T>
+    requires std::constructible_from<LossRef, T>
+  LossSpec(T&& loss) : list{LossRef(std::forward<T>(loss))} {}
+  LossSpec(std::initializer_list<LossRef> losses) : list(losses) {}
+  LossSpec(std::map<std::string, LossRef> by_output) : named(std::move(by_output)) {}
+  std::vector<LossRef> list;
+  std::map<std::string, LossRef> named;
+};
+
 struct CompileOptions {
   OptimizerRef optimizer = "rmsprop";
-  LossRef loss;
+  LossSpec loss;
+  // Metrics of the output (every output of a model with several).
   std::vector<MetricRef> metrics;
+  // Metrics of single outputs by output name (models with several outputs).
+  std::map<std::string, std::vector<MetricRef>> output_metrics;
+  // The weight of each output's loss in the total, in output order (default 1 each).
   std::vector<double> loss_weights;
+};
+
+// Data for a model with several inputs or outputs: tensors in the model's order ({x_image, x_meta}),
+// or by input / output name ({{"image", x_image}, {"meta", x_meta}}).
+struct ModelData {
+  ModelData(std::vector<Tensor> tensors) : list(std::move(tensors)) {}
+  ModelData(std::initializer_list<Tensor> tensors) : list(tensors) {}
+  ModelData(std::map<std::string, Tensor> by_name) : named(std::move(by_name)) {}
+  std::vector<Tensor> list;
+  std::map<std::string, Tensor> named;
 };
 
 // fit's validation_data: tensors ({x_val, y_val}) or a Dataset of batches.
@@ -123,9 +155,11 @@ struct PredictOptions {
   int verbose = 0;
 };
 
-// One batch as train_step / test_step see it.
+// One batch as train_step / test_step see it. A model with several inputs or outputs gets all of
+// them in xs / ys, in the model's order (x and y are then the first ones).
 struct Batch {
   Tensor x, y, sample_weight;
+  std::vector<Tensor> xs, ys;
 };
 
 class Model : public Layer {
@@ -164,6 +198,10 @@ class Model : public Layer {
   // The same on a Dataset of batches (Keras: batch_size is then the dataset's; steps_per_epoch /
   // steps default to its cardinality and are required when it is infinite).
   callbacks::History fit(const Dataset& dataset, FitOptions options = {});
+  // Models with several inputs or outputs, on in-memory tensors (validation_split, validation_data
+  // and class_weight are not supported here yet).
+  callbacks::History fit(const ModelData& x, const ModelData& y, FitOptions options = {});
+  Logs evaluate(const ModelData& x, const ModelData& y, EvaluateOptions options = {});
   Logs evaluate(const Dataset& dataset, EvaluateOptions options = {});
   Tensor predict(const Dataset& dataset, PredictOptions options = {});
 
@@ -200,6 +238,13 @@ class Model : public Layer {
   // Adds a batch to the loss tracker and the compiled metrics.
   void update_metrics(const Batch& batch, const Tensor& loss, const Tensor& y_pred);
 
+  // --- models with several inputs or outputs (a Functional model's heads) ---
+  bool multi_io() const { return !heads_.empty(); }
+  // The weighted sum of every output's loss plus regularization; `per_output` gets each output's.
+  Tensor compute_multi_loss(const Batch& batch, const std::vector<Tensor>& y_preds, std::vector<Tensor>& per_output);
+  void update_multi_metrics(const Batch& batch, const Tensor& loss, const std::vector<Tensor>& per_output,
+                            const std::vector<Tensor>& y_preds);
+
  private:
   void check_compiled(const char* what) const;
   void check_labels(const char* what, const Tensor& x, const Tensor& y);
@@ -218,6 +263,21 @@ class Model : public Layer {
                      const PredictOptions& options);
 
   std::shared_ptr<FunctionalGraph> graph_;
+  // One output of a model with several inputs or outputs: its loss, weight and metrics (Keras logs
+  // them as "<output>_loss", "<output>_<metric>").
+  struct OutputHead {
+    std::string name;
+    std::shared_ptr<losses::Loss> loss;
+    double weight = 1.0;
+    std::vector<MetricRef> metric_specs;
+    std::vector<std::shared_ptr<metrics::Metric>> metrics;
+    double loss_sum = 0.0;
+  };
+  std::vector<OutputHead> heads_;
+  void compile_heads(const CompileOptions& options);
+  // x / y in the model's order, lengths checked.
+  std::vector<Tensor> ordered(const char* what, const ModelData& data, const std::vector<std::string>& names,
+                              const char* kind) const;
   bool functional_ = false;  // set before the graph is made, so that the auto name is "functional"
   bool compiled_ = false;
   std::shared_ptr<optimizers::Optimizer> optimizer_;

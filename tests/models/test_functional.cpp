@@ -287,3 +287,44 @@ TEST_CASE("merge layers: Keras's outputs (kerasjs goldens, Keras 2.0, Functional
   MESSAGE("merge goldens: " << ran << " cases ran, worst error " << worst);
   CHECK(ran >= 20);
 }
+
+TEST_CASE("functional: two inputs and two outputs train with a loss per output; logs named like Keras") {
+  st::set_random_seed(21);
+  const std::int64_t n = 256;
+  // Class = sign pattern of the image features; score = sum of the metadata.
+  const Tensor image = st::normal({n, 4}, {.seed = 1});
+  const Tensor meta = st::uniform({n, 2}, {.seed = 2});
+  const Tensor cls = st::cast(st::greater(st::sum(image, {1}), 0.0f), st::int64);
+  const Tensor score = st::sum(meta, {1}, true);
+
+  auto in_image = Input({4}, {.name = "image"});
+  auto in_meta = Input({2}, {.name = "meta"});
+  auto h = Concatenate()({Dense(16, "relu")(in_image), Dense(8, "relu")(in_meta)});
+  st::Model model({in_image, in_meta}, {Dense(2, {.name = "class"})(h), Dense(1, {.name = "score"})(h)});
+  model.compile({.optimizer = st::optimizers::Adam(1e-2),
+                 .loss = st::NamedLosses{{"class", st::losses::SparseCategoricalCrossentropy({.from_logits = true})}, {"score", "mse"}},
+                 .output_metrics = {{"class", {"accuracy"}}, {"score", {"mae"}}},
+                 .loss_weights = {1.0, 0.5}});
+  const auto before = model.evaluate({image, meta}, {cls, score}, {.verbose = 0});
+  auto history = model.fit(st::NamedTensors{{"image", image}, {"meta", meta}}, st::NamedTensors{{"class", cls}, {"score", score}},
+                           {.epochs = 30, .batch_size = 32, .verbose = 0});
+  const auto after = model.evaluate({image, meta}, {cls, score}, {.verbose = 0});
+  for (const char* key : {"loss", "class_loss", "score_loss", "class_accuracy", "score_mae"}) {
+    INFO(key);
+    CHECK(after.count(key) == 1);
+    CHECK(history.history.count(key) == 1);
+  }
+  CHECK(after.at("class_accuracy") >= 0.95);
+  CHECK(after.at("score_mae") < 0.1);
+  CHECK(after.at("score_mae") < before.at("score_mae"));
+  // The total is the weighted sum of the outputs' losses (no regularization here).
+  CHECK(after.at("loss") == doctest::Approx(after.at("class_loss") + 0.5 * after.at("score_loss")).epsilon(1e-4));
+
+  CHECK(message_of([&] { model.fit({image}, {cls, score}, {.verbose = 0}); }).find("has 2 inputs, got 1") !=
+        std::string::npos);
+  CHECK(message_of([&] { model.fit(st::NamedTensors{{"image", image}, {"metadata", meta}}, {cls, score}, {.verbose = 0}); })
+            .find("'metadata' is not one of the model's inputs") != std::string::npos);
+  CHECK(message_of([&] {
+          model.compile({.loss = st::NamedLosses{{"klass", "mse"}}});
+        }).find("'klass', which is not one of its outputs") != std::string::npos);
+}
