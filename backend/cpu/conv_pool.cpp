@@ -62,15 +62,28 @@ void im2col_rows(const ConvArgs& a, const Geometry& g, const T* x, std::int64_t 
     const std::int64_t b = first_sample + r / g.pixels, pixel = r % g.pixels;
     const std::int64_t i = pixel / a.out_w, j = pixel % a.out_w;
     T* dst = col + r * g.k;
+    const std::int64_t ix0 = j * a.stride_w - a.pad_left;
+    // One group, no dilation along the width, the kernel row inside the input: the row of patches
+    // is one contiguous run of kernel_w * channels elements.
+    const bool whole_rows = g.cg == a.in_channels && a.dilation_w == 1 && ix0 >= 0 && ix0 + a.kernel_w <= a.in_w;
     for (std::int64_t p = 0; p < a.kernel_h; ++p) {
       const std::int64_t iy = i * a.stride_h + p * a.dilation_h - a.pad_top;
+      if (whole_rows && iy >= 0 && iy < a.in_h) {
+        const T* src = x + ((b * a.in_h + iy) * a.in_w + ix0) * a.in_channels;
+        const std::int64_t n = a.kernel_w * g.cg;
+        if (n >= 16) std::memcpy(dst, src, static_cast<std::size_t>(n) * sizeof(T));
+        else for (std::int64_t c = 0; c < n; ++c) dst[c] = src[c];
+        dst += n;
+        continue;
+      }
       for (std::int64_t q = 0; q < a.kernel_w; ++q, dst += g.cg) {
         const std::int64_t ix = j * a.stride_w + q * a.dilation_w - a.pad_left;
         if (iy < 0 || iy >= a.in_h || ix < 0 || ix >= a.in_w) {
           std::fill(dst, dst + g.cg, T(0));
         } else {
           const T* src = x + ((b * a.in_h + iy) * a.in_w + ix) * a.in_channels + group * g.cg;
-          std::memcpy(dst, src, static_cast<std::size_t>(g.cg) * sizeof(T));
+          if (g.cg >= 16) std::memcpy(dst, src, static_cast<std::size_t>(g.cg) * sizeof(T));
+          else for (std::int64_t c = 0; c < g.cg; ++c) dst[c] = src[c];
         }
       }
     }
@@ -286,8 +299,7 @@ void pool_backward(PoolOp op, const PoolArgs& a, const T* x, const T* dy, T* dx)
   parallel_for(
       a.batch, 1,
       [&](std::int64_t begin, std::int64_t end) {
-        std::vector<std::int64_t> best_index(static_cast<std::size_t>(C));
-        std::vector<T> best(static_cast<std::size_t>(C));
+        std::vector<T> best(static_cast<std::size_t>(C)), done(static_cast<std::size_t>(C));
         for (std::int64_t b = begin; b < end; ++b)
           for (std::int64_t i = 0; i < a.out_h; ++i)
             for (std::int64_t j = 0; j < a.out_w; ++j) {
@@ -303,18 +315,28 @@ void pool_backward(PoolOp op, const PoolArgs& a, const T* x, const T* dy, T* dx)
                   }
                 continue;
               }
-              std::fill(best.begin(), best.end(), -std::numeric_limits<T>::infinity());
-              std::fill(best_index.begin(), best_index.end(), -1);
+              // The window's max per channel, then the first element equal to it takes dy
+              // (branch-free, so both passes vectorise over channels).
+              T* __restrict m = best.data();
+              T* __restrict taken = done.data();
+              std::fill(m, m + C, -std::numeric_limits<T>::infinity());
+              std::fill(taken, taken + C, T(0));
+              for (std::int64_t yy = w.y0; yy < w.y1; ++yy)
+                for (std::int64_t xx = w.x0; xx < w.x1; ++xx) {
+                  const T* __restrict in = x + ((b * a.in_h + yy) * a.in_w + xx) * C;
+                  for (std::int64_t c = 0; c < C; ++c) m[c] = std::max(m[c], in[c]);
+                }
               for (std::int64_t yy = w.y0; yy < w.y1; ++yy)
                 for (std::int64_t xx = w.x0; xx < w.x1; ++xx) {
                   const std::int64_t base = ((b * a.in_h + yy) * a.in_w + xx) * C;
-                  for (std::int64_t c = 0; c < C; ++c)
-                    if (x[base + c] > best[static_cast<std::size_t>(c)] || best_index[static_cast<std::size_t>(c)] < 0) {
-                      best[static_cast<std::size_t>(c)] = x[base + c];
-                      best_index[static_cast<std::size_t>(c)] = base + c;
-                    }
+                  const T* __restrict in = x + base;
+                  T* __restrict d = dx + base;
+                  for (std::int64_t c = 0; c < C; ++c) {
+                    const T hit = in[c] == m[c] ? T(1) - taken[c] : T(0);
+                    d[c] += hit * g[c];
+                    taken[c] += hit;
+                  }
                 }
-              for (std::int64_t c = 0; c < C; ++c) dx[best_index[static_cast<std::size_t>(c)]] += g[c];
             }
       },
       per_sample * a.batch >= kParallelElements ? 2 : std::numeric_limits<std::int64_t>::max());
