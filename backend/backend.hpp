@@ -95,7 +95,35 @@ struct StridedCopyArgs {
   std::vector<std::int64_t> dst_strides;
 };
 
-// Counters of a device's caching allocator.
+// A 2-D convolution on channels_last (NHWC) buffers, cross-correlation as Keras and TensorFlow:
+//   x (batch, in_h, in_w, in_channels), kernel (kernel_h, kernel_w, in_channels / groups, filters),
+//   y (batch, out_h, out_w, filters)
+//   y[b, i, j, g * fg + f] = sum_{p, q, c} x[b, i * stride_h + p * dilation_h - pad_top,
+//                                          j * stride_w + q * dilation_w - pad_left, g * cg + c]
+//                            * kernel[p, q, c, g * fg + f]
+// with cg = in_channels / groups, fg = filters / groups; positions outside the input read zero, so
+// padding below and right is implied by out_h / out_w. A 1-D convolution is one of height 1.
+struct ConvArgs {
+  DType dtype = DType::float32;
+  std::int64_t batch = 0, in_h = 0, in_w = 0, in_channels = 0;
+  std::int64_t out_h = 0, out_w = 0, filters = 0;
+  std::int64_t kernel_h = 1, kernel_w = 1;
+  std::int64_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  std::int64_t pad_top = 0, pad_left = 0;
+  std::int64_t groups = 1;
+};
+
+// 2-D pooling on NHWC buffers: x (batch, in_h, in_w, channels), y (batch, out_h, out_w, channels).
+// Window (i, j) covers rows i * stride_h - pad_top + [0, pool_h) and the same for columns; padded
+// positions are left out (of the max, and of the average's count, as TensorFlow's 'same').
+struct PoolArgs {
+  DType dtype = DType::float32;
+  std::int64_t batch = 0, in_h = 0, in_w = 0, channels = 0, out_h = 0, out_w = 0;
+  std::int64_t pool_h = 1, pool_w = 1, stride_h = 1, stride_w = 1, pad_top = 0, pad_left = 0;
+};
+
+enum class PoolOp { max, average };
+
 // One Adam step over `size` elements of a variable and its slots, in place (a fused optimizer
 // update: one pass over memory instead of a dozen elementwise kernels). Keras's formula:
 //   m += (g - m) * (1 - beta_1);  v += (g^2 - v) * (1 - beta_2)
@@ -112,6 +140,7 @@ struct AdamUpdateArgs {
   double alpha, beta_1, beta_2, epsilon;
 };
 
+// Counters of a device's caching allocator.
 struct MemoryStats {
   std::uint64_t system_allocations = 0;  // blocks obtained from the system (malloc, cudaMalloc)
   std::uint64_t requests = 0;            // allocate() calls
@@ -157,6 +186,18 @@ class Backend {
   // Counter-based random numbers (Philox4x32-10, see backend/philox.hpp): element i depends only
   // on (seed, i), so every backend draws the same values for the same seed.
   virtual void random(Distribution dist, std::uint64_t seed, double a, double b, Out out) = 0;
+
+  // --- convolution and pooling (NHWC) ---
+  virtual void conv2d(const ConvArgs& args, const void* x, const void* kernel, void* y) = 0;
+  // The gradients of conv2d given dy: dx (the input's shape) and dkernel (the kernel's shape),
+  // overwritten; either may be null when not wanted (`x` may then be null for dx alone, `kernel`
+  // for dkernel alone).
+  virtual void conv2d_backward(const ConvArgs& args, const void* x, const void* kernel, const void* dy, void* dx,
+                               void* dkernel) = 0;
+  virtual void pool2d(PoolOp op, const PoolArgs& args, const void* x, void* y) = 0;
+  // dx (x's shape, overwritten) from dy; max pooling routes each dy to the first largest element of
+  // its window in x (average pooling ignores x, which may be null).
+  virtual void pool2d_backward(PoolOp op, const PoolArgs& args, const void* x, const void* dy, void* dx) = 0;
 
   // --- fused optimizer updates ---
   virtual void adam_update(const AdamUpdateArgs& args) = 0;

@@ -3,6 +3,7 @@
 #   bash bench/run.sh [kernels] [ARGS]   kernel micro-benchmark: matmul vs raw sgemm, add/relu vs memcpy
 #   bash bench/run.sh mlp [--epochs N]   the main job's model (fit epochs + predict latency) next to the
 #                                        libtorch peer of ../shared/peers in the same run, and the ratios
+#   bash bench/run.sh cnn [--epochs N]   Keras's mnist_convnet (fit epochs) next to the peer's --model cnn
 # Both sides run with 2 threads and OMP_WAIT_POLICY=passive (libtorch at its best, see the peers'
 # README). REPEATS=N (default 1) alternates the two programs N times; ratios use the best epoch.
 set -euo pipefail
@@ -20,8 +21,8 @@ kernels)
   build_target bench_kernels
   ./build/bench/bench_kernels "$@"
   ;;
-mlp)
-  build_target bench_mlp
+mlp | cnn)
+  build_target "bench_$what"
   export OMP_WAIT_POLICY=passive OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2
   peers=${PEERS_DIR:-../shared/peers}
   peer_bin=build/peers/torch_cpp/peer_libtorch
@@ -32,10 +33,19 @@ mlp)
   fi
   log=$(mktemp)
   for ((r = 0; r < ${REPEATS:-1}; r++)); do
-    [[ -x $peer_bin ]] && "$peer_bin" --model mlp --threads 2 "$@" | tee -a "$log"
-    ./build/bench/bench_mlp --threads 2 "$@" | tee -a "$log"
+    [[ -x $peer_bin ]] && "$peer_bin" --model "$what" --threads 2 "$@" | tee -a "$log"
+    "./build/bench/bench_$what" --threads 2 "$@" | tee -a "$log"
   done
-  if [[ -x $peer_bin ]]; then
+  if [[ $what == cnn && -x $peer_bin ]]; then
+    # Ratios Strata / libtorch: best epoch time, last-epoch accuracy.
+    awk '
+      function val(key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } return "" }
+      /^peer=libtorch/ && val("train_s") != "" { t = val("train_s") + 0; if (!pt || t < pt) pt = t; pa = val("test_acc") }
+      /^bench=cnn/ && val("epoch_s") != ""     { t = val("epoch_s") + 0; if (!st || t < st) st = t; sa = val("test_acc") }
+      END {
+        if (pt && st) printf "bench=cnn_vs_libtorch epoch_s=%.3f libtorch_epoch_s=%.3f epoch_ratio=%.3f test_acc=%s libtorch_test_acc=%s acc_diff_pt=%.2f\n", st, pt, st / pt, sa, pa, (sa - pa) * 100
+      }' "$log"
+  elif [[ -x $peer_bin ]]; then
     # Ratios Strata / libtorch: best epoch time, best median batch-1 latency, last-epoch accuracy.
     awk '
       function val(key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } return "" }
@@ -47,12 +57,12 @@ mlp)
         if (pt && st) printf "bench=mlp_vs_libtorch epoch_s=%.3f libtorch_epoch_s=%.3f epoch_ratio=%.3f predict_b1_us=%.1f libtorch_predict_b1_us=%.1f predict_b1_ratio=%.3f test_acc=%s libtorch_test_acc=%s acc_diff_pt=%.2f\n", st, pt, st / pt, sp, pp, sp / pp, sa, pa, (sa - pa) * 100
       }' "$log"
   else
-    echo "bench=mlp note=no_libtorch_peer (set PEERS_DIR to ../shared/peers)"
+    echo "bench=$what note=no_libtorch_peer (set PEERS_DIR to ../shared/peers)"
   fi
   rm -f "$log"
   ;;
 *)
-  echo "usage: bash bench/run.sh [kernels|mlp] [ARGS]" >&2
+  echo "usage: bash bench/run.sh [kernels|mlp|cnn] [ARGS]" >&2
   exit 2
   ;;
 esac

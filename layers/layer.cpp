@@ -34,11 +34,11 @@ std::string to_snake_case(const std::string& name) {
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
     if (std::isupper(static_cast<unsigned char>(c))) {
-      const bool after_lower = i > 0 && (std::islower(static_cast<unsigned char>(name[i - 1])) ||
-                                         std::isdigit(static_cast<unsigned char>(name[i - 1])));
+      // Keras's two rules: "(.)([A-Z][a-z]+)" and "([a-z])([A-Z])" (so "Conv2D" -> "conv2d",
+      // "Conv2DTranspose" -> "conv2d_transpose").
+      const bool after_lower = i > 0 && std::islower(static_cast<unsigned char>(name[i - 1]));
       const bool before_lower = i + 1 < name.size() && std::islower(static_cast<unsigned char>(name[i + 1]));
-      if (i > 0 && (after_lower || (before_lower && std::isupper(static_cast<unsigned char>(name[i - 1])))))
-        out += '_';
+      if (i > 0 && name[i - 1] != '_' && (after_lower || before_lower)) out += '_';
       out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     } else {
       out += c;

@@ -34,6 +34,11 @@ class CpuBackend final : public Backend {
   void softmax(In x, int axis, bool log, Out out) override;
   void random(Distribution dist, std::uint64_t seed, double a, double b, Out out) override;
   void adam_update(const AdamUpdateArgs& args) override;
+  void conv2d(const ConvArgs& args, const void* x, const void* kernel, void* y) override;
+  void conv2d_backward(const ConvArgs& args, const void* x, const void* kernel, const void* dy, void* dx,
+                       void* dkernel) override;
+  void pool2d(PoolOp op, const PoolArgs& args, const void* x, void* y) override;
+  void pool2d_backward(PoolOp op, const PoolArgs& args, const void* x, const void* dy, void* dx) override;
 
  private:
   CachingAllocator allocator_;

@@ -5,6 +5,7 @@
 #include "strata/framework/ops/creation.hpp"
 #include "strata/framework/ops/linalg.hpp"
 #include "strata/framework/ops/math.hpp"
+#include "strata/framework/ops/nn.hpp"
 #include "strata/framework/ops/optimizer_updates.hpp"
 #include "strata/framework/ops/random.hpp"
 #include "strata/framework/ops/reduction.hpp"

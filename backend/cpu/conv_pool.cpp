@@ -1,0 +1,384 @@
+// Convolution and pooling on NHWC buffers. Convolution is im2col + one GEMM per group over a chunk
+// of samples: the patches of every output pixel of the chunk become the rows of a matrix (built on
+// the pool's threads, split over output rows), and OpenBLAS multiplies it by the kernel seen as a
+// (kernel_h * kernel_w * in_channels / groups, filters) matrix, which is exactly Keras's kernel
+// layout. The backward pass reuses the same patch matrix: dkernel = patches^T dy, and
+// dx = col2im(dy kernel^T), scattered back sample by sample on the pool's threads. A 1x1 kernel with
+// stride 1 and no padding skips im2col (the input already is the patch matrix).
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "strata/backend/cpu/cpu_backend.hpp"
+#include "strata/backend/cpu/dispatch.hpp"
+#include "strata/backend/cpu/thread_pool.hpp"
+
+namespace strata::backend::cpu {
+namespace {
+
+// The patch matrix of a chunk of samples is kept under this size (the chunk shrinks to fit).
+constexpr std::int64_t kPatchBytes = std::int64_t{32} << 20;
+// Rows of the patch matrix (or pooled output rows) below this many elements stay on one thread.
+constexpr std::int64_t kParallelElements = std::int64_t{1} << 15;
+
+struct Geometry {
+  std::int64_t pixels;   // out_h * out_w: rows of the patch matrix per sample
+  std::int64_t cg, fg;   // channels and filters per group
+  std::int64_t k;        // kernel_h * kernel_w * cg: columns of the patch matrix
+  bool direct;           // 1x1, stride 1, no padding, one group: x is the patch matrix
+};
+
+Geometry geometry(const ConvArgs& a) {
+  Geometry g;
+  g.pixels = a.out_h * a.out_w;
+  g.cg = a.in_channels / a.groups;
+  g.fg = a.filters / a.groups;
+  g.k = a.kernel_h * a.kernel_w * g.cg;
+  g.direct = a.kernel_h == 1 && a.kernel_w == 1 && a.stride_h == 1 && a.stride_w == 1 && a.pad_top == 0 &&
+             a.pad_left == 0 && a.groups == 1 && a.out_h == a.in_h && a.out_w == a.in_w;
+  return g;
+}
+
+void check_conv(const ConvArgs& a) {
+  auto positive = [](std::int64_t v) { return v > 0; };
+  if (a.batch < 0 || a.in_h < 0 || a.in_w < 0 || a.out_h < 0 || a.out_w < 0 || !positive(a.in_channels) ||
+      !positive(a.filters) || !positive(a.kernel_h) || !positive(a.kernel_w) || !positive(a.stride_h) ||
+      !positive(a.stride_w) || !positive(a.dilation_h) || !positive(a.dilation_w) || !positive(a.groups) ||
+      a.pad_top < 0 || a.pad_left < 0 || a.in_channels % a.groups != 0 || a.filters % a.groups != 0)
+    throw ValueError("conv2d: invalid arguments (batch " + std::to_string(a.batch) + ", input " +
+                     std::to_string(a.in_h) + "x" + std::to_string(a.in_w) + "x" + std::to_string(a.in_channels) +
+                     ", kernel " + std::to_string(a.kernel_h) + "x" + std::to_string(a.kernel_w) + ", filters " +
+                     std::to_string(a.filters) + ", groups " + std::to_string(a.groups) + ")");
+}
+
+// Rows [row_begin, row_end) of the chunk's patch matrix for group `group`; a row is one output
+// pixel (sample-major), its columns (p, q, c) as the kernel's first three axes.
+template <class T>
+void im2col_rows(const ConvArgs& a, const Geometry& g, const T* x, std::int64_t group, std::int64_t first_sample,
+                 std::int64_t row_begin, std::int64_t row_end, T* col) {
+  for (std::int64_t r = row_begin; r < row_end; ++r) {
+    const std::int64_t b = first_sample + r / g.pixels, pixel = r % g.pixels;
+    const std::int64_t i = pixel / a.out_w, j = pixel % a.out_w;
+    T* dst = col + r * g.k;
+    const std::int64_t ix0 = j * a.stride_w - a.pad_left;
+    // One group, no dilation along the width, the kernel row inside the input: the row of patches
+    // is one contiguous run of kernel_w * channels elements.
+    const bool whole_rows = g.cg == a.in_channels && a.dilation_w == 1 && ix0 >= 0 && ix0 + a.kernel_w <= a.in_w;
+    for (std::int64_t p = 0; p < a.kernel_h; ++p) {
+      const std::int64_t iy = i * a.stride_h + p * a.dilation_h - a.pad_top;
+      if (whole_rows && iy >= 0 && iy < a.in_h) {
+        const T* src = x + ((b * a.in_h + iy) * a.in_w + ix0) * a.in_channels;
+        const std::int64_t n = a.kernel_w * g.cg;
+        if (n >= 16) std::memcpy(dst, src, static_cast<std::size_t>(n) * sizeof(T));
+        else for (std::int64_t c = 0; c < n; ++c) dst[c] = src[c];
+        dst += n;
+        continue;
+      }
+      for (std::int64_t q = 0; q < a.kernel_w; ++q, dst += g.cg) {
+        const std::int64_t ix = j * a.stride_w + q * a.dilation_w - a.pad_left;
+        if (iy < 0 || iy >= a.in_h || ix < 0 || ix >= a.in_w) {
+          std::fill(dst, dst + g.cg, T(0));
+        } else {
+          const T* src = x + ((b * a.in_h + iy) * a.in_w + ix) * a.in_channels + group * g.cg;
+          if (g.cg >= 16) std::memcpy(dst, src, static_cast<std::size_t>(g.cg) * sizeof(T));
+          else for (std::int64_t c = 0; c < g.cg; ++c) dst[c] = src[c];
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void im2col(const ConvArgs& a, const Geometry& g, const T* x, std::int64_t group, std::int64_t first_sample,
+            std::int64_t samples, T* col) {
+  const std::int64_t rows = samples * g.pixels;
+  const std::int64_t grain = std::max<std::int64_t>(1, kParallelElements / std::max<std::int64_t>(g.k, 1));
+  parallel_for(
+      rows, grain,
+      [&](std::int64_t begin, std::int64_t end) { im2col_rows(a, g, x, group, first_sample, begin, end, col); },
+      2 * grain);
+}
+
+// dx of the chunk's samples += the patch-matrix gradient `dcol` of group `group`, sample by sample.
+template <class T>
+void col2im(const ConvArgs& a, const Geometry& g, const T* dcol, std::int64_t group, std::int64_t first_sample,
+            std::int64_t samples, T* dx) {
+  const std::int64_t per_sample = g.pixels * g.k;
+  parallel_for(
+      samples, 1,
+      [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t s = begin; s < end; ++s) {
+          const std::int64_t b = first_sample + s;
+          const T* src = dcol + s * per_sample;
+          for (std::int64_t i = 0; i < a.out_h; ++i)
+            for (std::int64_t j = 0; j < a.out_w; ++j)
+              for (std::int64_t p = 0; p < a.kernel_h; ++p) {
+                const std::int64_t iy = i * a.stride_h + p * a.dilation_h - a.pad_top;
+                for (std::int64_t q = 0; q < a.kernel_w; ++q, src += g.cg) {
+                  const std::int64_t ix = j * a.stride_w + q * a.dilation_w - a.pad_left;
+                  if (iy < 0 || iy >= a.in_h || ix < 0 || ix >= a.in_w) continue;
+                  T* dst = dx + ((b * a.in_h + iy) * a.in_w + ix) * a.in_channels + group * g.cg;
+                  for (std::int64_t c = 0; c < g.cg; ++c) dst[c] += src[c];
+                }
+              }
+        }
+      },
+      per_sample * samples >= kParallelElements ? 2 : std::numeric_limits<std::int64_t>::max());
+}
+
+// A scratch buffer from the backend's caching allocator, given back on scope exit.
+class Scratch {
+ public:
+  Scratch(Backend& backend, std::size_t bytes) : backend_(backend), bytes_(bytes), data_(bytes ? backend.allocate(bytes) : nullptr) {}
+  ~Scratch() {
+    if (data_) backend_.deallocate(data_, bytes_);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  template <class T>
+  T* as() const { return static_cast<T*>(data_); }
+
+ private:
+  Backend& backend_;
+  std::size_t bytes_;
+  void* data_;
+};
+
+std::int64_t chunk_samples(const ConvArgs& a, const Geometry& g, std::size_t element) {
+  const std::int64_t per_sample = std::max<std::int64_t>(1, g.pixels * g.k * static_cast<std::int64_t>(element));
+  return std::clamp<std::int64_t>(kPatchBytes / per_sample, 1, std::max<std::int64_t>(a.batch, 1));
+}
+
+GemmArgs gemm_args(DType dtype) {
+  GemmArgs args;
+  args.dtype = dtype;
+  return args;
+}
+
+template <class T>
+void conv_forward(Backend& be, const ConvArgs& a, const T* x, const T* w, T* y) {
+  const Geometry g = geometry(a);
+  GemmArgs m = gemm_args(a.dtype);
+  m.n = g.fg;
+  m.k = g.k;
+  m.ldb = a.filters;
+  m.ldc = a.filters;
+  if (g.direct) {
+    m.m = a.batch * g.pixels;
+    m.a = x, m.lda = g.k, m.b = w, m.c = y;
+    return be.gemm(m);
+  }
+  const std::int64_t chunk = chunk_samples(a, g, sizeof(T));
+  Scratch col(be, static_cast<std::size_t>(chunk * g.pixels * g.k) * sizeof(T));
+  for (std::int64_t b0 = 0; b0 < a.batch; b0 += chunk) {
+    const std::int64_t nb = std::min(chunk, a.batch - b0);
+    for (std::int64_t group = 0; group < a.groups; ++group) {
+      im2col(a, g, x, group, b0, nb, col.as<T>());
+      m.m = nb * g.pixels;
+      m.a = col.as<T>(), m.lda = g.k;
+      m.b = w + group * g.fg;
+      m.c = y + b0 * g.pixels * a.filters + group * g.fg;
+      be.gemm(m);
+    }
+  }
+}
+
+template <class T>
+void conv_backward(Backend& be, const ConvArgs& a, const T* x, const T* w, const T* dy, T* dx, T* dw) {
+  const Geometry g = geometry(a);
+  if (g.direct) {
+    GemmArgs m = gemm_args(a.dtype);
+    if (dx) {  // dx (M, C) = dy (M, F) w^T
+      m.m = a.batch * g.pixels, m.n = a.in_channels, m.k = a.filters;
+      m.a = dy, m.lda = a.filters, m.b = w, m.ldb = a.filters, m.transpose_b = true, m.c = dx, m.ldc = a.in_channels;
+      be.gemm(m);
+    }
+    if (dw) {  // dw (C, F) = x^T dy
+      GemmArgs k = gemm_args(a.dtype);
+      k.transpose_a = true;
+      k.m = a.in_channels, k.n = a.filters, k.k = a.batch * g.pixels;
+      k.a = x, k.lda = a.in_channels, k.b = dy, k.ldb = a.filters, k.c = dw, k.ldc = a.filters;
+      be.gemm(k);
+    }
+    return;
+  }
+  if (dx) std::fill(dx, dx + a.batch * a.in_h * a.in_w * a.in_channels, T(0));
+  const std::int64_t chunk = chunk_samples(a, g, sizeof(T));
+  Scratch col(be, static_cast<std::size_t>(chunk * g.pixels * g.k) * sizeof(T));
+  for (std::int64_t b0 = 0; b0 < a.batch; b0 += chunk) {
+    const std::int64_t nb = std::min(chunk, a.batch - b0);
+    const T* dy_chunk = dy + b0 * g.pixels * a.filters;
+    for (std::int64_t group = 0; group < a.groups; ++group) {
+      if (dw) {  // dw_g (K, fg) (+)= patches^T (K, M) dy_g (M, fg)
+        im2col(a, g, x, group, b0, nb, col.as<T>());
+        GemmArgs k = gemm_args(a.dtype);
+        k.transpose_a = true;
+        k.m = g.k, k.n = g.fg, k.k = nb * g.pixels;
+        k.a = col.as<T>(), k.lda = g.k;
+        k.b = dy_chunk + group * g.fg, k.ldb = a.filters;
+        k.c = dw + group * g.fg, k.ldc = a.filters;
+        k.beta = b0 == 0 ? 0.0 : 1.0;
+        be.gemm(k);
+      }
+      if (dx) {  // dpatches (M, K) = dy_g (M, fg) w_g^T, then scattered back
+        GemmArgs m = gemm_args(a.dtype);
+        m.transpose_b = true;
+        m.m = nb * g.pixels, m.n = g.k, m.k = g.fg;
+        m.a = dy_chunk + group * g.fg, m.lda = a.filters;
+        m.b = w + group * g.fg, m.ldb = a.filters;
+        m.c = col.as<T>(), m.ldc = g.k;
+        be.gemm(m);
+        col2im(a, g, col.as<T>(), group, b0, nb, dx);
+      }
+    }
+  }
+  if (dw && a.batch == 0) std::fill(dw, dw + g.k * a.filters, T(0));
+}
+
+void check_pool(const PoolArgs& a) {
+  if (a.batch < 0 || a.in_h < 0 || a.in_w < 0 || a.channels < 0 || a.out_h < 0 || a.out_w < 0 || a.pool_h <= 0 ||
+      a.pool_w <= 0 || a.stride_h <= 0 || a.stride_w <= 0 || a.pad_top < 0 || a.pad_left < 0)
+    throw ValueError("pool2d: invalid arguments (input " + std::to_string(a.in_h) + "x" + std::to_string(a.in_w) +
+                     ", pool " + std::to_string(a.pool_h) + "x" + std::to_string(a.pool_w) + ", strides " +
+                     std::to_string(a.stride_h) + "x" + std::to_string(a.stride_w) + ")");
+}
+
+struct Window {
+  std::int64_t y0, y1, x0, x1;  // clipped to the input
+  std::int64_t count() const { return std::max<std::int64_t>(0, y1 - y0) * std::max<std::int64_t>(0, x1 - x0); }
+};
+
+Window window(const PoolArgs& a, std::int64_t i, std::int64_t j) {
+  const std::int64_t y = i * a.stride_h - a.pad_top, x = j * a.stride_w - a.pad_left;
+  return {std::max<std::int64_t>(y, 0), std::min(y + a.pool_h, a.in_h), std::max<std::int64_t>(x, 0),
+          std::min(x + a.pool_w, a.in_w)};
+}
+
+template <class T>
+void pool_forward(PoolOp op, const PoolArgs& a, const T* x, T* y) {
+  const std::int64_t rows = a.batch * a.out_h, C = a.channels;
+  const std::int64_t per_row = std::max<std::int64_t>(1, a.out_w * a.pool_h * a.pool_w * C);
+  const std::int64_t grain = std::max<std::int64_t>(1, kParallelElements / per_row);
+  parallel_for(
+      rows, grain,
+      [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t r = begin; r < end; ++r) {
+          const std::int64_t b = r / a.out_h, i = r % a.out_h;
+          for (std::int64_t j = 0; j < a.out_w; ++j) {
+            T* out = y + ((b * a.out_h + i) * a.out_w + j) * C;
+            const Window w = window(a, i, j);
+            const T init = op == PoolOp::max ? -std::numeric_limits<T>::infinity() : T(0);
+            std::fill(out, out + C, init);
+            for (std::int64_t yy = w.y0; yy < w.y1; ++yy)
+              for (std::int64_t xx = w.x0; xx < w.x1; ++xx) {
+                const T* in = x + ((b * a.in_h + yy) * a.in_w + xx) * C;
+                if (op == PoolOp::max)
+                  for (std::int64_t c = 0; c < C; ++c) out[c] = std::max(out[c], in[c]);
+                else
+                  for (std::int64_t c = 0; c < C; ++c) out[c] += in[c];
+              }
+            const std::int64_t n = w.count();
+            if (n == 0) std::fill(out, out + C, T(0));
+            else if (op == PoolOp::average) {
+              const T scale = T(1) / static_cast<T>(n);
+              for (std::int64_t c = 0; c < C; ++c) out[c] *= scale;
+            }
+          }
+        }
+      },
+      2 * grain);
+}
+
+template <class T>
+void pool_backward(PoolOp op, const PoolArgs& a, const T* x, const T* dy, T* dx) {
+  const std::int64_t C = a.channels;
+  std::fill(dx, dx + a.batch * a.in_h * a.in_w * C, T(0));
+  const std::int64_t per_sample = a.out_h * a.out_w * a.pool_h * a.pool_w * C;
+  parallel_for(
+      a.batch, 1,
+      [&](std::int64_t begin, std::int64_t end) {
+        std::vector<T> best(static_cast<std::size_t>(C)), done(static_cast<std::size_t>(C));
+        for (std::int64_t b = begin; b < end; ++b)
+          for (std::int64_t i = 0; i < a.out_h; ++i)
+            for (std::int64_t j = 0; j < a.out_w; ++j) {
+              const T* g = dy + ((b * a.out_h + i) * a.out_w + j) * C;
+              const Window w = window(a, i, j);
+              if (w.count() == 0) continue;
+              if (op == PoolOp::average) {
+                const T scale = T(1) / static_cast<T>(w.count());
+                for (std::int64_t yy = w.y0; yy < w.y1; ++yy)
+                  for (std::int64_t xx = w.x0; xx < w.x1; ++xx) {
+                    T* d = dx + ((b * a.in_h + yy) * a.in_w + xx) * C;
+                    for (std::int64_t c = 0; c < C; ++c) d[c] += g[c] * scale;
+                  }
+                continue;
+              }
+              // The window's max per channel, then the first element equal to it takes dy
+              // (branch-free, so both passes vectorise over channels).
+              T* __restrict m = best.data();
+              T* __restrict taken = done.data();
+              std::fill(m, m + C, -std::numeric_limits<T>::infinity());
+              std::fill(taken, taken + C, T(0));
+              for (std::int64_t yy = w.y0; yy < w.y1; ++yy)
+                for (std::int64_t xx = w.x0; xx < w.x1; ++xx) {
+                  const T* __restrict in = x + ((b * a.in_h + yy) * a.in_w + xx) * C;
+                  for (std::int64_t c = 0; c < C; ++c) m[c] = std::max(m[c], in[c]);
+                }
+              for (std::int64_t yy = w.y0; yy < w.y1; ++yy)
+                for (std::int64_t xx = w.x0; xx < w.x1; ++xx) {
+                  const std::int64_t base = ((b * a.in_h + yy) * a.in_w + xx) * C;
+                  const T* __restrict in = x + base;
+                  T* __restrict d = dx + base;
+                  for (std::int64_t c = 0; c < C; ++c) {
+                    const T hit = in[c] == m[c] ? T(1) - taken[c] : T(0);
+                    d[c] += hit * g[c];
+                    taken[c] += hit;
+                  }
+                }
+            }
+      },
+      per_sample * a.batch >= kParallelElements ? 2 : std::numeric_limits<std::int64_t>::max());
+}
+
+}  // namespace
+
+void CpuBackend::conv2d(const ConvArgs& args, const void* x, const void* kernel, void* y) {
+  check_conv(args);
+  if (args.batch == 0 || args.out_h == 0 || args.out_w == 0) return;
+  visit_floating(args.dtype, "conv2d", [&]<class T>() {
+    conv_forward<T>(*this, args, static_cast<const T*>(x), static_cast<const T*>(kernel), static_cast<T*>(y));
+  });
+}
+
+void CpuBackend::conv2d_backward(const ConvArgs& args, const void* x, const void* kernel, const void* dy, void* dx,
+                                 void* dkernel) {
+  check_conv(args);
+  visit_floating(args.dtype, "conv2d_backward", [&]<class T>() {
+    T* dxp = static_cast<T*>(dx);
+    T* dwp = static_cast<T*>(dkernel);
+    if (args.batch == 0 || args.out_h == 0 || args.out_w == 0) {
+      if (dxp) std::fill(dxp, dxp + args.batch * args.in_h * args.in_w * args.in_channels, T(0));
+      if (dwp) std::fill(dwp, dwp + args.kernel_h * args.kernel_w * (args.in_channels / args.groups) * args.filters, T(0));
+      return;
+    }
+    conv_backward<T>(*this, args, static_cast<const T*>(x), static_cast<const T*>(kernel), static_cast<const T*>(dy),
+                     dxp, dwp);
+  });
+}
+
+void CpuBackend::pool2d(PoolOp op, const PoolArgs& args, const void* x, void* y) {
+  check_pool(args);
+  visit_floating(args.dtype, "pool2d",
+                 [&]<class T>() { pool_forward<T>(op, args, static_cast<const T*>(x), static_cast<T*>(y)); });
+}
+
+void CpuBackend::pool2d_backward(PoolOp op, const PoolArgs& args, const void* x, const void* dy, void* dx) {
+  check_pool(args);
+  visit_floating(args.dtype, "pool2d_backward", [&]<class T>() {
+    pool_backward<T>(op, args, static_cast<const T*>(x), static_cast<const T*>(dy), static_cast<T*>(dx));
+  });
+}
+
+}  // namespace strata::backend::cpu

@@ -1,0 +1,137 @@
+#include "strata/layers/convolutional/conv.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "strata/framework/ops/array_ops.hpp"
+#include "strata/framework/ops/math.hpp"
+#include "strata/framework/ops/nn.hpp"
+
+namespace strata::layers {
+
+ConvLayer::ConvLayer(int rank, std::int64_t filters, const IntTuple& kernel_size, ConvOptions options)
+    : Layer(options.name, options.dtype), rank_(rank), filters_(filters), options_(std::move(options)),
+      activation_(activations::get(options_.activation)) {
+  const std::string cls = class_name();
+  if (filters <= 0) throw ValueError(cls + ": filters must be a positive integer, got " + std::to_string(filters));
+  kernel_size_ = kernel_size.expand(rank, cls, "kernel_size");
+  strides_ = options_.strides.expand(rank, cls, "strides");
+  dilation_rate_ = options_.dilation_rate.expand(rank, cls, "dilation_rate");
+  const auto& p = options_.padding;
+  if (p != "valid" && p != "same" && !(rank == 1 && p == "causal"))
+    throw ValueError(cls + ": padding must be 'valid' or 'same'" + (rank == 1 ? std::string(" or 'causal'") : "") +
+                     ", got '" + p + "'");
+  check_data_format(options_.data_format, cls);
+  if (options_.groups <= 0 || filters % options_.groups != 0)
+    throw ValueError(cls + ": filters (" + std::to_string(filters) + ") must be a multiple of groups (" +
+                     std::to_string(options_.groups) + ")");
+}
+
+void ConvLayer::check_input(const Shape& shape) const {
+  const bool last = options_.data_format == "channels_last";
+  const std::string layout = rank_ == 1 ? (last ? "(batch, steps, channels)" : "(batch, channels, steps)")
+                                        : (last ? "(batch, height, width, channels)" : "(batch, channels, height, width)");
+  if (shape.rank() != rank_ + 2)
+    throw ShapeError("Layer '" + name() + "' (" + class_name() + ") expects inputs of rank " +
+                     std::to_string(rank_ + 2) + " " + layout + ", got shape " + shape.to_string());
+  const std::int64_t channels = last ? shape.back() : shape[1];
+  if (channels < 0 || channels % options_.groups != 0)
+    throw ShapeError("Layer '" + name() + "' (" + class_name() + ") needs a known number of input channels divisible by "
+                     "groups=" + std::to_string(options_.groups) + ", got shape " + shape.to_string());
+  if (kernel_.defined() && channels != kernel_.shape()[static_cast<std::size_t>(rank_)] * options_.groups)
+    throw ShapeError("Layer '" + name() + "' (" + class_name() + ") was built for inputs with " +
+                     std::to_string(kernel_.shape()[static_cast<std::size_t>(rank_)] * options_.groups) +
+                     " channels, got shape " + shape.to_string());
+}
+
+void ConvLayer::build(const Shape& input_shape) {
+  check_input(input_shape);
+  const std::int64_t channels = options_.data_format == "channels_last" ? input_shape.back() : input_shape[1];
+  Shape kernel_shape(kernel_size_.begin(), kernel_size_.end());
+  kernel_shape.push_back(channels / options_.groups);
+  kernel_shape.push_back(filters_);
+  kernel_ = add_weight("kernel", kernel_shape, options_.kernel_initializer,
+                       {.regularizer = options_.kernel_regularizer, .constraint = options_.kernel_constraint});
+  if (options_.use_bias)
+    bias_ = add_weight("bias", {filters_}, options_.bias_initializer,
+                       {.regularizer = options_.bias_regularizer, .constraint = options_.bias_constraint});
+}
+
+Tensor ConvLayer::call(const Tensor& inputs) {
+  check_input(inputs.shape());
+  const Shape out = compute_output_shape(inputs.shape());
+  for (auto d : out)
+    if (d == 0)
+      throw ShapeError("Layer '" + name() + "' (" + class_name() + "): the inputs of shape " +
+                       inputs.shape().to_string() + " are smaller than the dilated kernel with padding '" +
+                       options_.padding + "' (output shape " + out.to_string() + ")");
+  const bool first = options_.data_format == "channels_first";
+  const Tensor x = first ? to_channels_last(inputs) : inputs;
+  Tensor y = rank_ == 1 ? conv1d(x, kernel_,
+                                 {.strides = strides_[0],
+                                  .padding = options_.padding,
+                                  .dilation_rate = dilation_rate_[0],
+                                  .groups = options_.groups})
+                        : conv2d(x, kernel_,
+                                 {.strides = strides_,
+                                  .padding = options_.padding,
+                                  .dilation_rate = dilation_rate_,
+                                  .groups = options_.groups});
+  if (options_.use_bias) y = y + bias_;
+  y = activation_(y);
+  if (first) y = to_channels_first(y);
+  if (options_.activity_regularizer) add_loss((*options_.activity_regularizer)(y));
+  return y;
+}
+
+Shape ConvLayer::compute_output_shape(const Shape& input_shape) {
+  const bool first = options_.data_format == "channels_first";
+  Shape s = first ? to_channels_last(input_shape) : input_shape;
+  for (int i = 0; i < rank_; ++i) {
+    auto& d = s[static_cast<std::size_t>(i + 1)];
+    d = conv_output_length(d, kernel_size_[static_cast<std::size_t>(i)], options_.padding,
+                           strides_[static_cast<std::size_t>(i)], dilation_rate_[static_cast<std::size_t>(i)]);
+  }
+  s[s.size() - 1] = filters_;
+  return first ? to_channels_first(s) : s;
+}
+
+Config ConvLayer::get_config() const {
+  Config config = Layer::get_config();
+  config["filters"] = filters_;
+  config["kernel_size"] = tuple_config(kernel_size_);
+  config["strides"] = tuple_config(strides_);
+  config["padding"] = options_.padding;
+  config["data_format"] = options_.data_format;
+  config["dilation_rate"] = tuple_config(dilation_rate_);
+  config["groups"] = options_.groups;
+  config["activation"] = activation_.name;
+  config["use_bias"] = options_.use_bias;
+  config["kernel_initializer"] = initializers::serialize(*options_.kernel_initializer.get());
+  config["bias_initializer"] = initializers::serialize(*options_.bias_initializer.get());
+  auto maybe = [](const auto& ptr, auto serialize) { return ptr ? serialize(*ptr) : Config(nullptr); };
+  config["kernel_regularizer"] = maybe(options_.kernel_regularizer, regularizers::serialize);
+  config["bias_regularizer"] = maybe(options_.bias_regularizer, regularizers::serialize);
+  config["activity_regularizer"] = maybe(options_.activity_regularizer, regularizers::serialize);
+  config["kernel_constraint"] = maybe(options_.kernel_constraint, constraints::serialize);
+  config["bias_constraint"] = maybe(options_.bias_constraint, constraints::serialize);
+  return config;
+}
+
+LayerHandle<ConvLayer> Conv1D(std::int64_t filters, const IntTuple& kernel_size, ConvOptions options) {
+  return make_layer<ConvLayer>(1, filters, kernel_size, std::move(options));
+}
+LayerHandle<ConvLayer> Conv1D(std::int64_t filters, const IntTuple& kernel_size, const char* activation,
+                              ConvOptions options) {
+  options.activation = activation;
+  return make_layer<ConvLayer>(1, filters, kernel_size, std::move(options));
+}
+LayerHandle<ConvLayer> Conv2D(std::int64_t filters, const IntTuple& kernel_size, ConvOptions options) {
+  return make_layer<ConvLayer>(2, filters, kernel_size, std::move(options));
+}
+LayerHandle<ConvLayer> Conv2D(std::int64_t filters, const IntTuple& kernel_size, const char* activation,
+                              ConvOptions options) {
+  options.activation = activation;
+  return make_layer<ConvLayer>(2, filters, kernel_size, std::move(options));
+}
+
+}  // namespace strata::layers

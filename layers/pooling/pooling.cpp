@@ -1,0 +1,86 @@
+#include "strata/layers/pooling/pooling.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "strata/framework/ops/array_ops.hpp"
+#include "strata/framework/ops/nn.hpp"
+
+namespace strata::layers {
+
+PoolingLayer::PoolingLayer(int rank, PoolingKind kind, const IntTuple& pool_size, PoolingOptions options)
+    : Layer(options.name), rank_(rank), kind_(kind), options_(std::move(options)) {
+  const std::string cls = class_name();
+  pool_size_ = pool_size.expand(rank, cls, "pool_size");
+  strides_ = options_.strides.empty() ? pool_size_ : options_.strides.expand(rank, cls, "strides");
+  if (options_.padding != "valid" && options_.padding != "same")
+    throw ValueError(cls + ": padding must be 'valid' or 'same', got '" + options_.padding + "'");
+  check_data_format(options_.data_format, cls);
+}
+
+std::string PoolingLayer::class_name() const {
+  return std::string(kind_ == PoolingKind::max ? "MaxPooling" : "AveragePooling") + std::to_string(rank_) + "D";
+}
+
+void PoolingLayer::check_input(const Shape& shape) const {
+  if (shape.rank() != rank_ + 2)
+    throw ShapeError("Layer '" + name() + "' (" + class_name() + ") expects inputs of rank " +
+                     std::to_string(rank_ + 2) + ", got shape " + shape.to_string());
+}
+
+Tensor PoolingLayer::call(const Tensor& inputs) {
+  check_input(inputs.shape());
+  const Shape out = compute_output_shape(inputs.shape());
+  for (auto d : out)
+    if (d == 0)
+      throw ShapeError("Layer '" + name() + "' (" + class_name() + "): the inputs of shape " +
+                       inputs.shape().to_string() + " are smaller than the pool with padding 'valid' (output shape " +
+                       out.to_string() + ")");
+  const bool first = options_.data_format == "channels_first";
+  Tensor x = first ? to_channels_last(inputs) : inputs;
+  const Shape s = x.shape();
+  Pool2DOptions o{.pool_size = pool_size_, .strides = strides_, .padding = options_.padding};
+  if (rank_ == 1) {
+    x = reshape(x, Shape{s[0], 1, s[1], s[2]});
+    o.pool_size = {1, pool_size_[0]};
+    o.strides = {1, strides_[0]};
+  }
+  Tensor y = kind_ == PoolingKind::max ? max_pool2d(x, o) : avg_pool2d(x, o);
+  if (rank_ == 1) y = reshape(y, Shape{s[0], y.shape()[2], y.shape()[3]});
+  return first ? to_channels_first(y) : y;
+}
+
+Shape PoolingLayer::compute_output_shape(const Shape& input_shape) {
+  check_input(input_shape);
+  const bool first = options_.data_format == "channels_first";
+  Shape s = first ? to_channels_last(input_shape) : input_shape;
+  for (int i = 0; i < rank_; ++i) {
+    auto& d = s[static_cast<std::size_t>(i + 1)];
+    d = conv_output_length(d, pool_size_[static_cast<std::size_t>(i)], options_.padding,
+                           strides_[static_cast<std::size_t>(i)]);
+  }
+  return first ? to_channels_first(s) : s;
+}
+
+Config PoolingLayer::get_config() const {
+  Config config = Layer::get_config();
+  config["pool_size"] = tuple_config(pool_size_);
+  config["padding"] = options_.padding;
+  config["strides"] = tuple_config(strides_);
+  config["data_format"] = options_.data_format;
+  return config;
+}
+
+LayerHandle<PoolingLayer> MaxPooling1D(const IntTuple& pool_size, PoolingOptions options) {
+  return make_layer<PoolingLayer>(1, PoolingKind::max, pool_size, std::move(options));
+}
+LayerHandle<PoolingLayer> MaxPooling2D(const IntTuple& pool_size, PoolingOptions options) {
+  return make_layer<PoolingLayer>(2, PoolingKind::max, pool_size, std::move(options));
+}
+LayerHandle<PoolingLayer> AveragePooling1D(const IntTuple& pool_size, PoolingOptions options) {
+  return make_layer<PoolingLayer>(1, PoolingKind::average, pool_size, std::move(options));
+}
+LayerHandle<PoolingLayer> AveragePooling2D(const IntTuple& pool_size, PoolingOptions options) {
+  return make_layer<PoolingLayer>(2, PoolingKind::average, pool_size, std::move(options));
+}
+
+}  // namespace strata::layers
