@@ -445,7 +445,7 @@ saving::hdf5::File open_hdf5(const std::string& path) {
   const std::string kind = saving::hdf5::sniff(path);
   if (kind == "zip")
     throw NotImplementedError("File '" + path +
-                              "' is a Keras 3 .keras archive (zip), which Strata cannot read yet; save it from Keras "
+                              "' is a Keras 3 .keras archive (zip), which is not supported yet; save it from Keras "
                               "with model.save('model.h5') or model.save_weights('model.weights.h5')");
   return saving::hdf5::File::open(path);
 }
@@ -476,6 +476,14 @@ void compile_from(Model& model, const Config& tc, const std::string& path) {
     if (opt_config.contains("class_name") && opt_config["class_name"].is_string()) {
       std::string cls = opt_config["class_name"].get<std::string>();
       if (cls.starts_with("Custom>")) opt_config["class_name"] = cls.substr(7);  // tf.keras 2.11+
+    }
+    // Keras 1 / early Keras 2 spelling: lr, and a decay that Keras 3 optimizers no longer take.
+    if (opt_config.contains("config") && opt_config["config"].is_object()) {
+      Config& c = opt_config["config"];
+      if (c.contains("lr") && !c.contains("learning_rate")) c["learning_rate"] = c["lr"];
+      c.erase("lr");
+      if (c.contains("decay") && c["decay"].is_number() && c["decay"].get<double>() == 0.0) c.erase("decay");
+      if (c.contains("is_legacy_optimizer")) c.erase("is_legacy_optimizer");
     }
     CompileOptions options;
     options.optimizer = optimizers::get(opt_config);
