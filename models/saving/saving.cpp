@@ -483,7 +483,14 @@ void compile_from(Model& model, const Config& tc, const std::string& path) {
       if (c.contains("lr") && !c.contains("learning_rate")) c["learning_rate"] = c["lr"];
       c.erase("lr");
       if (c.contains("decay") && c["decay"].is_number() && c["decay"].get<double>() == 0.0) c.erase("decay");
-      if (c.contains("is_legacy_optimizer")) c.erase("is_legacy_optimizer");
+      // tf.keras 2.11+ bookkeeping without meaning here.
+      c.erase("is_legacy_optimizer");
+      c.erase("jit_compile");
+      // tf.keras 2.11+ stores EMA settings even when EMA is off; they mean nothing then.
+      if (!c.contains("use_ema") || (c["use_ema"].is_boolean() && !c["use_ema"].get<bool>())) {
+        c.erase("ema_overwrite_frequency");
+        c.erase("ema_momentum");
+      }
     }
     CompileOptions options;
     options.optimizer = optimizers::get(opt_config);
