@@ -507,3 +507,58 @@ TEST_CASE("saving: every Keras fixture file loads or is skipped naming what is m
     CHECK(weights[3].to_vector<float>() == file.read_dataset("model_weights/fc2/fc2/bias:0").to_vector<float>());
   }
 }
+
+namespace {
+// A user layer registered with the macro, at namespace scope.
+class ScaleLayer : public st::Layer {
+ public:
+  explicit ScaleLayer(double factor, std::string name = "") : Layer(std::move(name)), factor_(factor) {}
+  static std::shared_ptr<ScaleLayer> from_config(const st::Config& config) {
+    return std::make_shared<ScaleLayer>(config.at("factor").get<double>(), config.at("name").get<std::string>());
+  }
+  st::Tensor call(const st::Tensor& x) override { return x * factor_; }
+  st::Config get_config() const override {
+    auto c = Layer::get_config();
+    c["factor"] = factor_;
+    return c;
+  }
+  std::string class_name() const override { return "ScaleLayer"; }
+
+ private:
+  double factor_;
+};
+STRATA_REGISTER_LAYER(ScaleLayer);
+}  // namespace
+
+TEST_CASE("saving: STRATA_REGISTER_LAYER makes a user class loadable") {
+  CHECK(st::is_layer_registered("ScaleLayer"));
+  st::Sequential model({Input({3}), st::make_layer<ScaleLayer>(2.5), Dense(2)});
+  auto loaded = st::models::model_from_json(model.to_json());
+  loaded->set_weights(model.get_weights());
+  CHECK(max_diff(loaded->predict(inputs(2, 3)), model.predict(inputs(2, 3))) == 0.0);
+}
+
+TEST_CASE("saving: Keras 3 .weights.h5 restores the optimizer state too") {
+  st::set_random_seed(5);
+  auto model = mlp();
+  compile(*model);
+  auto x = inputs(16, 4);
+  auto y = labels(16, 3);
+  model->fit(x, y, {.epochs = 1, .batch_size = 4, .shuffle = false, .verbose = 0});
+  const std::string path = temp("with_optimizer.weights.h5");
+  model->save_weights(path);
+  auto fresh = mlp();
+  compile(*fresh);
+  fresh->load_weights(path);
+  CHECK(fresh->optimizer()->iterations() == model->optimizer()->iterations());
+  model->fit(x, y, {.epochs = 1, .batch_size = 4, .shuffle = false, .verbose = 0});
+  fresh->fit(x, y, {.epochs = 1, .batch_size = 4, .shuffle = false, .verbose = 0});
+  CHECK(weight_values(*fresh) == weight_values(*model));
+}
+
+TEST_CASE("saving: writing into a missing directory is an IOError naming the file") {
+  st::Sequential model({Input({2}), Dense(2)});
+  const std::string path = temp("no/such/dir/m.h5");
+  CHECK_THROWS_AS(model.save(path), st::IOError);
+  CHECK(message_of([&] { model.save_weights(path); }).find(path) != std::string::npos);
+}
