@@ -29,4 +29,5 @@
 #include "strata/layers/regularizers.hpp"
 #include "strata/layers/reshaping/permute.hpp"
 #include "strata/layers/reshaping/repeat_vector.hpp"
+#include "strata/layers/registry.hpp"
 #include "strata/layers/reshaping/reshape.hpp"

@@ -15,6 +15,7 @@
 #include "strata/callbacks/callback.hpp"
 #include "strata/framework/data/dataset.hpp"
 #include "strata/layers/layer.hpp"
+#include "strata/models/saving/saving.hpp"
 
 namespace strata {
 
@@ -226,6 +227,19 @@ class Model : public Layer {
   // The loss tracker and the compiled metrics, in the order they appear in the logs.
   std::vector<std::shared_ptr<metrics::Metric>> metrics() const;
   void reset_metrics();
+
+  // The metrics as passed to compile() (names or objects).
+  const std::vector<MetricRef>& metric_specs() const { return metric_specs_; }
+
+  // --- saving (models/saving/saving.hpp) ---
+  // The whole model as a Keras HDF5 file: model_config, training_config, weights, optimizer state.
+  void save(const std::string& path) const;
+  // ".weights.h5": Keras 3 layout; any other name: Keras 2's legacy weights-only layout.
+  void save_weights(const std::string& path) const;
+  // Legacy .h5 (weights-only or full model) or Keras 3 .weights.h5, told apart by content.
+  void load_weights(const std::string& path, const LoadWeightsOptions& options = {});
+  // The architecture as Keras's to_json (model_from_json reads it back).
+  std::string to_json() const;
 
   // Set by a callback (EarlyStopping, TerminateOnNaN) to end fit after the current batch / epoch.
   bool stop_training = false;

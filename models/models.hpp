@@ -1,3 +1,4 @@
 #pragma once
 #include "strata/models/model.hpp"
 #include "strata/models/sequential.hpp"
+#include "strata/models/saving/saving.hpp"

@@ -223,7 +223,7 @@ TEST_CASE("merge layers: values and float64 gradients") {
 }
 
 TEST_CASE("merge layers: Keras's outputs (kerasjs goldens, Keras 2.0, Functional graphs)") {
-  const auto dir = std::filesystem::path(STRATA_TEST_DATA_DIR) / "../../../shared/fixtures/keras/kerasjs_layer_goldens_k2.0";
+  const auto dir = std::filesystem::path(STRATA_KERAS_FIXTURES_DIR) / "kerasjs_layer_goldens_k2.0";
   if (!std::filesystem::exists(dir / "definitions_index.json")) {
     MESSAGE("skipped: the shared fixtures are not at " << dir.string());
     return;

@@ -1,0 +1,680 @@
+#include "strata/models/saving/saving.hpp"
+
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "strata/framework/autodiff/record.hpp"
+#include "strata/framework/ops/ops.hpp"
+#include "strata/layers/registry.hpp"
+#include "strata/losses/losses.hpp"
+#include "strata/metrics/metrics.hpp"
+#include "strata/models/saving/hdf5.hpp"
+#include "strata/models/sequential.hpp"
+#include "strata/optimizers/optimizers.hpp"
+
+namespace strata {
+
+namespace models {
+
+namespace {
+
+// The Keras version whose file layout and config spelling Strata writes (Keras 3 configs:
+// batch_shape, module / registered_name), and the backend attribute Keras uses only to decide
+// whether conv kernels need flipping (Strata's layouts are TensorFlow's).
+constexpr const char* kKerasVersion = "3.3.3";
+constexpr const char* kBackend = "tensorflow";
+
+void warn(const std::string& message) { std::cerr << "WARNING: " << message << "\n"; }
+
+// ------------------------------------------------------------------ model classes
+
+std::mutex& model_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, ModelFactory>& model_classes() {
+  static std::map<std::string, ModelFactory> m;
+  return m;
+}
+
+std::shared_ptr<Model> sequential_from_config(const Config& entry) {
+  namespace cfg = layers::config;
+  const Config& config = entry.contains("config") ? entry["config"] : Config::object();
+  const Config* list = &config;
+  std::string name;
+  if (config.is_object()) {  // Keras >= 2.2.3: {"name", "layers": [...]}
+    name = cfg::name(config);
+    if (!config.contains("layers") || !config["layers"].is_array())
+      throw ValueError("Sequential config has no 'layers' list");
+    list = &config["layers"];
+  } else if (!config.is_array()) {
+    throw ValueError("Sequential config must be a list or an object, got " + config.dump().substr(0, 200));
+  }
+  auto model = std::make_shared<Sequential>(std::vector<SequentialItem>{}, name);
+  bool has_input = false;
+  for (const auto& layer_entry : *list) {
+    const bool is_input = layer_entry.is_object() && layer_entry.value("class_name", "") == "InputLayer";
+    if (!is_input && !has_input && layer_entry.is_object() && layer_entry.contains("config")) {
+      // Keras 2: the first layer carries the input shape.
+      if (auto shape = cfg::batch_input_shape(layer_entry["config"]); shape && shape->rank() >= 1) {
+        layers::InputOptions o;
+        o.name = cfg::name(layer_entry["config"]) + "_input";
+        o.dtype = cfg::dtype(layer_entry["config"]);
+        if ((*shape)[0] >= 0) o.batch_size = (*shape)[0];
+        model->add(SequentialItem(std::make_shared<layers::InputLayer>(
+            Shape(std::vector<std::int64_t>(shape->begin() + 1, shape->end())), o)));
+      }
+    }
+    has_input = true;
+    model->add(SequentialItem(layer_from_config(layer_entry)));
+  }
+  if (config.is_object() && !model->built())
+    if (const Config* shape = cfg::find(config, {"build_input_shape"}))
+      if (auto s = cfg::batch_input_shape(Config{{"batch_shape", *shape}})) model->ensure_built(*s);
+  if (!cfg::trainable(config)) model->set_trainable(false);
+  return model;
+}
+
+void ensure_registered() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    {
+      std::lock_guard lock(model_mutex());
+      model_classes().emplace("Sequential", sequential_from_config);
+    }
+    if (!is_layer_registered("Sequential"))
+      register_layer("Sequential", [](const Config& config) -> LayerPtr {
+        return sequential_from_config(Config{{"class_name", "Sequential"}, {"config", config}});
+      });
+  });
+}
+
+// ------------------------------------------------------------------ which layers hold which weights
+
+// A non-owning pointer (models may live on the stack).
+LayerPtr unowned(const Layer& layer) { return LayerPtr(LayerPtr(), const_cast<Layer*>(&layer)); }
+
+// The layers a file lists for `root`, in model order, and the root's own weights.
+struct LayerList {
+  std::vector<LayerPtr> layers;
+  std::vector<Variable> own;  // weights of the root not held by any listed layer
+};
+
+LayerList layer_list(const Layer& root) {
+  LayerList out;
+  if (auto* seq = dynamic_cast<const Sequential*>(&root))
+    out.layers = seq->layers();
+  else if (!root.sublayers().empty())
+    out.layers = root.sublayers();
+  else {
+    out.layers = {unowned(root)};
+    return out;
+  }
+  std::set<std::uint64_t> held;
+  for (const auto& l : out.layers)
+    for (const auto& w : l->weights()) held.insert(w.id());
+  for (const auto& w : root.weights())
+    if (!held.count(w.id())) out.own.push_back(w);
+  return out;
+}
+
+std::string shape_text(const Shape& s) { return s.to_string(); }
+
+// A weight to assign once everything is checked.
+struct Assignment {
+  LayerPtr layer;  // set_weights on the whole layer
+  std::vector<Tensor> values;
+  std::vector<Variable> variables;  // or these variables one by one
+};
+
+void apply(const std::vector<Assignment>& plan) {
+  autodiff::NoRecordScope no_record;
+  for (const auto& a : plan) {
+    if (a.layer) {
+      a.layer->set_weights(a.values);
+    } else {
+      for (std::size_t i = 0; i < a.variables.size(); ++i) {
+        Variable v = a.variables[i];
+        v.assign(cast(a.values[i].to(v.device()), v.dtype()));
+      }
+    }
+  }
+}
+
+std::string weight_name(const Variable& v) {
+  std::string n = v.name().empty() ? std::string("weight") : v.name();
+  if (!n.ends_with(":0")) n += ":0";
+  return n;
+}
+
+// Checks and reads the datasets of one layer's group against `expected`. Returns false (after a
+// warning) when skip_mismatch allows skipping it.
+bool read_layer_weights(const saving::hdf5::Object& group, const std::vector<std::string>& names,
+                        const std::vector<Variable>& expected, const std::string& layer_desc,
+                        bool skip_mismatch, std::vector<Tensor>& values) {
+  if (names.size() != expected.size()) {
+    const std::string message = "Layer " + layer_desc + " expects " + std::to_string(expected.size()) +
+                                " weight(s), but the saved weights in group '" + group.path() + "' of file '" +
+                                group.file() + "' have " + std::to_string(names.size()) + " element(s)";
+    if (skip_mismatch) {
+      warn("Skipping loading of weights for layer " + layer_desc + ": " + message);
+      return false;
+    }
+    throw ValueError(message);
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const Shape stored = group.dataset_shape(names[i]);
+    if (stored != expected[i].shape()) {
+      const std::string message = "Shape mismatch in layer " + layer_desc + " for weight '" + expected[i].name() +
+                                  "': the model expects " + shape_text(expected[i].shape()) + ", but file '" +
+                                  group.file() + "' has " + shape_text(stored) + " at '" + group.path() + "/" +
+                                  names[i] + "'";
+      if (skip_mismatch) {
+        warn("Skipping loading of weights for layer " + layer_desc + ": " + message);
+        return false;
+      }
+      throw ValueError(message);
+    }
+  }
+  values.clear();
+  for (const auto& n : names) values.push_back(group.read_dataset(n));
+  return true;
+}
+
+std::string describe(const Layer& layer) { return "'" + layer.name() + "' (" + layer.class_name() + ")"; }
+
+void check_built(const Layer& root, const std::vector<LayerPtr>& layers, const std::string& path) {
+  for (const auto& l : layers)
+    if (!l->built())
+      throw ValueError("Cannot load weights from file '" + path + "' into model '" + root.name() + "': layer " +
+                       describe(*l) + " is not built yet. Give the model an Input shape or call it on data first.");
+}
+
+// ------------------------------------------------------------------ legacy layout (Keras 2)
+
+void write_legacy_weights(const saving::hdf5::Object& group, const Layer& root) {
+  const LayerList list = layer_list(root);
+  std::vector<std::string> layer_names;
+  for (const auto& l : list.layers) layer_names.push_back(l->name());
+  group.write_string_list_attribute("layer_names", layer_names);
+  group.write_string_attribute("backend", kBackend);
+  group.write_string_attribute("keras_version", kKerasVersion);
+  auto write_layer = [&](const std::string& name, const std::vector<Variable>& weights) {
+    auto g = group.create_group(name);
+    std::vector<std::string> names;
+    std::set<std::string> used;
+    for (const auto& w : weights) {
+      std::string n = weight_name(w);
+      for (int k = 1; used.count(n); ++k) n = weight_name(w).substr(0, weight_name(w).size() - 2) + "_" + std::to_string(k) + ":0";
+      used.insert(n);
+      names.push_back(n);
+      g.write_dataset(n, w.value());
+    }
+    g.write_string_list_attribute("weight_names", names);
+  };
+  for (const auto& l : list.layers) write_layer(l->name(), l->weights());
+  if (!list.own.empty()) write_layer("top_level_model_weights", list.own);
+}
+
+void plan_legacy_weights(const saving::hdf5::Object& group, const Layer& root, const LoadWeightsOptions& options,
+                         std::vector<Assignment>& plan) {
+  const LayerList list = layer_list(root);
+  check_built(root, list.layers, group.file());
+  const auto file_layer_names = group.read_string_list_attribute("layer_names");
+  struct FileLayer {
+    std::string name;
+    std::vector<std::string> weight_names;
+  };
+  std::vector<FileLayer> file_layers;
+  for (const auto& n : file_layer_names) {
+    auto g = group.open_group(n);
+    auto names = g.read_string_list_attribute("weight_names");
+    if (!names.empty() || options.by_name) file_layers.push_back({n, names});
+  }
+  if (options.by_name) {
+    std::map<std::string, const FileLayer*> by_name;
+    for (const auto& f : file_layers) by_name[f.name] = &f;
+    for (const auto& l : list.layers) {
+      auto it = by_name.find(l->name());
+      if (it == by_name.end()) continue;
+      std::vector<Tensor> values;
+      if (read_layer_weights(group.open_group(it->second->name), it->second->weight_names, l->weights(), describe(*l),
+                             options.skip_mismatch, values))
+        plan.push_back({l, values, {}});
+    }
+    return;
+  }
+  std::vector<LayerPtr> with_weights;
+  for (const auto& l : list.layers)
+    if (!l->weights().empty()) with_weights.push_back(l);
+  if (with_weights.size() != file_layers.size()) {
+    auto names = [](const auto& items, auto get) {
+      std::string s;
+      for (const auto& i : items) s += (s.empty() ? "" : ", ") + get(i);
+      return s;
+    };
+    throw ValueError("Layer count mismatch when loading weights from file '" + group.file() + "': model '" + root.name() +
+                     "' has " + std::to_string(with_weights.size()) + " layer(s) with weights (" +
+                     names(with_weights, [](const LayerPtr& l) { return l->name(); }) + "), but the file has " +
+                     std::to_string(file_layers.size()) + " (" +
+                     names(file_layers, [](const FileLayer& f) { return f.name; }) + ")");
+  }
+  for (std::size_t i = 0; i < with_weights.size(); ++i) {
+    std::vector<Tensor> values;
+    if (read_layer_weights(group.open_group(file_layers[i].name), file_layers[i].weight_names, with_weights[i]->weights(),
+                           describe(*with_weights[i]), options.skip_mismatch, values))
+      plan.push_back({with_weights[i], values, {}});
+  }
+  if (!list.own.empty() && group.has_group("top_level_model_weights")) {
+    auto g = group.open_group("top_level_model_weights");
+    std::vector<Tensor> values;
+    if (read_layer_weights(g, g.read_string_list_attribute("weight_names"), list.own, describe(root) + " (own weights)",
+                           options.skip_mismatch, values))
+      plan.push_back({nullptr, values, list.own});
+  }
+}
+
+// ------------------------------------------------------------------ optimizer state
+
+std::vector<std::string> optimizer_weight_names(const optimizers::Optimizer& opt) {
+  std::vector<std::string> names;
+  std::set<std::string> used;
+  for (const auto& v : opt.variables()) {
+    std::string n = v.name();
+    for (auto& c : n)
+      if (c == '/') c = '_';
+    n = opt.name() + "/" + n;
+    std::string unique = n;
+    for (int k = 1; used.count(unique); ++k) unique = n + "_" + std::to_string(k);
+    used.insert(unique);
+    names.push_back(unique);
+  }
+  return names;
+}
+
+// Creates the optimizer's slots for the model's trainable weights without changing any value:
+// one step with zero gradients, after which the weights and the iteration count are put back.
+void build_optimizer(Model& model) {
+  auto& opt = *model.optimizer();
+  const auto variables = model.trainable_weights();
+  if (variables.empty()) return;
+  autodiff::NoRecordScope no_record;
+  std::vector<Tensor> saved, zero;
+  for (const auto& v : variables) {
+    saved.push_back(Tensor::from_vector(v.value().to_vector<double>(), v.shape(), v.dtype()));
+    zero.push_back(zeros_like(v.value()));
+  }
+  const auto iterations = opt.iterations();
+  const double lr = opt.learning_rate();
+  opt.apply_gradients(zero, variables);
+  for (std::size_t i = 0; i < variables.size(); ++i) {
+    Variable v = variables[i];
+    v.assign(saved[i]);
+  }
+  opt.set_iterations(iterations);
+  if (!opt.learning_rate_schedule()) opt.set_learning_rate(lr);
+}
+
+// Plans the optimizer state of `values` (file order = optimizer.variables() order).
+bool plan_optimizer(Model& model, const std::vector<Shape>& shapes, const std::string& file,
+                    std::vector<Variable>& targets) {
+  auto opt = model.optimizer();
+  if (!opt) return false;
+  if (opt->variables().size() < shapes.size()) build_optimizer(model);
+  targets = opt->variables();
+  if (targets.size() != shapes.size()) {
+    warn("Skipping loading of the optimizer state from file '" + file + "': the file has " +
+         std::to_string(shapes.size()) + " optimizer variable(s), the optimizer of model '" + model.name() + "' has " +
+         std::to_string(targets.size()) + ". The optimizer starts from scratch.");
+    return false;
+  }
+  for (std::size_t i = 0; i < shapes.size(); ++i)
+    if (shapes[i] != targets[i].shape()) {
+      warn("Skipping loading of the optimizer state from file '" + file + "': variable '" + targets[i].name() +
+           "' has shape " + shape_text(targets[i].shape()) + " but the file has " + shape_text(shapes[i]) +
+           ". The optimizer starts from scratch.");
+      return false;
+    }
+  return true;
+}
+
+// ------------------------------------------------------------------ Keras 3 layout (.weights.h5)
+
+std::string snake_case(const std::string& name) {
+  std::string out;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      if (i > 0 && (std::islower(static_cast<unsigned char>(name[i - 1])) || std::isdigit(static_cast<unsigned char>(name[i - 1])) ||
+                    (i + 1 < name.size() && std::islower(static_cast<unsigned char>(name[i + 1])) &&
+                     std::isupper(static_cast<unsigned char>(name[i - 1])))))
+        out += '_';
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Keras 3's keys for a list of layers: snake_case(class name), made unique in order.
+std::vector<std::string> keras3_keys(const std::vector<LayerPtr>& layers) {
+  std::map<std::string, int> seen;
+  std::vector<std::string> keys;
+  for (const auto& l : layers) {
+    const std::string base = snake_case(l->class_name());
+    int& n = seen[base];
+    keys.push_back(n == 0 ? base : base + "_" + std::to_string(n));
+    ++n;
+  }
+  return keys;
+}
+
+bool is_container(const Layer& layer) { return dynamic_cast<const Sequential*>(&layer) != nullptr; }
+
+void write_vars(const saving::hdf5::Object& parent, const std::string& name, const std::vector<Variable>& vars,
+                const std::string& owner) {
+  auto g = parent.create_group(name);
+  if (!owner.empty()) g.write_string_attribute("name", owner);
+  for (std::size_t i = 0; i < vars.size(); ++i) g.write_dataset(std::to_string(i), vars[i].value());
+}
+
+void write_keras3(const saving::hdf5::Object& at, const Layer& layer, bool root) {
+  if (!root && !is_container(layer)) {
+    write_vars(at, "vars", layer.weights(), layer.name());
+    return;
+  }
+  const LayerList list = layer_list(layer);
+  if (list.layers.size() == 1 && list.layers[0].get() == &layer) {  // a plain layer at the root
+    write_vars(at, "vars", layer.weights(), "");
+    return;
+  }
+  write_vars(at, "vars", list.own, "");
+  auto layers_group = at.create_group("layers");
+  const auto keys = keras3_keys(list.layers);
+  for (std::size_t i = 0; i < list.layers.size(); ++i)
+    write_keras3(layers_group.create_group(keys[i]), *list.layers[i], false);
+}
+
+void plan_vars(const saving::hdf5::Object& at, const std::vector<Variable>& expected, const std::string& desc,
+               const LoadWeightsOptions& options, std::vector<Assignment>& plan) {
+  if (!at.has_group("vars")) {
+    if (expected.empty()) return;
+    throw ValueError("File '" + at.file() + "' has no weights for layer " + desc + " (missing group '" + at.path() +
+                     "/vars')");
+  }
+  auto g = at.open_group("vars");
+  std::vector<std::string> names;
+  for (std::size_t i = 0; g.has_dataset(std::to_string(i)); ++i) names.push_back(std::to_string(i));
+  std::vector<Tensor> values;
+  if (read_layer_weights(g, names, expected, desc, options.skip_mismatch, values) && !expected.empty())
+    plan.push_back({nullptr, values, expected});
+}
+
+void plan_keras3(const saving::hdf5::Object& at, const Layer& layer, bool root, const LoadWeightsOptions& options,
+                 std::vector<Assignment>& plan) {
+  if (!root && !is_container(layer)) {
+    plan_vars(at, layer.weights(), describe(layer), options, plan);
+    return;
+  }
+  const LayerList list = layer_list(layer);
+  check_built(layer, list.layers, at.file());
+  if (list.layers.size() == 1 && list.layers[0].get() == &layer) {
+    plan_vars(at, layer.weights(), describe(layer), options, plan);
+    return;
+  }
+  plan_vars(at, list.own, describe(layer) + " (own weights)", options, plan);
+  const auto keys = keras3_keys(list.layers);
+  for (std::size_t i = 0; i < list.layers.size(); ++i) {
+    const std::string key = "layers/" + keys[i];
+    if (!at.has_group(key)) {
+      if (list.layers[i]->weights().empty()) continue;
+      throw ValueError("File '" + at.file() + "' has no weights for layer " + describe(*list.layers[i]) +
+                       " (missing group '" + at.path() + (at.path() == "/" ? "" : "/") + key + "')");
+    }
+    plan_keras3(at.open_group(key), *list.layers[i], false, options, plan);
+  }
+}
+
+// ------------------------------------------------------------------ opening
+
+saving::hdf5::File open_hdf5(const std::string& path) {
+  const std::string kind = saving::hdf5::sniff(path);
+  if (kind == "zip")
+    throw NotImplementedError("File '" + path +
+                              "' is a Keras 3 .keras archive (zip), which is not supported yet; save it from Keras "
+                              "with model.save('model.h5') or model.save_weights('model.weights.h5')");
+  return saving::hdf5::File::open(path);
+}
+
+Config parse_json(const std::string& text, const std::string& what) {
+  try {
+    return Config::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError(what + " is not valid JSON: " + e.what());
+  }
+}
+
+Config training_config(const Model& model) {
+  Config metrics = Config::array();
+  for (const auto& m : model.metric_specs()) metrics.push_back(m.ptr ? m.ptr->name() : m.name);
+  Config out{{"optimizer_config",
+              {{"class_name", model.optimizer()->class_name()}, {"config", model.optimizer()->get_config()}}},
+             {"loss", model.loss() ? losses::serialize(*model.loss()) : Config(nullptr)},
+             {"metrics", metrics},
+             {"weighted_metrics", nullptr},
+             {"loss_weights", nullptr}};
+  return out;
+}
+
+void compile_from(Model& model, const Config& tc, const std::string& path) {
+  try {
+    Config opt_config = tc.at("optimizer_config");
+    if (opt_config.contains("class_name") && opt_config["class_name"].is_string()) {
+      std::string cls = opt_config["class_name"].get<std::string>();
+      if (cls.starts_with("Custom>")) opt_config["class_name"] = cls.substr(7);  // tf.keras 2.11+
+    }
+    // Keras 1 / early Keras 2 spelling: lr, and a decay that Keras 3 optimizers no longer take.
+    if (opt_config.contains("config") && opt_config["config"].is_object()) {
+      Config& c = opt_config["config"];
+      if (c.contains("lr") && !c.contains("learning_rate")) c["learning_rate"] = c["lr"];
+      c.erase("lr");
+      if (c.contains("decay") && c["decay"].is_number() && c["decay"].get<double>() == 0.0) c.erase("decay");
+      // tf.keras 2.11+ bookkeeping without meaning here.
+      c.erase("is_legacy_optimizer");
+      c.erase("jit_compile");
+      // tf.keras 2.11+ stores EMA settings even when EMA is off; they mean nothing then.
+      if (!c.contains("use_ema") || (c["use_ema"].is_boolean() && !c["use_ema"].get<bool>())) {
+        c.erase("ema_overwrite_frequency");
+        c.erase("ema_momentum");
+      }
+    }
+    CompileOptions options;
+    options.optimizer = optimizers::get(opt_config);
+    if (tc.contains("loss") && !tc["loss"].is_null()) options.loss = losses::deserialize(tc["loss"]);
+    if (tc.contains("metrics") && tc["metrics"].is_array())
+      for (const auto& m : tc["metrics"]) {
+        if (m.is_string())
+          options.metrics.emplace_back(m.get<std::string>());
+        else if (m.is_object() && m.contains("config") && m["config"].contains("name"))
+          options.metrics.emplace_back(m["config"]["name"].get<std::string>());
+      }
+    model.compile(std::move(options));
+  } catch (const std::exception& e) {
+    warn("File '" + path + "': the training configuration could not be restored (" + e.what() +
+         "); the model is returned uncompiled. Compile it yourself to train it.");
+  }
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ public API
+
+void register_model_class(const std::string& class_name, ModelFactory factory) {
+  ensure_registered();
+  if (!factory) throw ValueError("register_model_class: the factory for '" + class_name + "' is empty");
+  std::lock_guard lock(model_mutex());
+  model_classes()[class_name] = std::move(factory);
+}
+
+std::shared_ptr<Model> model_from_config(const Config& entry) {
+  ensure_registered();
+  if (!entry.is_object() || !entry.contains("class_name") || !entry["class_name"].is_string())
+    throw ValueError("Cannot build a model from " + entry.dump().substr(0, 200) +
+                     ": expected {\"class_name\": ..., \"config\": ...}");
+  const std::string cls = entry["class_name"].get<std::string>();
+  ModelFactory factory;
+  {
+    std::lock_guard lock(model_mutex());
+    auto it = model_classes().find(cls);
+    if (it != model_classes().end()) factory = it->second;
+  }
+  if (!factory) {
+    if (cls == "Functional" || cls == "Model")
+      throw NotImplementedError("Cannot load a Functional model (class_name '" + cls +
+                                "'): Strata loads only Sequential models for now");
+    if (is_layer_registered(cls))
+      throw ValueError("'" + cls + "' is a layer, not a model; wrap it in a Sequential");
+    throw ValueError("Unknown model class: '" + cls + "'. Register it with strata::models::register_model_class(...)");
+  }
+  return factory(entry);
+}
+
+std::string to_json(const Layer& model) {
+  Config out{{"class_name", model.class_name()},
+             {"config", model.get_config()},
+             {"keras_version", kKerasVersion},
+             {"backend", kBackend}};
+  return out.dump();
+}
+
+std::shared_ptr<Model> model_from_json(const std::string& json) {
+  return model_from_config(parse_json(json, "model_from_json: the text"));
+}
+
+void save_weights(const Layer& layer, const std::string& path) {
+  saving::hdf5::AtomicWriter writer(path);
+  auto& file = writer.file();
+  if (path.ends_with(".weights.h5")) {
+    write_keras3(file, layer, true);
+    if (auto* model = dynamic_cast<const Model*>(&layer); model && model->optimizer())
+      write_vars(file.create_group("optimizer"), "vars", model->optimizer()->variables(), "");
+  } else {
+    write_legacy_weights(file, layer);
+  }
+  writer.commit();
+}
+
+void load_weights(Layer& layer, const std::string& path, const LoadWeightsOptions& options) {
+  auto file = open_hdf5(path);
+  std::vector<Assignment> plan;
+  if (file.has_attribute("layer_names")) {
+    plan_legacy_weights(file, layer, options, plan);
+  } else if (file.has_group("model_weights")) {
+    plan_legacy_weights(file.open_group("model_weights"), layer, options, plan);
+  } else if (file.has_group("layers") || file.has_group("vars")) {
+    if (options.by_name)
+      throw ValueError("File '" + path + "' is a Keras 3 .weights.h5 file, which cannot be loaded by_name (as in Keras)");
+    plan_keras3(file, layer, true, options, plan);
+    auto* model = dynamic_cast<Model*>(&layer);
+    if (model && model->optimizer() && file.has_group("optimizer/vars")) {
+      auto g = file.open_group("optimizer/vars");
+      std::vector<Shape> shapes;
+      std::vector<Tensor> values;
+      for (std::size_t i = 0; g.has_dataset(std::to_string(i)); ++i) shapes.push_back(g.dataset_shape(std::to_string(i)));
+      std::vector<Variable> targets;
+      if (plan_optimizer(*model, shapes, path, targets)) {
+        for (std::size_t i = 0; i < shapes.size(); ++i) values.push_back(g.read_dataset(std::to_string(i)));
+        plan.push_back({nullptr, values, targets});
+      }
+    }
+  } else {
+    throw ValueError("File '" + path +
+                     "' holds no Keras weights: expected a 'layer_names' attribute (legacy .h5), a 'model_weights' "
+                     "group (full model) or a 'layers' group (Keras 3 .weights.h5)");
+  }
+  apply(plan);
+}
+
+void save_model(const Model& model, const std::string& path) {
+  // The config first: a Lambda layer fails here, before any file is touched.
+  const Config model_config{{"class_name", model.class_name()}, {"config", model.get_config()}};
+  saving::hdf5::AtomicWriter writer(path);
+  auto& file = writer.file();
+  file.write_string_attribute("keras_version", kKerasVersion);
+  file.write_string_attribute("backend", kBackend);
+  file.write_string_attribute("model_config", model_config.dump());
+  if (model.compiled() && model.optimizer()) file.write_string_attribute("training_config", training_config(model).dump());
+  write_legacy_weights(file.create_group("model_weights"), model);
+  if (model.compiled() && model.optimizer()) {
+    auto g = file.create_group("optimizer_weights");
+    const auto vars = model.optimizer()->variables();
+    const auto names = optimizer_weight_names(*model.optimizer());
+    for (std::size_t i = 0; i < vars.size(); ++i) g.write_dataset(names[i], vars[i].value());
+    g.write_string_list_attribute("weight_names", names);
+  }
+  writer.commit();
+}
+
+std::shared_ptr<Model> load_model(const std::string& path, bool compile) {
+  auto file = open_hdf5(path);
+  if (!file.has_attribute("model_config")) {
+    if (file.has_attribute("layer_names") || file.has_group("layers"))
+      throw ValueError("File '" + path +
+                       "' holds only weights (save_weights); build the model and call load_weights() instead");
+    throw ValueError("File '" + path + "' has no model_config attribute: it is not a Keras model file");
+  }
+  const Config config = parse_json(file.read_string_attribute("model_config"), "File '" + path + "': model_config");
+  std::shared_ptr<Model> model;
+  try {
+    model = model_from_config(config);
+  } catch (const NotImplementedError& e) {
+    throw NotImplementedError("File '" + path + "': " + e.what());
+  } catch (const Error& e) {
+    throw ValueError("File '" + path + "': cannot rebuild the model from its model_config: " + e.what());
+  }
+  if (!file.has_group("model_weights")) throw ValueError("File '" + path + "' has no 'model_weights' group");
+  std::vector<Assignment> plan;
+  plan_legacy_weights(file.open_group("model_weights"), *model, {}, plan);
+  apply(plan);
+  if (compile && file.has_attribute("training_config")) {
+    Config tc;
+    try {
+      tc = parse_json(file.read_string_attribute("training_config"), "File '" + path + "': training_config");
+    } catch (const Error& e) {
+      warn(e.what());
+    }
+    if (tc.is_object()) compile_from(*model, tc, path);
+    if (model->compiled() && file.has_group("optimizer_weights")) {
+      try {
+        auto g = file.open_group("optimizer_weights");
+        const auto names = g.read_string_list_attribute("weight_names");
+        std::vector<Shape> shapes;
+        for (const auto& n : names) shapes.push_back(g.dataset_shape(n));
+        std::vector<Variable> targets;
+        if (plan_optimizer(*model, shapes, path, targets)) {
+          std::vector<Tensor> values;
+          for (const auto& n : names) values.push_back(g.read_dataset(n));
+          apply({{nullptr, values, targets}});
+        }
+      } catch (const Error& e) {
+        warn(std::string("Skipping loading of the optimizer state: ") + e.what());
+      }
+    }
+  }
+  return model;
+}
+
+}  // namespace models
+
+void Model::save(const std::string& path) const { models::save_model(*this, path); }
+void Model::save_weights(const std::string& path) const { models::save_weights(*this, path); }
+void Model::load_weights(const std::string& path, const LoadWeightsOptions& options) {
+  models::load_weights(*this, path, options);
+}
+std::string Model::to_json() const { return models::to_json(*this); }
+
+}  // namespace strata
