@@ -313,6 +313,26 @@ void register_builtins(LayerRegistry& r) {
     o.dtype = cfg::dtype(c);
     return make_layer<PReLULayer>(std::move(o)).ptr();
   });
+  // Merge layers.
+  const std::pair<const char*, MergeMode> merges[] = {{"Add", MergeMode::add},         {"Subtract", MergeMode::subtract},
+                                                      {"Multiply", MergeMode::multiply}, {"Average", MergeMode::average},
+                                                      {"Maximum", MergeMode::maximum},   {"Minimum", MergeMode::minimum}};
+  for (const auto& [name, mode] : merges)
+    add(name, [mode](const Config& c) -> LayerPtr {
+      return make_layer<MergeLayer>(mode, MergeOptions{cfg::name(c), cfg::dtype(c)}).ptr();
+    });
+  add("Concatenate", [](const Config& c) -> LayerPtr {
+    const Config* axis = cfg::find(c, {"axis"});
+    return make_layer<ConcatenateLayer>(ConcatenateOptions{axis ? axis->get<int>() : -1, cfg::name(c), cfg::dtype(c)}).ptr();
+  });
+  add("Dot", [](const Config& c) -> LayerPtr {
+    const Config* axes = cfg::find(c, {"axes"});
+    if (!axes) throw ValueError("Dot '" + cfg::name(c) + "' needs 'axes'");
+    const std::array<int, 2> both = axes->is_array() ? std::array<int, 2>{(*axes)[0].get<int>(), (*axes)[1].get<int>()}
+                                                     : std::array<int, 2>{axes->get<int>(), axes->get<int>()};
+    const Config* normalize = cfg::find(c, {"normalize"});
+    return make_layer<DotLayer>(both, DotOptions{normalize && normalize->get<bool>(), cfg::name(c), cfg::dtype(c)}).ptr();
+  });
   add("Lambda", [](const Config& c) -> LayerPtr {
     throw ValueError("Layer '" + cfg::name(c) +
                      "' (Lambda) holds Python code, which Strata cannot load. Rewrite it as a Layer subclass and "

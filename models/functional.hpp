@@ -49,4 +49,11 @@ class FunctionalGraph {
   std::vector<Step> steps_;
 };
 
+class Model;
+namespace models {
+// A Functional model from its Keras config entry ({"class_name": "Functional" or "Model", "config"}),
+// Keras 2 or 3 layout. Registered with load_model / model_from_json.
+std::shared_ptr<Model> functional_from_config(const Config& entry);
+}  // namespace models
+
 }  // namespace strata

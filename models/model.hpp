@@ -189,6 +189,8 @@ class Model : public Layer {
   Shape compute_output_shape(const Shape& input_shape) override;
   std::vector<Shape> compute_output_shapes(const std::vector<Shape>& input_shapes) override;
   std::string class_name() const override;
+  // Functional models: Keras's config (layers with their inbound nodes, input_layers, output_layers).
+  Config get_config() const override;
 
   void compile(CompileOptions options);
   bool compiled() const { return compiled_; }

@@ -9,6 +9,7 @@
 #include "strata/framework/autodiff/record.hpp"
 #include "strata/framework/ops/ops.hpp"
 #include "strata/layers/registry.hpp"
+#include "strata/models/functional.hpp"
 #include "strata/losses/losses.hpp"
 #include "strata/metrics/metrics.hpp"
 #include "strata/models/saving/hdf5.hpp"
@@ -84,6 +85,8 @@ void ensure_registered() {
     {
       std::lock_guard lock(model_mutex());
       model_classes().emplace("Sequential", sequential_from_config);
+      model_classes().emplace("Functional", functional_from_config);
+      model_classes().emplace("Model", functional_from_config);
     }
     if (!is_layer_registered("Sequential"))
       register_layer("Sequential", [](const Config& config) -> LayerPtr {
@@ -107,6 +110,8 @@ LayerList layer_list(const Layer& root) {
   LayerList out;
   if (auto* seq = dynamic_cast<const Sequential*>(&root))
     out.layers = seq->layers();
+  else if (auto* model = dynamic_cast<const Model*>(&root); model && model->is_functional())
+    out.layers = model->layers();  // InputLayers included, as Keras lists them
   else if (!root.sublayers().empty())
     out.layers = root.sublayers();
   else {

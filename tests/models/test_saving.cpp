@@ -300,7 +300,7 @@ TEST_CASE("saving: Keras 2.3.1 advanced-activation fixtures match Keras's predic
   }
 }
 
-TEST_CASE("saving: format zoo fixtures (Keras 1 Dense loads; missing layers and Functional are named)") {
+TEST_CASE("saving: format zoo fixtures (Keras 1 Dense loads; missing layers are named)") {
   if (!have_fixtures()) return;
   const fs::path dir = fixtures() / "dl4j_format_zoo_k2.0-2.3";
   auto keras1 = st::models::load_model((dir / "dense_tensorflow_1_KERAS1.h5").string());
@@ -320,9 +320,12 @@ TEST_CASE("saving: format zoo fixtures (Keras 1 Dense loads; missing layers and 
     CHECK(message.find(std::string("Unknown layer: '") + missing + "'") != std::string::npos);
     MESSAGE("skipped " << std::string(name) << ": layer " << std::string(missing) << " is not implemented yet");
   }
+  // Functional files ("Model") are read as graphs; these two wait for layers not registered yet.
   for (const char* name : {"12net.h5", "lstm_functional_tf_keras_2.h5"}) {
-    CHECK_THROWS_AS(st::models::load_model((dir / name).string()), st::NotImplementedError);
-    MESSAGE("skipped " << std::string(name) << ": Functional models ('Model') are not loadable yet");
+    const std::string message = message_of([&] { st::models::load_model((dir / name).string()); });
+    CAPTURE(message);
+    CHECK(message.find("Unknown layer: '") != std::string::npos);
+    MESSAGE("skipped " << std::string(name) << ": " << message.substr(message.find("Unknown layer")));
   }
 }
 
@@ -561,4 +564,39 @@ TEST_CASE("saving: writing into a missing directory is an IOError naming the fil
   const std::string path = temp("no/such/dir/m.h5");
   CHECK_THROWS_AS(model.save(path), st::IOError);
   CHECK(message_of([&] { model.save_weights(path); }).find(path) != std::string::npos);
+}
+
+TEST_CASE("saving: Functional models (two inputs, a shared layer, two outputs) round-trip through JSON and .h5") {
+  st::set_random_seed(5);
+  auto a = Input({3}, {.name = "left"});
+  auto b = Input({3}, {.name = "right"});
+  auto shared = Dense(4, "relu", {.name = "shared"});
+  auto joined = Concatenate({.name = "join"})({shared(a), shared(b)});
+  auto sum = Add({.name = "sum"})({shared(a), shared(b)});
+  st::Model model({a, b}, {Dense(2, {.name = "class"})(joined), Dense(1, {.name = "score"})(sum)}, {.name = "two_io"});
+  const st::Tensor xa = st::uniform({5, 3}, {.seed = 1}), xb = st::uniform({5, 3}, {.seed = 2});
+  const auto want = model.apply({xa, xb});
+
+  const auto config = model.get_config();
+  CHECK(config["layers"].size() == 7);
+  CHECK(config["input_layers"] == st::Config::parse(R"([["left", 0, 0], ["right", 0, 0]])"));
+  CHECK(config["output_layers"] == st::Config::parse(R"([["class", 0, 0], ["score", 0, 0]])"));
+  // The shared layer was called at 4 places in this model: its nodes are numbered 0..3 here.
+  const auto& layers = config["layers"];
+  const auto shared_entry = std::find_if(layers.begin(), layers.end(), [](const auto& l) { return l["name"] == "shared"; });
+  REQUIRE(shared_entry != layers.end());
+  CHECK((*shared_entry)["inbound_nodes"].size() == 4);
+
+  auto rebuilt = st::models::model_from_json(model.to_json());
+  CHECK(rebuilt->class_name() == "Functional");
+  CHECK(rebuilt->output_names() == std::vector<std::string>{"class", "score"});
+  CHECK(rebuilt->count_params() == model.count_params());
+  rebuilt->set_weights(model.get_weights());
+  auto got = rebuilt->apply({xa, xb});
+  for (std::size_t i = 0; i < 2; ++i) CHECK(got[i].to_vector<float>() == want[i].to_vector<float>());
+
+  model.save(temp("functional.h5"));
+  auto loaded = st::models::load_model(temp("functional.h5"));
+  got = loaded->apply({xa, xb});
+  for (std::size_t i = 0; i < 2; ++i) CHECK(got[i].to_vector<float>() == want[i].to_vector<float>());
 }

@@ -1,0 +1,163 @@
+// A Functional model's Keras config (get_config) and the model rebuilt from one (from_config), in
+// Keras 3's layout ({"args": [keras tensors], "kwargs": {}} nodes) and Keras 2's ([[name, node,
+// tensor, kwargs], ...] nodes). Node indices in a config count only the calls inside the model.
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "strata/layers/core/input_layer.hpp"
+#include "strata/layers/registry.hpp"
+#include "strata/models/functional.hpp"
+#include "strata/models/model.hpp"
+
+namespace strata {
+
+namespace {
+
+// For each (layer, global node index) of the graph: its index among the layer's calls in the model.
+std::map<std::pair<const Layer*, int>, int> local_node_indices(const FunctionalGraph& graph) {
+  std::map<std::pair<const Layer*, int>, int> local;
+  std::map<const Layer*, int> count;
+  for (const auto& input : graph.input_layers()) local[{input.get(), 0}] = count[input.get()]++;
+  for (const auto& step : graph.steps()) local[{step.layer.get(), step.node}] = count[step.layer.get()]++;
+  return local;
+}
+
+Config history_of(const Tensor& t, const std::map<std::pair<const Layer*, int>, int>& local) {
+  auto h = keras_history(t);
+  return Config::array({h->layer->name(), local.at({h->layer.get(), h->node_index}), h->tensor_index});
+}
+
+Config keras_tensor(const Tensor& t, const std::map<std::pair<const Layer*, int>, int>& local) {
+  Config shape = Config::array();
+  for (auto d : t.shape()) shape.push_back(d < 0 ? Config(nullptr) : Config(d));
+  return Config{{"class_name", "__keras_tensor__"},
+                {"config", {{"shape", shape}, {"dtype", std::string(dtype_name(t.dtype()))}, {"keras_history", history_of(t, local)}}}};
+}
+
+}  // namespace
+
+Config Model::get_config() const {
+  if (!graph_) return Layer::get_config();
+  const auto local = local_node_indices(*graph_);
+  Config layers_config = Config::array();
+  for (const auto& layer : graph_->layers()) {
+    Config entry = serialize_layer(*layer);
+    entry["name"] = layer->name();
+    Config nodes = Config::array();
+    for (const auto& step : graph_->steps()) {
+      if (step.layer != layer) continue;
+      const auto& node = layer->inbound_nodes()[static_cast<std::size_t>(step.node)];
+      Config arg;
+      if (node.inputs.size() == 1) {
+        arg = keras_tensor(node.inputs[0], local);
+      } else {
+        arg = Config::array();
+        for (const auto& t : node.inputs) arg.push_back(keras_tensor(t, local));
+      }
+      nodes.push_back(Config{{"args", Config::array({arg})}, {"kwargs", Config::object()}});
+    }
+    entry["inbound_nodes"] = nodes;
+    layers_config.push_back(entry);
+  }
+  Config inputs = Config::array(), outputs = Config::array();
+  for (const auto& t : graph_->inputs()) inputs.push_back(history_of(t, local));
+  for (const auto& t : graph_->outputs()) outputs.push_back(history_of(t, local));
+  return Config{{"name", name()}, {"trainable", trainable()}, {"layers", layers_config},
+                {"input_layers", inputs}, {"output_layers", outputs}};
+}
+
+namespace models {
+
+std::shared_ptr<Model> functional_from_config(const Config& entry) {
+  const Config& config = entry.at("config");
+  const std::string model_name = config.value("name", std::string());
+  const std::string who = "Functional model '" + model_name + "' config";
+  if (!config.contains("layers") || !config["layers"].is_array()) throw ValueError(who + ": no \"layers\" list");
+  struct Pending {
+    LayerPtr layer;
+    Config nodes;
+    std::size_t done = 0;
+  };
+  std::vector<Pending> pending;
+  std::map<std::tuple<std::string, int, int>, Tensor> tensors;  // (layer, local node, tensor) -> symbolic
+  for (const auto& layer_entry : config["layers"]) {
+    const std::string cls = layer_entry.value("class_name", std::string());
+    if (cls == "InputLayer") {
+      const Config& c = layer_entry.at("config");
+      auto shape = layers::config::batch_input_shape(c);
+      if (!shape) throw ValueError(who + ": InputLayer '" + layers::config::name(c) + "' has no shape");
+      Shape batch = *shape;
+      Tensor t = layers::Input(Shape(std::vector<std::int64_t>(batch.begin() + 1, batch.end())),
+                               {.name = layers::config::name(c), .dtype = layers::config::dtype(c),
+                                .batch_size = batch[0] >= 0 ? std::optional<std::int64_t>(batch[0]) : std::nullopt});
+      tensors[{layers::config::name(c), 0, 0}] = t;
+      continue;
+    }
+    pending.push_back({layer_from_config(layer_entry), layer_entry.value("inbound_nodes", Config::array())});
+  }
+  // One reference to a tensor: Keras 3 {"config": {"keras_history": [...]}}, or Keras 2 [name, node, tensor, kwargs].
+  auto reference = [&](const Config& ref) -> std::optional<std::tuple<std::string, int, int>> {
+    const Config* h = nullptr;
+    if (ref.is_object() && ref.contains("config") && ref["config"].contains("keras_history")) h = &ref["config"]["keras_history"];
+    else if (ref.is_array() && ref.size() >= 3 && ref[0].is_string()) h = &ref;
+    if (!h || h->size() < 3) throw ValueError(who + ": cannot read the node input " + ref.dump().substr(0, 120));
+    return std::tuple<std::string, int, int>{(*h)[0].get<std::string>(), (*h)[1].get<int>(), (*h)[2].get<int>()};
+  };
+  auto node_inputs = [&](const Config& node) {
+    std::vector<std::tuple<std::string, int, int>> refs;
+    if (node.is_object()) {  // Keras 3
+      const Config& args = node.at("args");
+      const Config& first = args.at(0);
+      if (first.is_array())
+        for (const auto& r : first) refs.push_back(*reference(r));
+      else
+        for (const auto& r : args) refs.push_back(*reference(r));
+    } else {  // Keras 2: a list of [name, node, tensor, kwargs]
+      for (const auto& r : node) refs.push_back(*reference(r));
+    }
+    return refs;
+  };
+  // Layers may refer to later layers (shared layers): call nodes as their inputs become known.
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (auto& p : pending) {
+      while (p.done < p.nodes.size()) {
+        std::vector<Tensor> inputs;
+        bool ready = true;
+        for (const auto& key : node_inputs(p.nodes[p.done])) {
+          auto it = tensors.find(key);
+          if (it == tensors.end()) {
+            ready = false;
+            break;
+          }
+          inputs.push_back(it->second);
+        }
+        if (!ready) break;
+        auto outputs = p.layer->apply(inputs);
+        for (std::size_t i = 0; i < outputs.size(); ++i)
+          tensors[{p.layer->name(), static_cast<int>(p.done), static_cast<int>(i)}] = outputs[i];
+        ++p.done;
+        progress = true;
+      }
+    }
+  }
+  for (const auto& p : pending)
+    if (p.done < p.nodes.size())
+      throw ValueError(who + ": the inputs of layer '" + p.layer->name() + "' never become available");
+  auto endpoints = [&](const char* key) {
+    std::vector<Tensor> out;
+    const Config& list = config.at(key);
+    // One endpoint may be written without the outer list.
+    const bool single = list.is_array() && !list.empty() && list[0].is_string();
+    for (const auto& ref : single ? Config::array({list}) : list) {
+      auto it = tensors.find(*reference(ref));
+      if (it == tensors.end()) throw ValueError(who + ": " + key + " names an unknown tensor " + ref.dump());
+      out.push_back(it->second);
+    }
+    return out;
+  };
+  return std::make_shared<Model>(endpoints("input_layers"), endpoints("output_layers"), ModelOptions{model_name});
+}
+
+}  // namespace models
+}  // namespace strata
