@@ -219,6 +219,105 @@ LayerPtr input_layer(const Config& c) {
   return std::make_shared<InputLayer>(Shape(dims), o);
 }
 
+std::vector<std::int64_t> ints(const Config& v) {
+  if (v.is_array()) return v.get<std::vector<std::int64_t>>();
+  return {v.get<std::int64_t>()};
+}
+
+std::string text(const Config& c, const char* key, const char* fallback) {
+  const Config* v = cfg::find(c, {key});
+  return v ? v->get<std::string>() : fallback;
+}
+
+LayerPtr conv(const Config& c, int rank) {
+  const Config* filters = cfg::find(c, {"filters"});
+  const Config* kernel = cfg::find(c, {"kernel_size"});
+  if (!filters || !kernel) throw ValueError("Conv" + std::to_string(rank) + "D '" + cfg::name(c) + "' needs 'filters' and 'kernel_size'");
+  ConvOptions o;
+  if (const Config* v = cfg::find(c, {"strides"})) o.strides = ints(*v);
+  if (const Config* v = cfg::find(c, {"dilation_rate"})) o.dilation_rate = ints(*v);
+  o.padding = text(c, "padding", "valid");
+  o.data_format = text(c, "data_format", "channels_last");
+  if (const Config* v = cfg::find(c, {"groups"})) o.groups = v->get<std::int64_t>();
+  o.activation = activation_name(c);
+  if (const Config* v = cfg::find(c, {"use_bias"})) o.use_bias = v->get<bool>();
+  o.kernel_initializer = initializer(c, {"kernel_initializer"}, "glorot_uniform");
+  o.bias_initializer = initializer(c, {"bias_initializer"}, "zeros");
+  o.kernel_regularizer = regularizer(c, {"kernel_regularizer"});
+  o.bias_regularizer = regularizer(c, {"bias_regularizer"});
+  o.activity_regularizer = regularizer(c, {"activity_regularizer"});
+  o.kernel_constraint = constraint(c, {"kernel_constraint"});
+  o.bias_constraint = constraint(c, {"bias_constraint"});
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  auto layer = rank == 1 ? Conv1D(filters->get<std::int64_t>(), ints(*kernel), std::move(o))
+                         : Conv2D(filters->get<std::int64_t>(), ints(*kernel), std::move(o));
+  return layer.ptr();
+}
+
+LayerPtr pooling(const Config& c, LayerHandle<PoolingLayer> (*make)(const IntTuple&, PoolingOptions)) {
+  PoolingOptions o;
+  if (const Config* v = cfg::find(c, {"strides"})) o.strides = ints(*v);
+  o.padding = text(c, "padding", "valid");
+  o.data_format = text(c, "data_format", "channels_last");
+  o.name = cfg::name(c);
+  const Config* size = cfg::find(c, {"pool_size"});
+  return make(size ? IntTuple(ints(*size)) : IntTuple(2), std::move(o)).ptr();
+}
+
+LayerPtr global_pooling(const Config& c, LayerHandle<GlobalPoolingLayer> (*make)(GlobalPoolingOptions)) {
+  GlobalPoolingOptions o;
+  o.data_format = text(c, "data_format", "channels_last");
+  if (const Config* v = cfg::find(c, {"keepdims"})) o.keepdims = v->get<bool>();
+  o.name = cfg::name(c);
+  return make(std::move(o)).ptr();
+}
+
+LayerPtr batch_normalization(const Config& c) {
+  BatchNormalizationOptions o;
+  if (const Config* v = cfg::find(c, {"axis"})) {
+    const auto axes = ints(*v);
+    if (axes.size() != 1)
+      throw NotImplementedError("BatchNormalization '" + cfg::name(c) + "': only one axis is supported, got " + v->dump());
+    o.axis = static_cast<int>(axes[0]);
+  }
+  o.momentum = number(c, {"momentum"}, 0.99);
+  o.epsilon = number(c, {"epsilon"}, 1e-3);
+  if (const Config* v = cfg::find(c, {"center"})) o.center = v->get<bool>();
+  if (const Config* v = cfg::find(c, {"scale"})) o.scale = v->get<bool>();
+  o.beta_initializer = initializer(c, {"beta_initializer"}, "zeros");
+  o.gamma_initializer = initializer(c, {"gamma_initializer"}, "ones");
+  o.moving_mean_initializer = initializer(c, {"moving_mean_initializer"}, "zeros");
+  o.moving_variance_initializer = initializer(c, {"moving_variance_initializer"}, "ones");
+  o.beta_regularizer = regularizer(c, {"beta_regularizer"});
+  o.gamma_regularizer = regularizer(c, {"gamma_regularizer"});
+  o.beta_constraint = constraint(c, {"beta_constraint"});
+  o.gamma_constraint = constraint(c, {"gamma_constraint"});
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  return BatchNormalization(std::move(o)).ptr();
+}
+
+LayerPtr layer_normalization(const Config& c) {
+  LayerNormalizationOptions o;
+  if (const Config* v = cfg::find(c, {"axis"})) {
+    o.axis.clear();
+    for (auto a : ints(*v)) o.axis.push_back(static_cast<int>(a));
+  }
+  o.epsilon = number(c, {"epsilon"}, 1e-3);
+  if (const Config* v = cfg::find(c, {"center"})) o.center = v->get<bool>();
+  if (const Config* v = cfg::find(c, {"scale"})) o.scale = v->get<bool>();
+  o.beta_initializer = initializer(c, {"beta_initializer"}, "zeros");
+  o.gamma_initializer = initializer(c, {"gamma_initializer"}, "ones");
+  o.beta_regularizer = regularizer(c, {"beta_regularizer"});
+  o.gamma_regularizer = regularizer(c, {"gamma_regularizer"});
+  o.beta_constraint = constraint(c, {"beta_constraint"});
+  o.gamma_constraint = constraint(c, {"gamma_constraint"});
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  return LayerNormalization(std::move(o)).ptr();
+}
+
 void register_builtins(LayerRegistry& r) {
   auto add = [&](const char* name, LayerFactory f) {
     r.factories[name] = [f](const Config& c) { return cfg::finish(f(c), c); };
@@ -313,6 +412,19 @@ void register_builtins(LayerRegistry& r) {
     o.dtype = cfg::dtype(c);
     return make_layer<PReLULayer>(std::move(o)).ptr();
   });
+  // Convolution, pooling, normalization.
+  add("Conv1D", [](const Config& c) { return conv(c, 1); });
+  add("Conv2D", [](const Config& c) { return conv(c, 2); });
+  add("MaxPooling1D", [](const Config& c) { return pooling(c, MaxPooling1D); });
+  add("MaxPooling2D", [](const Config& c) { return pooling(c, MaxPooling2D); });
+  add("AveragePooling1D", [](const Config& c) { return pooling(c, AveragePooling1D); });
+  add("AveragePooling2D", [](const Config& c) { return pooling(c, AveragePooling2D); });
+  add("GlobalMaxPooling1D", [](const Config& c) { return global_pooling(c, GlobalMaxPooling1D); });
+  add("GlobalMaxPooling2D", [](const Config& c) { return global_pooling(c, GlobalMaxPooling2D); });
+  add("GlobalAveragePooling1D", [](const Config& c) { return global_pooling(c, GlobalAveragePooling1D); });
+  add("GlobalAveragePooling2D", [](const Config& c) { return global_pooling(c, GlobalAveragePooling2D); });
+  add("BatchNormalization", batch_normalization);
+  add("LayerNormalization", layer_normalization);
   // Merge layers.
   const std::pair<const char*, MergeMode> merges[] = {{"Add", MergeMode::add},         {"Subtract", MergeMode::subtract},
                                                       {"Multiply", MergeMode::multiply}, {"Average", MergeMode::average},

@@ -197,6 +197,22 @@ TEST_CASE("saving: every built-in layer round-trips through its config") {
   CHECK(max_diff(loaded->predict(x), model.predict(x)) == 0.0);
 }
 
+TEST_CASE("saving: convolution, pooling and normalization layers round-trip through their config") {
+  st::Sequential model({Input({12, 12, 2}), Conv2D(4, 3, {.strides = 1, .padding = "same", .activation = "relu"}),
+                        BatchNormalization(), MaxPooling2D(2), AveragePooling2D(2, {.padding = "same"}),
+                        Conv2D(4, {1, 2}, {.dilation_rate = {1, 1}, .groups = 2}), LayerNormalization(),
+                        GlobalAveragePooling2D({.keepdims = true}), Reshape({4, 1}),
+                        Conv1D(3, 2, {.padding = "causal"}), MaxPooling1D(2, {.strides = 1}), AveragePooling1D(1),
+                        GlobalMaxPooling1D()});
+  auto rebuilt = st::models::model_from_json(model.to_json());
+  CHECK(rebuilt->to_json() == model.to_json());
+  const std::string path = temp("conv_layers.h5");
+  model.save(path);
+  auto loaded = st::models::load_model(path);
+  const auto x = st::uniform({2, 12, 12, 2}, {.seed = 3});
+  CHECK(max_diff(loaded->predict(x), model.predict(x)) == 0.0);
+}
+
 namespace {
 class OurDenseLayer : public st::Layer {
  public:
@@ -277,6 +293,25 @@ TEST_CASE("saving: Keras 2.3.1 MLP fixture (full model, weights-only + JSON) mat
   CHECK(weight_values(*model) == weight_values(*full));
 }
 
+TEST_CASE("saving: Keras Conv1D variants and the CNN + BatchNorm fixture match Keras's predictions") {
+  if (!have_fixtures()) return;
+  int ran = 0;
+  double worst = 0;
+  for (const char* folder : {"dl4j_conv1d_variants_k2.3.1", "dl4j_cnn_batchnorm_k2.1.3"}) {
+    for (const auto& entry : fs::directory_iterator(fixtures() / folder)) {
+      const std::string file = entry.path().filename().string();
+      if (!file.ends_with("_model.h5")) continue;
+      const fs::path io = entry.path().parent_path() / (file.substr(0, file.size() - 9) + "_inputs_and_outputs.h5");
+      if (!fs::exists(io)) continue;
+      CAPTURE(file);
+      worst = std::max(worst, check_against_keras(entry.path(), io, 1e-5));
+      ++ran;
+    }
+  }
+  MESSAGE("conv fixtures: " << ran << " models matched Keras's /predictions, worst |error| " << worst);
+  CHECK(ran >= 13);
+}
+
 TEST_CASE("saving: Keras 2.3.1 advanced-activation fixtures match Keras's predictions") {
   if (!have_fixtures()) return;
   const fs::path dir = fixtures() / "dl4j_activation_layers_k2.3.1";
@@ -321,12 +356,14 @@ TEST_CASE("saving: format zoo fixtures (Keras 1 Dense loads; missing layers are 
     MESSAGE("skipped " << std::string(name) << ": layer " << std::string(missing) << " is not implemented yet");
   }
   // Functional files ("Model") are read as graphs; these two wait for layers not registered yet.
-  for (const char* name : {"12net.h5", "lstm_functional_tf_keras_2.h5"}) {
-    const std::string message = message_of([&] { st::models::load_model((dir / name).string()); });
-    CAPTURE(message);
-    CHECK(message.find("Unknown layer: '") != std::string::npos);
-    MESSAGE("skipped " << std::string(name) << ": " << message.substr(message.find("Unknown layer")));
-  }
+  auto twelve_net = st::models::load_model((dir / "12net.h5").string());
+  CHECK(twelve_net->class_name() == "Functional");
+  CHECK(twelve_net->count_params() > 0);
+  MESSAGE("loaded 12net.h5 (Functional, " << twelve_net->count_params() << " params; no Keras outputs shipped)");
+  const std::string message = message_of([&] { st::models::load_model((dir / "lstm_functional_tf_keras_2.h5").string()); });
+  CAPTURE(message);
+  CHECK(message.find("Unknown layer: 'LSTM'") != std::string::npos);
+  MESSAGE("skipped lstm_functional_tf_keras_2.h5: layer LSTM is not implemented yet");
 }
 
 TEST_CASE("saving: a Strata file has the structure of the Keras file of the same architecture") {
@@ -491,6 +528,10 @@ TEST_CASE("saving: every Keras fixture file loads or is skipped naming what is m
       if (at != std::string::npos) {
         const auto end = what.find('\'', at + 16);
         MESSAGE("skipped " << rel << ": layer " << what.substr(at + 16, end - at - 16) << " is not implemented yet");
+      } else if (what.find("Unknown initializer: '") != std::string::npos) {
+        // A Python custom initializer (Keras needs custom_objects for it too); registering
+        // initializers from C++ is not possible yet.
+        MESSAGE("skipped " << rel << ": " << what.substr(what.find("Unknown initializer")).substr(0, 60));
       } else if (what.find("holds only weights") != std::string::npos) {
         MESSAGE("skipped " << rel << ": weights-only file (its architecture is in a separate JSON)");
       } else {
