@@ -25,6 +25,9 @@ struct AddWeightOptions {
   std::optional<DType> dtype;  // the layer's dtype by default
 };
 
+template <class L>
+class LayerHandle;
+
 class Layer : public std::enable_shared_from_this<Layer> {
  public:
   explicit Layer(std::string name = "", DType dtype = float32);
@@ -115,6 +118,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
   template <class L>
   std::shared_ptr<L> track(std::shared_ptr<L> layer) {
     sublayers_.push_back(layer);
+    return layer;
+  }
+  template <class L>
+  LayerHandle<L> track(LayerHandle<L> layer) {
+    sublayers_.push_back(layer.ptr());
     return layer;
   }
   const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }

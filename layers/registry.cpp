@@ -273,6 +273,24 @@ LayerPtr global_pooling(const Config& c, LayerHandle<GlobalPoolingLayer> (*make)
   return make(std::move(o)).ptr();
 }
 
+// What BatchNormalization and LayerNormalization read alike: epsilon, center / scale and the beta /
+// gamma initializers, regularizers and constraints, name and dtype.
+template <class Options>
+Options normalization_options(const Config& c, Options o) {
+  o.epsilon = number(c, {"epsilon"}, 1e-3);
+  if (const Config* v = cfg::find(c, {"center"})) o.center = v->get<bool>();
+  if (const Config* v = cfg::find(c, {"scale"})) o.scale = v->get<bool>();
+  o.beta_initializer = initializer(c, {"beta_initializer"}, "zeros");
+  o.gamma_initializer = initializer(c, {"gamma_initializer"}, "ones");
+  o.beta_regularizer = regularizer(c, {"beta_regularizer"});
+  o.gamma_regularizer = regularizer(c, {"gamma_regularizer"});
+  o.beta_constraint = constraint(c, {"beta_constraint"});
+  o.gamma_constraint = constraint(c, {"gamma_constraint"});
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  return o;
+}
+
 LayerPtr batch_normalization(const Config& c) {
   BatchNormalizationOptions o;
   if (const Config* v = cfg::find(c, {"axis"})) {
@@ -282,20 +300,9 @@ LayerPtr batch_normalization(const Config& c) {
     o.axis = static_cast<int>(axes[0]);
   }
   o.momentum = number(c, {"momentum"}, 0.99);
-  o.epsilon = number(c, {"epsilon"}, 1e-3);
-  if (const Config* v = cfg::find(c, {"center"})) o.center = v->get<bool>();
-  if (const Config* v = cfg::find(c, {"scale"})) o.scale = v->get<bool>();
-  o.beta_initializer = initializer(c, {"beta_initializer"}, "zeros");
-  o.gamma_initializer = initializer(c, {"gamma_initializer"}, "ones");
   o.moving_mean_initializer = initializer(c, {"moving_mean_initializer"}, "zeros");
   o.moving_variance_initializer = initializer(c, {"moving_variance_initializer"}, "ones");
-  o.beta_regularizer = regularizer(c, {"beta_regularizer"});
-  o.gamma_regularizer = regularizer(c, {"gamma_regularizer"});
-  o.beta_constraint = constraint(c, {"beta_constraint"});
-  o.gamma_constraint = constraint(c, {"gamma_constraint"});
-  o.name = cfg::name(c);
-  o.dtype = cfg::dtype(c);
-  return BatchNormalization(std::move(o)).ptr();
+  return BatchNormalization(normalization_options(c, std::move(o))).ptr();
 }
 
 LayerPtr layer_normalization(const Config& c) {
@@ -304,18 +311,7 @@ LayerPtr layer_normalization(const Config& c) {
     o.axis.clear();
     for (auto a : ints(*v)) o.axis.push_back(static_cast<int>(a));
   }
-  o.epsilon = number(c, {"epsilon"}, 1e-3);
-  if (const Config* v = cfg::find(c, {"center"})) o.center = v->get<bool>();
-  if (const Config* v = cfg::find(c, {"scale"})) o.scale = v->get<bool>();
-  o.beta_initializer = initializer(c, {"beta_initializer"}, "zeros");
-  o.gamma_initializer = initializer(c, {"gamma_initializer"}, "ones");
-  o.beta_regularizer = regularizer(c, {"beta_regularizer"});
-  o.gamma_regularizer = regularizer(c, {"gamma_regularizer"});
-  o.beta_constraint = constraint(c, {"beta_constraint"});
-  o.gamma_constraint = constraint(c, {"gamma_constraint"});
-  o.name = cfg::name(c);
-  o.dtype = cfg::dtype(c);
-  return LayerNormalization(std::move(o)).ptr();
+  return LayerNormalization(normalization_options(c, std::move(o))).ptr();
 }
 
 void register_builtins(LayerRegistry& r) {

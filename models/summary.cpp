@@ -124,8 +124,21 @@ void Model::summary(std::ostream& out) const {
     }
     return print_summary(out, *this, rows, true);
   }
-  for (const auto& layer : sublayers())
-    rows.push_back({layer->name() + " (" + layer->class_name() + ")", "?", layer->count_params()});
+  // A subclassed model: its tracked layers, with the output shape for the shape each was built on
+  // (the batch axis as None), "?" before the first call.
+  for (const auto& layer : sublayers()) {
+    std::string shape = "?";
+    if (layer->built() && layer->build_input_shape()) {
+      Shape input = *layer->build_input_shape();
+      if (!input.empty()) input[0] = -1;
+      try {
+        shape = layer->compute_output_shape(input).to_string();
+      } catch (const Error&) {
+        // A layer whose output shape cannot be inferred from its input shape alone stays "?".
+      }
+    }
+    rows.push_back({layer->name() + " (" + layer->class_name() + ")", shape, layer->count_params()});
+  }
   print_summary(out, *this, rows);
 }
 

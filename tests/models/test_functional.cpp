@@ -328,3 +328,46 @@ TEST_CASE("functional: two inputs and two outputs train with a loss per output; 
           model.compile({.loss = st::NamedLosses{{"klass", "mse"}}});
         }).find("'klass', which is not one of its outputs") != std::string::npos);
 }
+
+TEST_CASE("plot_model: a Functional model as Graphviz DOT, with shapes, one edge per connection") {
+  auto a = Input({3}, {.name = "left"});
+  auto b = Input({3}, {.name = "right"});
+  auto shared = Dense(2, {.name = "shared"});
+  auto out = Add({.name = "sum"})({shared(a), shared(b)});
+  st::Model model({a, b}, out, {.name = "plotted"});
+  const std::string dot = st::utils::model_to_dot(model, {.show_shapes = true});
+  CHECK(dot.find("digraph \"plotted\"") != std::string::npos);
+  CHECK(dot.find("left (InputLayer)") != std::string::npos);
+  CHECK(dot.find("sum (Add)|{input: [(None, 2), (None, 2)]|output: (None, 2)}") != std::string::npos);
+  // left -> shared, right -> shared, shared -> sum (drawn once although the layer is used twice).
+  int arrows = 0;
+  for (std::size_t at = dot.find("->"); at != std::string::npos; at = dot.find("->", at + 2)) ++arrows;
+  CHECK(arrows == 3);
+  const auto path = std::filesystem::temp_directory_path() / "strata_plot_model_test.dot";
+  st::utils::plot_model(model, path.string());
+  std::ifstream in(path);
+  CHECK(std::string((std::istreambuf_iterator<char>(in)), {}) == st::utils::model_to_dot(model));
+  std::filesystem::remove(path);
+
+  st::Sequential seq({Input({4}), Dense(3, "relu", {.name = "hidden"}), Dense(1, {.name = "out"})});
+  const std::string chain = st::utils::model_to_dot(seq, {.show_shapes = true, .rankdir = "LR"});
+  CHECK(chain.find("rankdir=LR") != std::string::npos);
+  CHECK(chain.find("hidden (Dense)|{input: (None, 4)|output: (None, 3)}") != std::string::npos);
+}
+
+TEST_CASE("subclassed models: summary shows the output shape of each built layer") {
+  struct Tiny : st::Model {
+    st::LayerHandle<DenseLayer> dense = track(Dense(3, {.name = "tiny_dense"}));
+    st::Tensor call(const st::Tensor& x) override { return dense(x); }
+  };
+  auto model = std::make_shared<Tiny>();
+  std::ostringstream before;
+  model->summary(before);
+  CHECK(before.str().find("│ ?") != std::string::npos);
+  (*model)(st::ones({2, 5}));
+  std::ostringstream after;
+  model->summary(after);
+  CHECK(after.str().find("tiny_dense (Dense)") != std::string::npos);
+  CHECK(after.str().find("(None, 3)") != std::string::npos);
+  CHECK(after.str().find("Total params: 18") != std::string::npos);
+}
