@@ -1,5 +1,7 @@
 #include "strata/layers/layer.hpp"
 
+#include <algorithm>
+
 #include <cxxabi.h>
 
 #include <cctype>
@@ -246,22 +248,27 @@ Variable Layer::add_weight(const std::string& name, const Shape& shape, const in
   return variable;
 }
 
-void Layer::collect(std::vector<Variable>& out, bool trainable_wanted, bool parent_trainable) const {
+void Layer::collect(std::vector<Variable>& out, bool trainable_wanted, bool parent_trainable,
+                    std::vector<const Layer*>& visited) const {
+  if (std::find(visited.begin(), visited.end(), this) != visited.end()) return;
+  visited.push_back(this);
   const bool layer_trainable = parent_trainable && trainable_;
   for (const auto& w : weights_)
     if ((layer_trainable && w.variable.trainable()) == trainable_wanted) out.push_back(w.variable);
-  for (const auto& sub : sublayers_) sub->collect(out, trainable_wanted, layer_trainable);
+  for (const auto& sub : sublayers_) sub->collect(out, trainable_wanted, layer_trainable, visited);
 }
 
 std::vector<Variable> Layer::trainable_weights() const {
   std::vector<Variable> out;
-  collect(out, true, true);
+  std::vector<const Layer*> visited;
+  collect(out, true, true, visited);
   return out;
 }
 
 std::vector<Variable> Layer::non_trainable_weights() const {
   std::vector<Variable> out;
-  collect(out, false, true);
+  std::vector<const Layer*> visited;
+  collect(out, false, true, visited);
   return out;
 }
 
@@ -312,14 +319,19 @@ void Layer::untrack(const std::shared_ptr<Layer>& layer) {
 void Layer::add_loss(const Tensor& loss) { activity_losses_.push_back(loss); }
 
 std::vector<Tensor> Layer::losses() const {
-  std::vector<Tensor> out = activity_losses_;
+  std::vector<Tensor> out;
+  std::vector<const Layer*> visited;
+  collect_losses(out, visited);
+  return out;
+}
+
+void Layer::collect_losses(std::vector<Tensor>& out, std::vector<const Layer*>& visited) const {
+  if (std::find(visited.begin(), visited.end(), this) != visited.end()) return;
+  visited.push_back(this);
+  out.insert(out.end(), activity_losses_.begin(), activity_losses_.end());
   for (const auto& w : weights_)
     if (w.regularizer) out.push_back((*w.regularizer)(w.variable));
-  for (const auto& sub : sublayers_) {
-    auto more = sub->losses();
-    out.insert(out.end(), more.begin(), more.end());
-  }
-  return out;
+  for (const auto& sub : sublayers_) sub->collect_losses(out, visited);
 }
 
 void Layer::clear_losses() {

@@ -125,6 +125,17 @@ class Layer : public std::enable_shared_from_this<Layer> {
     sublayers_.push_back(layer.ptr());
     return layer;
   }
+  // Layers held in a std::vector member: one call tracks them all.
+  template <class L>
+  std::vector<LayerHandle<L>> track(std::vector<LayerHandle<L>> layers) {
+    for (const auto& layer : layers) sublayers_.push_back(layer.ptr());
+    return layers;
+  }
+  template <class L>
+  std::vector<std::shared_ptr<L>> track(std::vector<std::shared_ptr<L>> layers) {
+    for (const auto& layer : layers) sublayers_.push_back(layer);
+    return layers;
+  }
   const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }
   // Stops tracking a sub-layer (Sequential::pop).
   void untrack(const std::shared_ptr<Layer>& layer);
@@ -140,7 +151,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
     regularizers::RegularizerPtr regularizer;
     constraints::ConstraintPtr constraint;
   };
-  void collect(std::vector<Variable>& out, bool trainable_wanted, bool parent_trainable) const;
+  // `visited`: layers already collected, so a layer tracked at several places (shared, or also
+  // inside a tracked sub-model) contributes its weights and losses once.
+  void collect(std::vector<Variable>& out, bool trainable_wanted, bool parent_trainable,
+               std::vector<const Layer*>& visited) const;
+  void collect_losses(std::vector<Tensor>& out, std::vector<const Layer*>& visited) const;
   std::vector<Tensor> call_symbolic(const std::vector<Tensor>& inputs);
 
   mutable std::string name_;

@@ -344,13 +344,22 @@ BatchStream multi_tensor_batches(const std::vector<Tensor>& xs, const std::vecto
   };
 }
 
+// A dataset's element as a batch: xs / ys always hold every input / target (just x and y for a
+// dataset of one input and one target).
+Batch to_batch(const data::Example& e) {
+  Batch batch{e.x, e.y, e.sample_weight, e.xs, e.ys};
+  if (batch.xs.empty()) batch.xs = {e.x};
+  if (batch.ys.empty() && e.y.defined()) batch.ys = {e.y};
+  return batch;
+}
+
 // The elements of a Dataset of batches (as Keras, fit takes a batched dataset: batch_size is not
 // used). `check` sees every batch first (label checks).
 BatchStream dataset_batches(std::shared_ptr<data::Iterator> it, std::function<void(const Batch&)> check = {}) {
   return [it = std::move(it), check = std::move(check)]() -> std::optional<Batch> {
     auto example = it->next();
     if (!example) return std::nullopt;
-    Batch batch{example->x, example->y, example->sample_weight};
+    Batch batch = to_batch(*example);
     if (check) check(batch);
     return batch;
   };
@@ -455,12 +464,12 @@ callbacks::History Model::fit(const Dataset& dataset, FitOptions options) {
                      "in the dataset (from_tensor_slices(x, y, sample_weight))");
   TrainingData data;
   data.steps = dataset_steps("fit", dataset, options.steps_per_epoch);
-  auto check = [this](const Batch& batch) { check_labels("fit", batch.x, batch.y); };
+  auto check = [this](const Batch& batch) { check_batch("fit", batch); };
   // The first batch is read now, so that an empty dataset fails before training starts.
   auto iterator = std::make_shared<data::Iterator>(dataset.iter());
   auto first = iterator->next();
   if (!first) throw ValueError("fit: the dataset yielded no batch");
-  auto pending = std::make_shared<std::optional<Batch>>(Batch{first->x, first->y, first->sample_weight});
+  auto pending = std::make_shared<std::optional<Batch>>(to_batch(*first));
   check(**pending);
   // As Keras: with steps_per_epoch, each epoch continues the same iterator; otherwise each epoch
   // restarts the data.
@@ -489,6 +498,23 @@ std::function<Logs(callbacks::CallbackList&)> Model::validation_pass(const char*
     };
   }
   const std::string context = std::string(what) + " (validation data)";
+  if (validation->multi_x) {
+    if (!several_io())
+      throw ValueError(context + ": the model '" + name() + "' has one input and one output; pass x and y as tensors");
+    const auto xs = ordered(context.c_str(), *validation->multi_x, input_names(), "input");
+    const auto ys = ordered(context.c_str(), validation->multi_y.value_or(ModelData(std::vector<Tensor>{})),
+                            graph_->output_names(), "output");
+    check_lengths(context.c_str(), xs[0], ys[0], validation->sample_weight);
+    check_output_labels(context.c_str(), ys);
+    const Tensor sample_weight = validation->sample_weight;
+    const std::int64_t steps = (num_samples(xs[0]) + batch_size - 1) / batch_size;
+    return [this, xs, ys, sample_weight, batch_size, steps](callbacks::CallbackList& callbacks) {
+      return run_evaluation(multi_tensor_batches(xs, ys, sample_weight, batch_size), steps, callbacks);
+    };
+  }
+  if (several_io())
+    throw ValueError(context + ": the model '" + name() +
+                     "' has several inputs or outputs; pass validation_data as ValidationData{ModelData, ModelData}");
   check_lengths(context.c_str(), validation->x, validation->y, validation->sample_weight);
   check_labels(context.c_str(), validation->x, validation->y);
   const ValidationData v = *validation;
@@ -558,7 +584,7 @@ Logs Model::evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options) 
 Logs Model::evaluate(const Dataset& dataset, EvaluateOptions options) {
   check_compiled("evaluate");
   const std::int64_t steps = dataset_steps("evaluate", dataset, options.steps);
-  auto check = [this](const Batch& batch) { check_labels("evaluate", batch.x, batch.y); };
+  auto check = [this](const Batch& batch) { check_batch("evaluate", batch); };
   return run_evaluate(dataset_batches(std::make_shared<data::Iterator>(dataset.iter()), check), steps, options);
 }
 
@@ -571,36 +597,125 @@ Logs Model::run_evaluate(const std::function<std::optional<Batch>()>& next_batch
 }
 
 Tensor Model::predict(const Tensor& x, PredictOptions options) {
+  if (several_io()) return predict(ModelData(std::vector<Tensor>{x}), std::move(options));
   check_lengths("predict", x, Tensor(), Tensor());
   if (options.batch_size <= 0) throw ValueError("predict: batch_size must be positive");
   if (num_samples(x) == 0) throw ValueError("predict: x is empty (shape " + x.shape().to_string() + ")");
   std::int64_t steps = (num_samples(x) + options.batch_size - 1) / options.batch_size;
   if (options.steps) steps = std::min(steps, *options.steps);
-  return run_predict(tensor_batches(x, Tensor(), Tensor(), options.batch_size), steps, options);
+  return single_output("predict", run_predict(tensor_batches(x, Tensor(), Tensor(), options.batch_size), steps, options));
 }
 
 Tensor Model::predict(const Dataset& dataset, PredictOptions options) {
-  const std::int64_t steps = dataset_steps("predict", dataset, options.steps);
-  return run_predict(dataset_batches(std::make_shared<data::Iterator>(dataset.iter())), steps, options);
+  return single_output("predict", predict_outputs(dataset, std::move(options)));
 }
 
-Tensor Model::run_predict(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
+std::vector<Tensor> Model::predict_outputs(const Dataset& dataset, PredictOptions options) {
+  const std::int64_t steps = dataset_steps("predict", dataset, options.steps);
+  auto check = [this](const Batch& batch) {
+    if (several_io() && batch.xs.size() != graph_->inputs().size())
+      throw ValueError("predict: the dataset's elements have " + std::to_string(batch.xs.size()) +
+                       " input(s) but the model '" + name() + "' has " + std::to_string(graph_->inputs().size()));
+  };
+  return run_predict(dataset_batches(std::make_shared<data::Iterator>(dataset.iter()), check), steps, options);
+}
+
+Tensor Model::predict(const ModelData& x, PredictOptions options) {
+  return single_output("predict", predict_outputs(x, std::move(options)));
+}
+
+std::vector<Tensor> Model::predict_outputs(const ModelData& x, PredictOptions options) {
+  if (!several_io()) {
+    if (x.list.size() != 1 || !x.named.empty())
+      throw ValueError("predict: the model '" + name() + "' has one input; pass one tensor");
+    return {predict(x.list[0], std::move(options))};
+  }
+  const auto xs = ordered("predict", x, input_names(), "input");
+  if (options.batch_size <= 0) throw ValueError("predict: batch_size must be positive");
+  if (num_samples(xs[0]) == 0) throw ValueError("predict: x is empty (shape " + xs[0].shape().to_string() + ")");
+  std::int64_t steps = (num_samples(xs[0]) + options.batch_size - 1) / options.batch_size;
+  if (options.steps) steps = std::min(steps, *options.steps);
+  return run_predict(multi_tensor_batches(xs, {}, Tensor(), options.batch_size), steps, options);
+}
+
+Tensor Model::single_output(const char* what, std::vector<Tensor> outputs) const {
+  if (outputs.size() != 1)
+    throw ValueError(std::string(what) + ": the model '" + name() + "' has " + std::to_string(outputs.size()) +
+                     " outputs; call predict_outputs() to get all of them");
+  return std::move(outputs[0]);
+}
+
+std::vector<Tensor> Model::run_predict(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
                           const PredictOptions& options) {
   std::vector<callbacks::CallbackPtr> list = options.callbacks;
   if (options.verbose > 0) list.push_back(callbacks::ProgbarLogger());
   callbacks::CallbackList callbacks(list, this, {1, steps, options.verbose});
   callbacks.on_predict_begin();
-  std::vector<Tensor> outputs;
+  std::vector<std::vector<Tensor>> per_output;  // [output][batch]
   for (std::int64_t step = 0; steps < 0 || step < steps; ++step) {
     auto batch = next_batch();
     if (!batch) break;
     callbacks.on_predict_batch_begin(step);
-    outputs.push_back(predict_step(batch->x));
+    std::vector<Tensor> outs;
+    if (several_io()) {
+      autodiff::NoRecordScope no_record;
+      outs = apply(batch->xs, false);
+    } else {
+      outs = {predict_step(batch->x)};
+    }
+    per_output.resize(outs.size());
+    for (std::size_t i = 0; i < outs.size(); ++i) per_output[i].push_back(std::move(outs[i]));
     callbacks.on_predict_batch_end(step);
   }
   callbacks.on_predict_end();
-  if (outputs.empty()) throw ValueError("predict: the data yielded no batch");
-  return outputs.size() == 1 ? outputs.front() : concat(outputs, 0);
+  if (per_output.empty()) throw ValueError("predict: the data yielded no batch");
+  std::vector<Tensor> outputs;
+  for (auto& parts : per_output) outputs.push_back(parts.size() == 1 ? parts.front() : concat(parts, 0));
+  return outputs;
+}
+
+bool Model::several_io() const { return graph_ && (graph_->inputs().size() > 1 || graph_->outputs().size() > 1); }
+
+std::vector<std::string> Model::input_names() const {
+  std::vector<std::string> names;
+  if (graph_)
+    for (const auto& layer : graph_->input_layers()) names.push_back(layer->name());
+  return names;
+}
+
+void Model::check_batch(const char* what, const Batch& batch) {
+  if (!several_io()) {
+    check_labels(what, batch.x, batch.y);
+    return;
+  }
+  auto join = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  };
+  const auto inputs = input_names(), outputs = graph_->output_names();
+  if (batch.xs.size() != inputs.size() || batch.ys.size() != outputs.size())
+    throw ValueError(std::string(what) + ": the dataset's elements have " + std::to_string(batch.xs.size()) +
+                     " input(s) and " + std::to_string(batch.ys.size()) + " target(s), but the model '" + name() +
+                     "' has " + std::to_string(inputs.size()) + " inputs (" + join(inputs) + ") and " +
+                     std::to_string(outputs.size()) + " outputs (" + join(outputs) +
+                     "); make it with Dataset::from_tensor_slices(std::vector<Tensor>{...}, std::vector<Tensor>{...})");
+  check_output_labels(what, batch.ys);
+}
+
+void Model::check_output_labels(const char* what, const std::vector<Tensor>& ys) {
+  for (std::size_t i = 0; i < heads_.size() && i < ys.size(); ++i) {
+    const auto& head = heads_[i];
+    if (!head.loss || head.loss->name() != "sparse_categorical_crossentropy" || ys[i].size() == 0) continue;
+    const std::int64_t classes = graph_->outputs()[i].shape().back();
+    if (classes <= 0) continue;
+    auto labels = cast(ys[i], int64).to_vector<std::int64_t>();
+    for (std::size_t j = 0; j < labels.size(); ++j)
+      if (labels[j] < 0 || labels[j] >= classes)
+        throw ValueError(std::string(what) + ": label " + std::to_string(labels[j]) + " at index " + std::to_string(j) +
+                         " of output '" + head.name + "' is out of range for sparse_categorical_crossentropy with " +
+                         std::to_string(classes) + " output classes (expected 0 to " + std::to_string(classes - 1) + ")");
+  }
 }
 
 // ------------------------------------------------------------------ several inputs / outputs
@@ -705,23 +820,42 @@ callbacks::History Model::fit(const ModelData& x, const ModelData& y, FitOptions
   check_compiled("fit");
   if (!multi_io())
     throw ValueError("fit: the model '" + name() + "' has one input and one output; pass x and y as tensors");
-  if (options.validation_split > 0.0 || options.validation_data || !options.class_weight.empty())
-    throw NotImplementedError("fit: validation_split, validation_data and class_weight are not supported yet for "
-                              "models with several inputs or outputs");
-  std::vector<std::string> input_names;
-  for (const auto& layer : graph_->input_layers()) input_names.push_back(layer->name());
-  const auto xs = ordered("fit", x, input_names, "input");
-  const auto ys = ordered("fit", y, graph_->output_names(), "output");
-  check_lengths("fit", xs[0], ys[0], options.sample_weight);
+  auto xs = ordered("fit", x, input_names(), "input");
+  auto ys = ordered("fit", y, graph_->output_names(), "output");
+  Tensor sample_weight = options.sample_weight;
+  check_lengths("fit", xs[0], ys[0], sample_weight);
   if (options.batch_size <= 0) throw ValueError("fit: batch_size must be positive, got " + std::to_string(options.batch_size));
+  if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
+    throw ValueError("fit: validation_split must be in [0, 1), got " + std::to_string(options.validation_split));
+  if (num_samples(xs[0]) == 0) throw ValueError("fit: the training data is empty");
+  if (!options.class_weight.empty() && ys.size() != 1)
+    throw ValueError("fit: class_weight is only supported for models with a single output; the model '" + name() +
+                     "' has " + std::to_string(ys.size()) + " (use sample_weight)");
+  std::optional<ValidationData> validation = options.validation_data;
+  if (options.validation_split > 0.0) {
+    // The last fraction of every input and target, taken before shuffling (as Keras).
+    const auto total = num_samples(xs[0]);
+    const auto split_at = static_cast<std::int64_t>(std::floor(static_cast<double>(total) * (1.0 - options.validation_split)));
+    if (split_at == 0 || split_at == total)
+      throw ValueError("fit: validation_split=" + std::to_string(options.validation_split) + " of " +
+                       std::to_string(total) + " samples leaves an empty training or validation set");
+    std::vector<Tensor> val_xs, val_ys;
+    for (auto& t : xs) val_xs.push_back(rows(t, split_at, total)), t = rows(t, 0, split_at);
+    for (auto& t : ys) val_ys.push_back(rows(t, split_at, total)), t = rows(t, 0, split_at);
+    validation = ValidationData(ModelData(val_xs), ModelData(val_ys), rows(sample_weight, split_at, total));
+    sample_weight = rows(sample_weight, 0, split_at);
+  }
+  check_output_labels("fit", ys);
+  if (!options.class_weight.empty()) {
+    Tensor from_classes = class_weights_for(options.class_weight, ys[0]);
+    sample_weight = sample_weight.defined() ? sample_weight * from_classes : from_classes;
+  }
   const std::int64_t n = num_samples(xs[0]);
-  if (n == 0) throw ValueError("fit: the training data is empty");
   TrainingData data;
   data.steps = (n + options.batch_size - 1) / options.batch_size;
   if (options.steps_per_epoch) data.steps = std::min(data.steps, *options.steps_per_epoch);
   auto shuffler = std::make_shared<std::mt19937_64>(next_random_seed());
-  data.epoch_batches = [=, shuffle = options.shuffle, batch_size = options.batch_size,
-                        sample_weight = options.sample_weight](int) {
+  data.epoch_batches = [=, shuffle = options.shuffle, batch_size = options.batch_size](int) {
     Tensor order;
     if (shuffle) {
       std::vector<std::int64_t> indices(static_cast<std::size_t>(n));
@@ -731,6 +865,7 @@ callbacks::History Model::fit(const ModelData& x, const ModelData& y, FitOptions
     }
     return multi_tensor_batches(xs, ys, sample_weight, batch_size, order);
   };
+  data.validate = validation_pass("fit", validation, options.batch_size);
   return run_fit(data, options);
 }
 
@@ -738,11 +873,10 @@ Logs Model::evaluate(const ModelData& x, const ModelData& y, EvaluateOptions opt
   check_compiled("evaluate");
   if (!multi_io())
     throw ValueError("evaluate: the model '" + name() + "' has one input and one output; pass x and y as tensors");
-  std::vector<std::string> input_names;
-  for (const auto& layer : graph_->input_layers()) input_names.push_back(layer->name());
-  const auto xs = ordered("evaluate", x, input_names, "input");
+  const auto xs = ordered("evaluate", x, input_names(), "input");
   const auto ys = ordered("evaluate", y, graph_->output_names(), "output");
   check_lengths("evaluate", xs[0], ys[0], options.sample_weight);
+  check_output_labels("evaluate", ys);
   if (options.batch_size <= 0) throw ValueError("evaluate: batch_size must be positive");
   std::int64_t steps = (num_samples(xs[0]) + options.batch_size - 1) / options.batch_size;
   if (options.steps) steps = std::min(steps, *options.steps);

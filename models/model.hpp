@@ -118,12 +118,16 @@ struct ModelData {
   std::map<std::string, Tensor> named;
 };
 
-// fit's validation_data: tensors ({x_val, y_val}) or a Dataset of batches.
+// fit's validation_data: tensors ({x_val, y_val}), several inputs / targets of a model with
+// several (ModelData, in order or by name), or a Dataset of batches.
 struct ValidationData {
   ValidationData(Tensor x, Tensor y, Tensor sample_weight = {})
       : x(std::move(x)), y(std::move(y)), sample_weight(std::move(sample_weight)) {}
+  ValidationData(ModelData x, ModelData y, Tensor sample_weight = {})
+      : sample_weight(std::move(sample_weight)), multi_x(std::move(x)), multi_y(std::move(y)) {}
   ValidationData(Dataset dataset) : dataset(std::move(dataset)) {}
   Tensor x, y, sample_weight;
+  std::optional<ModelData> multi_x, multi_y;
   std::optional<Dataset> dataset;
 };
 
@@ -201,12 +205,18 @@ class Model : public Layer {
   // The same on a Dataset of batches (Keras: batch_size is then the dataset's; steps_per_epoch /
   // steps default to its cardinality and are required when it is infinite).
   callbacks::History fit(const Dataset& dataset, FitOptions options = {});
-  // Models with several inputs or outputs, on in-memory tensors (validation_split, validation_data
-  // and class_weight are not supported here yet).
+  // Models with several inputs or outputs, on in-memory tensors (class_weight only with one
+  // output, as Keras). On a Dataset, such a model reads Example::xs / ys
+  // (Dataset::from_tensor_slices(std::vector<Tensor>{...}, std::vector<Tensor>{...})).
   callbacks::History fit(const ModelData& x, const ModelData& y, FitOptions options = {});
   Logs evaluate(const ModelData& x, const ModelData& y, EvaluateOptions options = {});
   Logs evaluate(const Dataset& dataset, EvaluateOptions options = {});
   Tensor predict(const Dataset& dataset, PredictOptions options = {});
+  // A model with several inputs and one output.
+  Tensor predict(const ModelData& x, PredictOptions options = {});
+  // Every output of the model, in its order (Keras's predict on a model with several outputs).
+  std::vector<Tensor> predict_outputs(const ModelData& x, PredictOptions options = {});
+  std::vector<Tensor> predict_outputs(const Dataset& dataset, PredictOptions options = {});
 
   Logs train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
   Logs test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
@@ -275,8 +285,18 @@ class Model : public Layer {
                       callbacks::CallbackList& callbacks);
   Logs run_evaluate(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
                     const EvaluateOptions& options);
-  Tensor run_predict(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
-                     const PredictOptions& options);
+  // One tensor per output, the batches' predictions concatenated.
+  std::vector<Tensor> run_predict(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
+                                  const PredictOptions& options);
+  // The only output of run_predict; a model with several outputs is told to use predict_outputs.
+  Tensor single_output(const char* what, std::vector<Tensor> outputs) const;
+  // Checks a batch of a Dataset before it trains: its number of inputs / targets and label ranges.
+  void check_batch(const char* what, const Batch& batch);
+  // Sparse labels of each output with a sparse categorical loss are in range.
+  void check_output_labels(const char* what, const std::vector<Tensor>& ys);
+  std::vector<std::string> input_names() const;
+  // A Functional model with more than one input or output (compiled or not).
+  bool several_io() const;
 
   std::shared_ptr<FunctionalGraph> graph_;
   // One output of a model with several inputs or outputs: its loss, weight and metrics (Keras logs

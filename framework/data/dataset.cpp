@@ -38,6 +38,7 @@ class Stream {
 // The tensors of from_tensor_slices; each has `length` rows.
 struct Slices {
   Tensor x, y, sample_weight;
+  std::vector<Tensor> xs, ys;  // several inputs / targets (x, y are then their first)
   std::int64_t length = 0;
 };
 
@@ -67,6 +68,15 @@ Tensor rows(const Tensor& t, const std::vector<Index>& indices, bool consecutive
   if (!t.defined()) return {};
   if (consecutive) return slice(t, 0, indices.front(), indices.front() + static_cast<Index>(indices.size()));
   return gather(t, index_tensor, 0);
+}
+
+// The example made of f(component) for every component of the slices.
+template <class F>
+Example map_slices(const Slices& s, F&& f) {
+  Example e{f(s.x), f(s.y), f(s.sample_weight)};
+  for (const auto& t : s.xs) e.xs.push_back(f(t));
+  for (const auto& t : s.ys) e.ys.push_back(f(t));
+  return e;
 }
 
 // Mixes a seed and an epoch number into the seed of that epoch (splitmix64 finaliser).
@@ -131,7 +141,7 @@ class IndexedElementStream : public Stream<Example> {
   std::optional<Example> next() override {
     auto i = indices_->next();
     if (!i) return std::nullopt;
-    return Example{row(slices_->x, *i), row(slices_->y, *i), row(slices_->sample_weight, *i)};
+    return map_slices(*slices_, [&](const Tensor& t) { return row(t, *i); });
   }
 
  private:
@@ -280,8 +290,7 @@ class GatherBatchStream : public Stream<Example> {
     for (std::size_t j = 1; consecutive && j < batch_.size(); ++j) consecutive = batch_[j] == batch_[0] + static_cast<Index>(j);
     Tensor index_tensor;
     if (!consecutive) index_tensor = Tensor::from_vector(batch_, Shape{static_cast<std::int64_t>(batch_.size())});
-    return Example{rows(slices_->x, batch_, consecutive, index_tensor), rows(slices_->y, batch_, consecutive, index_tensor),
-                   rows(slices_->sample_weight, batch_, consecutive, index_tensor)};
+    return map_slices(*slices_, [&](const Tensor& t) { return rows(t, batch_, consecutive, index_tensor); });
   }
 
  private:
@@ -309,17 +318,39 @@ class StackBatchStream : public Stream<Example> {
       items.push_back(std::move(*e));
     }
     if (items.empty() || (drop_remainder_ && static_cast<std::int64_t>(items.size()) < batch_size_)) return std::nullopt;
-    return Example{stack_component(items, &Example::x, "x"), stack_component(items, &Example::y, "y"),
-                   stack_component(items, &Example::sample_weight, "sample_weight")};
+    Example batch{stack_component(items, [](const Example& e) -> const Tensor& { return e.x; }, "x"),
+                  stack_component(items, [](const Example& e) -> const Tensor& { return e.y; }, "y"),
+                  stack_component(items, [](const Example& e) -> const Tensor& { return e.sample_weight; }, "sample_weight")};
+    batch.xs = stack_list(items, &Example::xs, "xs");
+    batch.ys = stack_list(items, &Example::ys, "ys");
+    return batch;
   }
 
  private:
-  static Tensor stack_component(const std::vector<Example>& items, Tensor Example::*member, const char* name) {
-    const Tensor& first = items.front().*member;
+  // Component k of a list member (xs / ys) stacked, for every k; every element has as many.
+  static std::vector<Tensor> stack_list(const std::vector<Example>& items, std::vector<Tensor> Example::*member,
+                                        const char* name) {
+    const std::size_t count = (items.front().*member).size();
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if ((items[i].*member).size() != count)
+        throw ValueError(std::string("batch: element ") + std::to_string(i) + " has " +
+                         std::to_string((items[i].*member).size()) + " " + name + " but element 0 has " +
+                         std::to_string(count));
+    std::vector<Tensor> out;
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::string label = std::string(name) + "[" + std::to_string(k) + "]";
+      out.push_back(stack_component(items, [&](const Example& e) -> const Tensor& { return (e.*member)[k]; }, label.c_str()));
+    }
+    return out;
+  }
+
+  template <class Get>
+  static Tensor stack_component(const std::vector<Example>& items, Get get, const char* name) {
+    const Tensor& first = get(items.front());
     std::vector<Tensor> parts;
     parts.reserve(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
-      const Tensor& t = items[i].*member;
+      const Tensor& t = get(items[i]);
       if (t.defined() != first.defined())
         throw ValueError(std::string("batch: element ") + std::to_string(i) + " of a batch " +
                          (t.defined() ? "has" : "has no") + " " + name + " but element 0 " +
@@ -688,6 +719,28 @@ Dataset Dataset::from_tensor_slices(const Tensor& x, const Tensor& y, const Tens
   slices->y = y;
   slices->sample_weight = sample_weight;
   slices->length = n;
+  return Dataset(std::make_shared<detail::SlicesNode>(std::move(slices)));
+}
+
+Dataset Dataset::from_tensor_slices(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+                                    const Tensor& sample_weight) {
+  if (xs.empty()) throw ValueError("from_tensor_slices: no input tensors were given");
+  for (std::size_t k = 0; k < xs.size(); ++k)
+    if (!xs[k].defined()) throw ValueError("from_tensor_slices: input " + std::to_string(k) + " is an undefined tensor");
+  for (std::size_t k = 0; k < ys.size(); ++k)
+    if (!ys[k].defined()) throw ValueError("from_tensor_slices: target " + std::to_string(k) + " is an undefined tensor");
+  // The first input and target go through the single-tensor checks, the rest are checked alike.
+  Dataset first = from_tensor_slices(xs[0], ys.empty() ? Tensor() : ys[0], sample_weight);
+  auto slices = std::make_shared<detail::Slices>(*first.node_->slices());
+  auto check = [&](const Tensor& t, const std::string& name) {
+    if (t.rank() == 0 || t.shape()[0] != slices->length)
+      throw ShapeError("from_tensor_slices: all tensors must have the same length along axis 0, got input 0 of shape " +
+                       xs[0].shape().to_string() + " and " + name + " of shape " + t.shape().to_string());
+  };
+  for (std::size_t k = 0; k < xs.size(); ++k) check(xs[k], "input " + std::to_string(k));
+  for (std::size_t k = 0; k < ys.size(); ++k) check(ys[k], "target " + std::to_string(k));
+  slices->xs = xs;
+  slices->ys = ys;
   return Dataset(std::make_shared<detail::SlicesNode>(std::move(slices)));
 }
 

@@ -30,6 +30,10 @@ struct Example {
   Tensor x{};
   Tensor y{};              // undefined when the dataset has no targets
   Tensor sample_weight{};  // undefined when the dataset has no sample weights
+  // A dataset for a model with several inputs or targets (from_tensor_slices of vectors) carries
+  // all of them here, in the model's order; x and y are then xs[0] and ys[0]. Empty otherwise.
+  std::vector<Tensor> xs{};
+  std::vector<Tensor> ys{};
 
   bool has_y() const { return y.defined(); }
   bool has_sample_weight() const { return sample_weight.defined(); }
@@ -90,6 +94,10 @@ class Dataset {
   static Dataset from_tensor_slices(const Tensor& x);
   static Dataset from_tensor_slices(const Tensor& x, const Tensor& y);
   static Dataset from_tensor_slices(const Tensor& x, const Tensor& y, const Tensor& sample_weight);
+  // For a model with several inputs and/or outputs: element i is (xs[k][i] for every k, ys[k][i]
+  // for every k, sample_weight[i]); Example::xs / ys hold them in this order.
+  static Dataset from_tensor_slices(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+                                    const Tensor& sample_weight = {});
 
   // Elements produced by C++ code: each iteration calls `factory` for a new generator.
   static Dataset from_generator(GeneratorFactory factory, std::int64_t cardinality = UNKNOWN_CARDINALITY);
