@@ -5,14 +5,34 @@
 #include "strata/framework/ops/array_ops.hpp"
 #include "strata/framework/ops/creation.hpp"
 #include "strata/framework/ops/math.hpp"
+#include "strata/layers/recurrent/cells.hpp"
 #include "strata/layers/registry.hpp"
 
 namespace strata::layers {
 
 namespace {
 
-// A new layer from `layer`'s config with a new name (and go_backwards flipped for the backward one).
+// A new layer like `layer` with a new name (and go_backwards flipped for the backward one). Keras
+// rebuilds it from its config; the built-in layers are rebuilt from their options, which also keeps
+// activations given as functions.
 std::shared_ptr<RNNLayer> recreate(const RNNLayer& layer, const std::string& prefix, bool flip) {
+  const auto* cell = dynamic_cast<const KerasCell*>(layer.cell().get());
+  if (cell && dynamic_cast<const KerasRecurrentLayer*>(&layer)) {
+    RecurrentOptions o = cell->options();
+    const RNNOptions& r = layer.rnn_options();
+    o.return_sequences = r.return_sequences;
+    o.return_state = r.return_state;
+    o.go_backwards = flip ? !r.go_backwards : r.go_backwards;
+    o.stateful = r.stateful;
+    o.unroll = r.unroll;
+    o.activity_regularizer = r.activity_regularizer;
+    o.name = prefix + layer.name();
+    o.dtype = layer.dtype();
+    const std::string kind = layer.class_name();
+    if (kind == "LSTM") return LSTM(cell->units(), o).ptr();
+    if (kind == "GRU") return GRU(cell->units(), o).ptr();
+    if (kind == "SimpleRNN") return SimpleRNN(cell->units(), o).ptr();
+  }
   Config entry = serialize_layer(layer);
   entry["config"]["name"] = prefix + layer.name();
   if (flip) entry["config"]["go_backwards"] = !layer.rnn_options().go_backwards;

@@ -532,7 +532,10 @@ TEST_CASE("Keras goldens: Conv1D, Conv2D, pooling, BatchNormalization, Embedding
       if (c.contains("weights"))
         for (const auto& w : c["weights"]) weights.push_back(json_tensor(w, false));
       if (!weights.empty() || !layer->weights().empty()) layer->set_weights(weights);
-      const Tensor y = (*layer)(x);
+      Tensor y = (*layer)(x);
+      // The keras-js stateful cases (recurrent.*.5 to 8) hold Keras's second predict: the state
+      // carried over from the first call on the same input.
+      if (key.rfind("recurrent.", 0) == 0 && key.back() >= '5') y = (*layer)(x);
       const Tensor expected = json_tensor(c["expected"], true);
       ++ran;
       REQUIRE_MESSAGE(y.shape() == expected.shape(), key << ": shape " << y.shape().to_string() << ", expected "
