@@ -1,21 +1,26 @@
 // Sequence classification: Fashion-MNIST read as sequences of 28 rows of 28 pixels (one row per
 // timestep) into an LSTM, then Dense(10). Adam(2e-3), batch 128, epochs from the command line
-// (3 by default; each takes about a minute on two cores); then evaluate on the test set.
+// (4 by default: test accuracy 0.86; each epoch is about 11 s of CPU time); then evaluate on the
+// test set.
 //   sequence_classification [epochs] [units]
 #include <chrono>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
 
+#include <strata/backend/cpu_threads.hpp>
 #include <strata/strata.hpp>
 
 namespace st = strata;
 using namespace strata::layers;
 
 int main(int argc, char** argv) {
-  const int epochs = argc > 1 ? std::atoi(argv[1]) : 3;
+  const int epochs = argc > 1 ? std::atoi(argv[1]) : 4;
   const int units = argc > 2 ? std::atoi(argv[2]) : 64;
   st::set_random_seed(42);
+  // Each timestep works on small (128 x 256) tensors: handing them to worker threads costs more
+  // than the work (measured: 2.5x the wall time on two busy cores), so one thread runs it all.
+  st::backend::set_cpu_threads(1);
 
   auto [train, test] = st::datasets::fashion_mnist::load_data();
   auto x_train = st::cast(train.x, st::float32) / 255.0f;  // (60000, 28, 28): 28 steps of 28 features
