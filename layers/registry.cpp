@@ -4,6 +4,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "strata/framework/ops/math.hpp"
 #include "strata/layers/layers.hpp"
 
 namespace strata {
@@ -352,6 +353,14 @@ RecurrentOptions recurrent_options(const Config& c, const char* kind, std::int64
   if (cfg::find(c, {"activation"}) == nullptr) o.activation = "tanh";
   if (const Config* v = cfg::find(c, {"recurrent_activation", "inner_activation"}))
     o.recurrent_activation = v->is_string() ? v->get<std::string>() : activation_name(Config{{"activation", *v}});
+  // Keras 1/2 (and tf.keras 2)'s hard_sigmoid is clip(0.2 x + 0.5, 0, 1), Keras 3's (the
+  // registry's) relu6(x + 3) / 6. Keras 3 writes "seed" in every recurrent config; Keras 1/2 never do.
+  if (!c.contains("seed")) {
+    const activations::Activation keras2_hard_sigmoid{
+        "hard_sigmoid", [](const Tensor& x) { return clip(x * 0.2 + 0.5, 0.0, 1.0); }};
+    if (o.activation.name == "hard_sigmoid") o.activation = keras2_hard_sigmoid;
+    if (o.recurrent_activation.name == "hard_sigmoid") o.recurrent_activation = keras2_hard_sigmoid;
+  }
   o.use_bias = flag(c, {"use_bias", "bias"}, true);
   o.kernel_initializer = initializer(c, {"kernel_initializer", "init"}, "glorot_uniform");
   o.recurrent_initializer = initializer(c, {"recurrent_initializer", "inner_init"}, "orthogonal");

@@ -415,6 +415,25 @@ TEST_CASE("configs: round trip through the registry, Keras 1/2/3 spellings") {
   REQUIRE(gru);
   CHECK(k2->get_config()["reset_after"] == false);  // no reset_after before Keras 2.1.4
   CHECK(k2->get_config()["recurrent_activation"] == "hard_sigmoid");
+  // Keras 2's hard_sigmoid (no "seed" in the config) is clip(0.2 x + 0.5, 0, 1); Keras 3's is relu6(x + 3) / 6.
+  {
+    const Tensor x = random_f32({2, 3, 5}, -3, 3, 8);
+    auto keras3_config = serialize_layer(*k2);
+    keras3_config["config"]["seed"] = nullptr;
+    auto k3_gru = layer_from_config(keras3_config);
+    k3_gru->ensure_built(x.shape());
+    k2->ensure_built(x.shape());
+    k3_gru->set_weights(k2->get_weights());
+    auto reference = GRU(5, {.recurrent_activation = activations::Activation{"hard_sigmoid", [](const Tensor& v) {
+                                                           return clip(v * 0.2f + 0.5f, 0.0, 1.0);
+                                                         }},
+                             .reset_after = false,
+                             .return_sequences = true});
+    reference->ensure_built(x.shape());
+    reference->set_weights(k2->get_weights());
+    CHECK(max_abs_diff((*k2)(x), (*reference)(x)) == 0);
+    CHECK(max_abs_diff((*k3_gru)(x), (*reference)(x)) > 1e-4);
+  }
   auto k1 = layer_from_config(Config::parse(R"({"class_name": "LSTM", "config": {"name": "l1", "output_dim": 6,
       "init": "glorot_uniform", "inner_init": "orthogonal", "forget_bias_init": "one", "activation": "tanh",
       "inner_activation": "hard_sigmoid", "W_regularizer": null, "dropout_W": 0.1, "dropout_U": 0.2, "return_sequences": false}})"));
