@@ -117,13 +117,11 @@ Shape Layer::compute_output_shape(const Shape& input_shape) {
 Tensor Layer::operator()(const Tensor& inputs, std::optional<bool> training) {
   if (!inputs.defined())
     throw ValueError("Layer '" + name() + "' (" + class_name() + ") was called on an undefined tensor");
-  if (inputs.is_symbolic()) return call_symbolic({inputs}).at(0);
-  const bool flag = training.value_or(in_training());
-  TrainingScope scope(flag);
-  ensure_built(inputs.shape());
-  // As Keras's autocast: floating inputs take the layer's dtype.
-  if (is_floating(inputs.dtype()) && inputs.dtype() != dtype_) return call(cast(inputs, dtype_), flag);
-  return call(inputs, flag);
+  auto outputs = apply_masked({inputs}, Tensor(), training).outputs;
+  if (outputs.size() != 1)
+    throw ValueError("Layer '" + name() + "' (" + class_name() + ") gives " + std::to_string(outputs.size()) +
+                     " outputs; call apply() to get all of them");
+  return outputs[0];
 }
 
 Tensor Layer::operator()(const std::vector<Tensor>& inputs, std::optional<bool> training) {
@@ -135,6 +133,10 @@ Tensor Layer::operator()(const std::vector<Tensor>& inputs, std::optional<bool> 
 }
 
 std::vector<Tensor> Layer::apply(const std::vector<Tensor>& inputs, std::optional<bool> training) {
+  return apply_masked(inputs, Tensor(), training).outputs;
+}
+
+Layer::Masked Layer::apply_masked(const std::vector<Tensor>& inputs, const Tensor& mask, std::optional<bool> training) {
   if (inputs.empty()) throw ValueError("Layer '" + name() + "' (" + class_name() + ") was called on no inputs");
   std::size_t symbolic = 0;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -143,19 +145,34 @@ std::vector<Tensor> Layer::apply(const std::vector<Tensor>& inputs, std::optiona
                        std::to_string(i) + ")");
     symbolic += inputs[i].is_symbolic();
   }
-  if (symbolic == inputs.size()) return call_symbolic(inputs);
+  if (symbolic == inputs.size()) return {call_symbolic(inputs), Tensor()};
   if (symbolic != 0)
     throw ValueError("Layer '" + name() + "' (" + class_name() +
                      ") was called on a mix of symbolic tensors (from Input()) and concrete tensors");
-  if (inputs.size() == 1) return {(*this)(inputs[0], training)};
   const bool flag = training.value_or(in_training());
   TrainingScope scope(flag);
-  std::vector<Shape> shapes;
-  for (const auto& t : inputs) shapes.push_back(t.shape());
-  ensure_built(shapes);
+  if (inputs.size() == 1) {
+    ensure_built(inputs[0].shape());
+  } else {
+    std::vector<Shape> shapes;
+    for (const auto& t : inputs) shapes.push_back(t.shape());
+    ensure_built(shapes);
+  }
+  // As Keras's autocast: floating inputs take the layer's dtype.
   std::vector<Tensor> cast_inputs;
   for (const auto& t : inputs) cast_inputs.push_back(is_floating(t.dtype()) && t.dtype() != dtype_ ? cast(t, dtype_) : t);
-  return call(cast_inputs, flag);
+  Masked out;
+  out.outputs = call_with_mask(cast_inputs, mask, flag);
+  out.mask = compute_mask(cast_inputs, mask);
+  return out;
+}
+
+Tensor Layer::compute_mask(const std::vector<Tensor>&, const Tensor& mask) {
+  return supports_masking() ? mask : Tensor();
+}
+
+std::vector<Tensor> Layer::call_with_mask(const std::vector<Tensor>& inputs, const Tensor&, bool training) {
+  return call(inputs, training);
 }
 
 void Layer::build(const std::vector<Shape>& input_shapes) {

@@ -28,6 +28,9 @@ struct AddWeightOptions {
 template <class L>
 class LayerHandle;
 
+class Layer;
+using LayerPtr = std::shared_ptr<Layer>;
+
 class Layer : public std::enable_shared_from_this<Layer> {
  public:
   explicit Layer(std::string name = "", DType dtype = float32);
@@ -66,6 +69,31 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Tensor operator()(const std::vector<Tensor>& inputs, std::optional<bool> training = std::nullopt);
   // Any number of inputs and outputs.
   std::vector<Tensor> apply(const std::vector<Tensor>& inputs, std::optional<bool> training = std::nullopt);
+
+  // --- masks (Keras's mask propagation, kept explicit) ---
+  // A mask is a bool tensor (batch, timesteps) that marks the steps to use; an undefined Tensor is
+  // "no mask". It belongs to a layer's first input and first output: Embedding(mask_zero) and
+  // Masking make one, recurrent layers honour it, layers that support masking pass it on, the rest
+  // drop it. Sequential and Functional models carry it from each layer to the next; called
+  // directly, apply_masked gives the output mask to pass on by hand.
+  struct Masked {
+    std::vector<Tensor> outputs;
+    Tensor mask;  // the mask of outputs[0] (undefined: none)
+  };
+  Masked apply_masked(const std::vector<Tensor>& inputs, const Tensor& mask,
+                      std::optional<bool> training = std::nullopt);
+  // Whether the layer passes an input mask on unchanged (Keras's supports_masking).
+  virtual bool supports_masking() const { return false; }
+  // The mask of the first output for these inputs and the first input's mask. By default the input
+  // mask when supports_masking(), else none.
+  virtual Tensor compute_mask(const std::vector<Tensor>& inputs, const Tensor& mask);
+  // The call for layers that consume a mask (recurrent layers); by default the mask is ignored and
+  // call(inputs, training) runs.
+  virtual std::vector<Tensor> call_with_mask(const std::vector<Tensor>& inputs, const Tensor& mask, bool training);
+
+  // Keras 3 saves a layer's sub-layers under the attribute that holds them ("cell" of an RNN,
+  // "forward_layer" of Bidirectional) in .weights.h5: their names here. Empty for plain layers.
+  virtual std::vector<std::pair<std::string, LayerPtr>> keras3_children() const { return {}; }
 
   // One symbolic call of this layer: the tensors it was called on and the outputs it gave (as
   // shapes and dtypes: holding the output tensors would make a cycle through their history).
@@ -168,8 +196,6 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<std::shared_ptr<Layer>> sublayers_;
   std::vector<Node> inbound_nodes_;
 };
-
-using LayerPtr = std::shared_ptr<Layer>;
 
 // What a symbolic tensor remembers of where it comes from: the layer that produced it, and which
 // call (node) and output of that layer. Stored in TensorImpl::keras_history.

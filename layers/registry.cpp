@@ -4,6 +4,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "strata/framework/ops/math.hpp"
 #include "strata/layers/layers.hpp"
 
 namespace strata {
@@ -314,6 +315,127 @@ LayerPtr layer_normalization(const Config& c) {
   return LayerNormalization(normalization_options(c, std::move(o))).ptr();
 }
 
+// --- Embedding, Masking, recurrent layers and wrappers ---
+
+LayerPtr embedding(const Config& c) {
+  const Config* input_dim = cfg::find(c, {"input_dim"});
+  const Config* output_dim = cfg::find(c, {"output_dim"});
+  if (!input_dim || !output_dim) throw ValueError("Embedding '" + cfg::name(c) + "' needs 'input_dim' and 'output_dim'");
+  EmbeddingOptions o;
+  o.embeddings_initializer = initializer(c, {"embeddings_initializer", "init"}, "uniform");  // init: Keras 1
+  o.embeddings_regularizer = regularizer(c, {"embeddings_regularizer", "W_regularizer"});
+  o.activity_regularizer = regularizer(c, {"activity_regularizer"});
+  o.embeddings_constraint = constraint(c, {"embeddings_constraint", "W_constraint"});
+  if (const Config* v = cfg::find(c, {"mask_zero"})) o.mask_zero = v->get<bool>();
+  if (const Config* v = cfg::find(c, {"input_length"}); v && v->is_number_integer()) o.input_length = v->get<std::int64_t>();
+  if (const Config* v = cfg::find(c, {"sparse"}); v && v->get<bool>())
+    throw NotImplementedError("Embedding '" + cfg::name(c) + "': sparse outputs are not supported");
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  return Embedding(input_dim->get<std::int64_t>(), output_dim->get<std::int64_t>(), std::move(o)).ptr();
+}
+
+bool flag(const Config& c, std::initializer_list<const char*> keys, bool fallback) {
+  const Config* v = cfg::find(c, keys);
+  return v ? v->get<bool>() : fallback;
+}
+
+// The arguments of SimpleRNN / LSTM / GRU and their cells, in Keras 1, 2 and 3 spellings
+// (Keras 1: output_dim, init, inner_init, inner_activation, W/U/b_regularizer, dropout_W/U).
+RecurrentOptions recurrent_options(const Config& c, const char* kind, std::int64_t& units) {
+  const Config* u = cfg::find(c, {"units", "output_dim"});
+  if (!u) throw ValueError(std::string(kind) + " '" + cfg::name(c) + "' needs 'units'");
+  units = u->get<std::int64_t>();
+  if (const Config* v = cfg::find(c, {"time_major"}); v && v->get<bool>())
+    throw NotImplementedError(std::string(kind) + " '" + cfg::name(c) + "': time_major inputs are not supported");
+  RecurrentOptions o;
+  o.activation = activation_name(c);
+  if (cfg::find(c, {"activation"}) == nullptr) o.activation = "tanh";
+  if (const Config* v = cfg::find(c, {"recurrent_activation", "inner_activation"}))
+    o.recurrent_activation = v->is_string() ? v->get<std::string>() : activation_name(Config{{"activation", *v}});
+  // Keras 1/2 (and tf.keras 2)'s hard_sigmoid is clip(0.2 x + 0.5, 0, 1), Keras 3's (the
+  // registry's) relu6(x + 3) / 6. Keras 3 writes "seed" in every recurrent config; Keras 1/2 never do.
+  if (!c.contains("seed")) {
+    const activations::Activation keras2_hard_sigmoid{
+        "hard_sigmoid", [](const Tensor& x) { return clip(x * 0.2 + 0.5, 0.0, 1.0); }};
+    if (o.activation.name == "hard_sigmoid") o.activation = keras2_hard_sigmoid;
+    if (o.recurrent_activation.name == "hard_sigmoid") o.recurrent_activation = keras2_hard_sigmoid;
+  }
+  o.use_bias = flag(c, {"use_bias", "bias"}, true);
+  o.kernel_initializer = initializer(c, {"kernel_initializer", "init"}, "glorot_uniform");
+  o.recurrent_initializer = initializer(c, {"recurrent_initializer", "inner_init"}, "orthogonal");
+  o.bias_initializer = initializer(c, {"bias_initializer"}, "zeros");
+  if (const Config* v = cfg::find(c, {"unit_forget_bias"})) o.unit_forget_bias = v->get<bool>();
+  else if (const Config* k1 = cfg::find(c, {"forget_bias_init"})) o.unit_forget_bias = k1->is_string() && k1->get<std::string>() == "one";
+  // Keras 1 and Keras 2 before 2.1.4 have no reset_after: their GRU is the original formulation.
+  o.reset_after = flag(c, {"reset_after"}, false);
+  o.kernel_regularizer = regularizer(c, {"kernel_regularizer", "W_regularizer"});
+  o.recurrent_regularizer = regularizer(c, {"recurrent_regularizer", "U_regularizer"});
+  o.bias_regularizer = regularizer(c, {"bias_regularizer", "b_regularizer"});
+  o.activity_regularizer = regularizer(c, {"activity_regularizer"});
+  o.kernel_constraint = constraint(c, {"kernel_constraint", "W_constraint"});
+  o.recurrent_constraint = constraint(c, {"recurrent_constraint", "U_constraint"});
+  o.bias_constraint = constraint(c, {"bias_constraint", "b_constraint"});
+  o.dropout = number(c, {"dropout", "dropout_W"}, 0.0);
+  o.recurrent_dropout = number(c, {"recurrent_dropout", "dropout_U"}, 0.0);
+  o.seed = seed_of(c);
+  o.return_sequences = flag(c, {"return_sequences"}, false);
+  o.return_state = flag(c, {"return_state"}, false);
+  o.go_backwards = flag(c, {"go_backwards"}, false);
+  o.stateful = flag(c, {"stateful"}, false);
+  o.unroll = flag(c, {"unroll"}, false);
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  return o;
+}
+
+template <class Make>
+LayerFactory recurrent(const char* kind, Make make) {
+  return [kind, make](const Config& c) -> LayerPtr {
+    std::int64_t units = 0;
+    auto o = recurrent_options(c, kind, units);
+    return make(units, std::move(o)).ptr();
+  };
+}
+
+LayerPtr generic_rnn(const Config& c) {
+  const Config* cell = cfg::find(c, {"cell"});
+  if (!cell) throw ValueError("RNN '" + cfg::name(c) + "' needs 'cell'");
+  if (cell->is_array() || (cell->is_object() && cell->value("class_name", "") == "StackedRNNCells"))
+    throw NotImplementedError("RNN '" + cfg::name(c) + "': stacked cells (a list of cells) are not supported");
+  auto made = std::dynamic_pointer_cast<RNNCell>(layer_from_config(*cell));
+  if (!made) throw ValueError("RNN '" + cfg::name(c) + "': the cell " + cell->dump().substr(0, 120) + " is not an RNN cell");
+  RNNOptions o;
+  o.return_sequences = flag(c, {"return_sequences"}, false);
+  o.return_state = flag(c, {"return_state"}, false);
+  o.go_backwards = flag(c, {"go_backwards"}, false);
+  o.stateful = flag(c, {"stateful"}, false);
+  o.unroll = flag(c, {"unroll"}, false);
+  o.zero_output_for_mask = flag(c, {"zero_output_for_mask"}, false);
+  o.activity_regularizer = regularizer(c, {"activity_regularizer"});
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  return RNN(made, std::move(o)).ptr();
+}
+
+LayerPtr bidirectional(const Config& c) {
+  const Config* inner = cfg::find(c, {"layer"});
+  if (!inner) throw ValueError("Bidirectional '" + cfg::name(c) + "' needs 'layer'");
+  auto layer = std::dynamic_pointer_cast<RNNLayer>(layer_from_config(*inner));
+  if (!layer) throw ValueError("Bidirectional '" + cfg::name(c) + "': the wrapped layer is not a recurrent layer");
+  BidirectionalOptions o;
+  const Config* mode = cfg::find(c, {"merge_mode"});
+  o.merge_mode = mode ? mode->get<std::string>() : std::string();  // null: None
+  if (!c.contains("merge_mode")) o.merge_mode = "concat";
+  if (const Config* b = cfg::find(c, {"backward_layer"})) {
+    o.backward_layer = std::dynamic_pointer_cast<RNNLayer>(layer_from_config(*b));
+    if (!o.backward_layer) throw ValueError("Bidirectional '" + cfg::name(c) + "': backward_layer is not a recurrent layer");
+  }
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  return Bidirectional(layer, std::move(o)).ptr();
+}
+
 void register_builtins(LayerRegistry& r) {
   auto add = [&](const char* name, LayerFactory f) {
     r.factories[name] = [f](const Config& c) { return cfg::finish(f(c), c); };
@@ -440,6 +562,23 @@ void register_builtins(LayerRegistry& r) {
                                                      : std::array<int, 2>{axes->get<int>(), axes->get<int>()};
     const Config* normalize = cfg::find(c, {"normalize"});
     return make_layer<DotLayer>(both, DotOptions{normalize && normalize->get<bool>(), cfg::name(c), cfg::dtype(c)}).ptr();
+  });
+  add("Embedding", embedding);
+  add("Masking", [](const Config& c) -> LayerPtr {
+    return Masking(number(c, {"mask_value"}, 0.0), MaskingOptions{cfg::name(c), cfg::dtype(c)}).ptr();
+  });
+  add("SimpleRNN", recurrent("SimpleRNN", [](std::int64_t u, RecurrentOptions o) { return SimpleRNN(u, std::move(o)); }));
+  add("LSTM", recurrent("LSTM", [](std::int64_t u, RecurrentOptions o) { return LSTM(u, std::move(o)); }));
+  add("GRU", recurrent("GRU", [](std::int64_t u, RecurrentOptions o) { return GRU(u, std::move(o)); }));
+  add("SimpleRNNCell", recurrent("SimpleRNNCell", [](std::int64_t u, RecurrentOptions o) { return SimpleRNNCell(u, std::move(o)); }));
+  add("LSTMCell", recurrent("LSTMCell", [](std::int64_t u, RecurrentOptions o) { return LSTMCell(u, std::move(o)); }));
+  add("GRUCell", recurrent("GRUCell", [](std::int64_t u, RecurrentOptions o) { return GRUCell(u, std::move(o)); }));
+  add("RNN", generic_rnn);
+  add("Bidirectional", bidirectional);
+  add("TimeDistributed", [](const Config& c) -> LayerPtr {
+    const Config* inner = cfg::find(c, {"layer"});
+    if (!inner) throw ValueError("TimeDistributed '" + cfg::name(c) + "' needs 'layer'");
+    return TimeDistributed(layer_from_config(*inner), TimeDistributedOptions{cfg::name(c), cfg::dtype(c)}).ptr();
   });
   add("Lambda", [](const Config& c) -> LayerPtr {
     throw ValueError("Layer '" + cfg::name(c) +

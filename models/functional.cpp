@@ -93,12 +93,17 @@ std::vector<Tensor> FunctionalGraph::run(const std::vector<Tensor>& inputs, bool
                        got.to_string());
     values[key_of(inputs_[i])] = inputs[i];
   }
+  // Masks travel with the first output of a layer to the layers that take it as first input.
+  std::map<Key, Tensor> masks;
   std::vector<Tensor> args;
   for (const auto& step : steps_) {
     args.clear();
     for (const auto& key : step.inputs) args.push_back(values.at(key));
-    auto outs = step.layer->apply(args, training);
-    for (std::size_t j = 0; j < outs.size(); ++j) values[{step.layer.get(), step.node, static_cast<int>(j)}] = outs[j];
+    auto mask = masks.find(step.inputs.at(0));
+    auto out = step.layer->apply_masked(args, mask == masks.end() ? Tensor() : mask->second, training);
+    for (std::size_t j = 0; j < out.outputs.size(); ++j)
+      values[{step.layer.get(), step.node, static_cast<int>(j)}] = out.outputs[j];
+    if (out.mask.defined()) masks[{step.layer.get(), step.node, 0}] = out.mask;
   }
   std::vector<Tensor> result;
   for (const auto& output : outputs_) result.push_back(values.at(key_of(output)));

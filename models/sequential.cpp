@@ -72,8 +72,16 @@ void Sequential::build(const Shape& input_shape) {
 
 Tensor Sequential::call(const Tensor& inputs, bool training) {
   if (layers_.empty()) throw ValueError("Sequential '" + name() + "' has no layers to call");
-  Tensor x = inputs;
-  for (const auto& layer : layers_) x = (*layer)(x, training);
+  // The mask a layer gives (Embedding(mask_zero), Masking, ...) goes to the next one.
+  Tensor x = inputs, mask;
+  for (const auto& layer : layers_) {
+    auto out = layer->apply_masked({x}, mask, training);
+    if (out.outputs.size() != 1)
+      throw ValueError("Sequential '" + name() + "': layer '" + layer->name() + "' gives " +
+                       std::to_string(out.outputs.size()) + " outputs; a Sequential layer must give one");
+    x = out.outputs[0];
+    mask = out.mask;
+  }
   return x;
 }
 

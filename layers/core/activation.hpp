@@ -19,6 +19,7 @@ class ActivationLayer : public Layer {
   Shape compute_output_shape(const Shape& input_shape) override { return input_shape; }
   Config get_config() const override;
   std::string class_name() const override { return "Activation"; }
+  bool supports_masking() const override { return true; }  // passes a mask on, as Keras
 
  private:
   activations::Activation activation_;

@@ -29,6 +29,7 @@ class DenseLayer : public Layer {
   Shape compute_output_shape(const Shape& input_shape) override;
   Config get_config() const override;
   std::string class_name() const override { return "Dense"; }
+  bool supports_masking() const override { return true; }  // passes a mask on, as Keras
 
   std::int64_t units() const { return units_; }
   const Variable& kernel() const { return kernel_; }

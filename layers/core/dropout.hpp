@@ -21,6 +21,7 @@ class DropoutLayer : public Layer {
   Shape compute_output_shape(const Shape& input_shape) override { return input_shape; }
   Config get_config() const override;
   std::string class_name() const override { return "Dropout"; }
+  bool supports_masking() const override { return true; }  // passes a mask on, as Keras
   double rate() const { return rate_; }
 
  private:

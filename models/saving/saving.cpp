@@ -387,9 +387,27 @@ void write_vars(const saving::hdf5::Object& parent, const std::string& name, con
   for (std::size_t i = 0; i < vars.size(); ++i) g.write_dataset(std::to_string(i), vars[i].value());
 }
 
+// Keras 3 keeps a wrapper's sub-layers under the attributes that hold them (an RNN's "cell",
+// Bidirectional's "forward_layer"): the layer's own weights go to vars, each child to its group.
+std::vector<Variable> own_weights(const Layer& layer, const std::vector<std::pair<std::string, LayerPtr>>& children) {
+  std::set<std::uint64_t> held;
+  for (const auto& [key, child] : children)
+    for (const auto& w : child->weights()) held.insert(w.id());
+  std::vector<Variable> own;
+  for (const auto& w : layer.weights())
+    if (!held.count(w.id())) own.push_back(w);
+  return own;
+}
+
+void write_keras3_layer(const saving::hdf5::Object& at, const Layer& layer) {
+  const auto children = layer.keras3_children();
+  write_vars(at, "vars", children.empty() ? layer.weights() : own_weights(layer, children), layer.name());
+  for (const auto& [key, child] : children) write_keras3_layer(at.create_group(key), *child);
+}
+
 void write_keras3(const saving::hdf5::Object& at, const Layer& layer, bool root) {
   if (!root && !is_container(layer)) {
-    write_vars(at, "vars", layer.weights(), layer.name());
+    write_keras3_layer(at, layer);
     return;
   }
   const LayerList list = layer_list(layer);
@@ -419,10 +437,24 @@ void plan_vars(const saving::hdf5::Object& at, const std::vector<Variable>& expe
     plan.push_back({nullptr, values, expected});
 }
 
+void plan_keras3_layer(const saving::hdf5::Object& at, const Layer& layer, const LoadWeightsOptions& options,
+                       std::vector<Assignment>& plan) {
+  const auto children = layer.keras3_children();
+  plan_vars(at, children.empty() ? layer.weights() : own_weights(layer, children), describe(layer), options, plan);
+  for (const auto& [key, child] : children) {
+    if (!at.has_group(key)) {
+      if (child->weights().empty()) continue;
+      throw ValueError("File '" + at.file() + "' has no weights for layer " + describe(*child) + " (missing group '" +
+                       at.path() + "/" + key + "')");
+    }
+    plan_keras3_layer(at.open_group(key), *child, options, plan);
+  }
+}
+
 void plan_keras3(const saving::hdf5::Object& at, const Layer& layer, bool root, const LoadWeightsOptions& options,
                  std::vector<Assignment>& plan) {
   if (!root && !is_container(layer)) {
-    plan_vars(at, layer.weights(), describe(layer), options, plan);
+    plan_keras3_layer(at, layer, options, plan);
     return;
   }
   const LayerList list = layer_list(layer);

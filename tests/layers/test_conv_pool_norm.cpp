@@ -331,8 +331,72 @@ TEST_CASE("conv and pool ops: errors name the op and the shapes") {
 
 namespace {
 
+// Keras 2.0's hard_sigmoid, clip(0.2 x + 0.5, 0, 1), which the keras-js recurrent goldens use
+// (Keras 3's, relu6(x + 3) / 6, is the registry's "hard_sigmoid").
+activations::Activation keras2_hard_sigmoid() {
+  return {"hard_sigmoid", [](const Tensor& x) { return clip(x * 0.2f + 0.5f, 0.0, 1.0); }};
+}
+
+LayerPtr golden_rnn(const std::string& kind, std::int64_t units, RecurrentOptions o) {
+  if (kind == "SimpleRNN") return SimpleRNN(units, std::move(o)).ptr();
+  if (kind == "LSTM") return LSTM(units, std::move(o)).ptr();
+  o.reset_after = false;  // Keras 2.0's GRU
+  return GRU(units, std::move(o)).ptr();
+}
+
+// The nine recurrent cases of each keras-js notebook (SimpleRNN, LSTM, GRU): units, activations,
+// return_sequences, go_backwards, stateful, use_bias as in definitions_index.json.
+void add_recurrent_goldens(std::map<std::string, std::function<LayerPtr()>>& table) {
+  for (std::string kind : {"SimpleRNN", "LSTM", "GRU"}) {
+    auto opts = [&](bool seq, bool back, bool stateful, bool bias, const char* act = "tanh") {
+      RecurrentOptions o{.activation = act, .recurrent_activation = keras2_hard_sigmoid()};
+      o.use_bias = bias;
+      o.return_sequences = seq;
+      o.go_backwards = back;
+      o.stateful = stateful;
+      return o;
+    };
+    const std::string k = "recurrent." + kind + ".";
+    table[k + "0"] = [=] { return golden_rnn(kind, 4, opts(false, false, false, true)); };
+    table[k + "1"] = [=] {
+      auto o = opts(false, false, false, true, "sigmoid");
+      o.recurrent_activation = "sigmoid";
+      return golden_rnn(kind, 5, o);
+    };
+    table[k + "2"] = [=] { return golden_rnn(kind, 4, opts(true, false, false, true)); };
+    table[k + "3"] = [=] { return golden_rnn(kind, 4, opts(false, true, false, true)); };
+    table[k + "4"] = [=] { return golden_rnn(kind, 4, opts(true, true, false, true)); };
+    table[k + "5"] = [=] { return golden_rnn(kind, 4, opts(false, false, true, true)); };
+    table[k + "6"] = [=] { return golden_rnn(kind, 4, opts(true, false, true, true)); };
+    table[k + "7"] = [=] { return golden_rnn(kind, 4, opts(false, true, true, true)); };
+    // LSTM.8 keeps its bias; SimpleRNN.8 and GRU.8 have none.
+    table[k + "8"] = [=] { return golden_rnn(kind, 4, opts(true, true, true, kind == "LSTM")); };
+  }
+  auto k2 = [](RecurrentOptions o) {
+    o.recurrent_activation = keras2_hard_sigmoid();
+    return o;
+  };
+  table["wrappers.Bidirectional.0"] = [] { return LayerPtr(Bidirectional(SimpleRNN(4), {.merge_mode = "sum"})); };
+  table["wrappers.Bidirectional.1"] = [] { return LayerPtr(Bidirectional(SimpleRNN(4), {.merge_mode = "mul"})); };
+  table["wrappers.Bidirectional.2"] = [] { return LayerPtr(Bidirectional(SimpleRNN(4), {.merge_mode = "concat"})); };
+  table["wrappers.Bidirectional.3"] = [] { return LayerPtr(Bidirectional(SimpleRNN(4), {.merge_mode = "ave"})); };
+  table["wrappers.Bidirectional.4"] = [] { return LayerPtr(Bidirectional(SimpleRNN(4, {.return_sequences = true}))); };
+  table["wrappers.Bidirectional.5"] = [k2] {
+    return LayerPtr(Bidirectional(GRU(4, k2({.reset_after = false, .return_sequences = true}))));
+  };
+  table["wrappers.Bidirectional.6"] = [k2] { return LayerPtr(Bidirectional(LSTM(4, k2({.return_sequences = true})))); };
+  table["wrappers.Bidirectional.7"] = [] {
+    return LayerPtr(Bidirectional(SimpleRNN(4, {.return_sequences = true}), {.merge_mode = "sum"}));
+  };
+  table["wrappers.TimeDistributed.0"] = [] { return LayerPtr(TimeDistributed(Dense(4))); };
+  table["wrappers.TimeDistributed.1"] = [] { return LayerPtr(TimeDistributed(Conv2D(6, {3, 3}))); };
+  table["embeddings.Embedding.0"] = [] { return LayerPtr(Embedding(5, 3, {.input_length = 7})); };
+  table["embeddings.Embedding.1"] = [] { return LayerPtr(Embedding(20, 5, {.mask_zero = true, .input_length = 10})); };
+  table["embeddings.Embedding.2"] = [] { return LayerPtr(Embedding(33, 2, {.input_length = 5})); };
+}
+
 const std::map<std::string, std::function<LayerPtr()>>& golden_layers() {
-  static const std::map<std::string, std::function<LayerPtr()>> table = {
+  static std::map<std::string, std::function<LayerPtr()>> table = {
     {"pooling.AveragePooling1D.0", [] { return LayerPtr(AveragePooling1D(2, {.padding = "valid"})); }},
     {"pooling.AveragePooling1D.1", [] { return LayerPtr(AveragePooling1D(2, {.strides = 1, .padding = "valid"})); }},
     {"pooling.AveragePooling1D.2", [] { return LayerPtr(AveragePooling1D(2, {.strides = 3, .padding = "valid"})); }},
@@ -414,6 +478,8 @@ const std::map<std::string, std::function<LayerPtr()>>& golden_layers() {
     {"pooling.MaxPooling2D.11", [] { return LayerPtr(MaxPooling2D({3, 3}, {.strides = {1, 1}, .padding = "same", .data_format = "channels_first"})); }},
     {"pooling.MaxPooling2D.12", [] { return LayerPtr(MaxPooling2D({2, 2}, {.padding = "valid", .data_format = "channels_first"})); }},
   };
+  static const bool recurrent_added = (add_recurrent_goldens(table), true);
+  (void)recurrent_added;
   return table;
 }
 
@@ -426,7 +492,7 @@ Tensor json_tensor(const nlohmann::json& j, bool with_batch) {
 
 }  // namespace
 
-TEST_CASE("Keras goldens: Conv1D, Conv2D, pooling, BatchNormalization (keras-js, Keras 2.0)") {
+TEST_CASE("Keras goldens: Conv1D, Conv2D, pooling, BatchNormalization, Embedding, recurrent layers and wrappers (keras-js, Keras 2.0)") {
   const std::filesystem::path root =
       std::filesystem::path(STRATA_SHARED_DIR) / "fixtures/keras/kerasjs_layer_goldens_k2.0/data/layers";
   if (!std::filesystem::exists(root)) {
@@ -437,7 +503,9 @@ TEST_CASE("Keras goldens: Conv1D, Conv2D, pooling, BatchNormalization (keras-js,
       "convolutional/Conv1D",         "convolutional/Conv2D",           "pooling/MaxPooling1D",
       "pooling/MaxPooling2D",         "pooling/AveragePooling1D",       "pooling/AveragePooling2D",
       "pooling/GlobalMaxPooling1D",   "pooling/GlobalMaxPooling2D",     "pooling/GlobalAveragePooling1D",
-      "pooling/GlobalAveragePooling2D", "normalization/BatchNormalization"};
+      "pooling/GlobalAveragePooling2D", "normalization/BatchNormalization", "embeddings/Embedding",
+      "recurrent/SimpleRNN",          "recurrent/LSTM",                 "recurrent/GRU",
+      "wrappers/Bidirectional",       "wrappers/TimeDistributed"};
   int ran = 0, passed = 0;
   std::vector<std::string> skipped;
   double worst = 0;
@@ -464,7 +532,10 @@ TEST_CASE("Keras goldens: Conv1D, Conv2D, pooling, BatchNormalization (keras-js,
       if (c.contains("weights"))
         for (const auto& w : c["weights"]) weights.push_back(json_tensor(w, false));
       if (!weights.empty() || !layer->weights().empty()) layer->set_weights(weights);
-      const Tensor y = (*layer)(x);
+      Tensor y = (*layer)(x);
+      // The keras-js stateful cases (recurrent.*.5 to 8) hold Keras's second predict: the state
+      // carried over from the first call on the same input.
+      if (key.rfind("recurrent.", 0) == 0 && key.back() >= '5') y = (*layer)(x);
       const Tensor expected = json_tensor(c["expected"], true);
       ++ran;
       REQUIRE_MESSAGE(y.shape() == expected.shape(), key << ": shape " << y.shape().to_string() << ", expected "

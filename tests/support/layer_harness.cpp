@@ -14,6 +14,8 @@ Tensor make_input(const LayerTestSpec& spec, DType dtype, std::uint64_t seed) {
     case InputValues::uniform: x = random_f64(spec.input_shape, -1.0, 1.0, seed); break;
     case InputValues::away_from_zero: x = random_away_from_zero(spec.input_shape, 0.2, 1.5, seed); break;
     case InputValues::distinct: x = distinct_f64(spec.input_shape, -1.0, 1.0, seed); break;
+    case InputValues::indices:
+      return cast(floor(random_f64(spec.input_shape, 0.0, static_cast<double>(spec.index_limit), seed)), int64);
   }
   return cast(x, dtype);
 }

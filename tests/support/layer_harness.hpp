@@ -33,6 +33,7 @@ enum class InputValues {
   uniform,          // uniform in [-1, 1)
   away_from_zero,   // |x| in [0.2, 1.5), random signs: no input sits on a kink at 0
   distinct,         // distinct values (no ties), for max-like layers
+  indices,          // int64 indices in [0, index_limit) (Embedding); not differentiated
 };
 
 struct LayerTestSpec {
@@ -51,6 +52,7 @@ struct LayerTestSpec {
   bool gradient_check = true;
   bool gradient_check_training = false;       // also check with training=true (deterministic layers)
   InputValues input_values = InputValues::uniform;
+  std::int64_t index_limit = 10;              // for InputValues::indices
   GradCheckOptions grad_options = {};
   std::optional<Shape> bad_input_shape = {};  // a shape the layer must refuse with ShapeError
 };
