@@ -9,6 +9,8 @@
 #include "strata/layers/core/dense.hpp"
 #include "strata/layers/core/dropout.hpp"
 #include "strata/layers/core/flatten.hpp"
+#include "strata/layers/regularization/gaussian_dropout.hpp"
+#include "strata/layers/regularization/gaussian_noise.hpp"
 #include "strata/models/functional.hpp"
 #include "strata/models/model.hpp"
 #include "strata/models/sequential.hpp"
@@ -73,7 +75,8 @@ void InferencePlan::add_step(const LayerPtr& layer, std::vector<int> in, std::ve
       step.dense = dense;
     } else if (exactly<layers::FlattenLayer>(layer)) {
       step.kind = StepKind::reshape;
-    } else if (exactly<layers::DropoutLayer>(layer)) {
+    } else if (exactly<layers::DropoutLayer>(layer) || exactly<layers::GaussianDropoutLayer>(layer) ||
+               exactly<layers::GaussianNoiseLayer>(layer)) {
       step.kind = StepKind::identity;
     }
   }
@@ -127,12 +130,14 @@ std::shared_ptr<InferencePlan> InferencePlan::make(Model& model) {
 }
 
 void InferencePlan::run_step(PlanStep& step) {
-  if (step.kind == StepKind::identity) {
-    slots[step.outputs[0]] = slots[step.inputs[0]];
+  const Tensor& x = slots[step.inputs[0]];
+  // Layer::operator() casts floating inputs to the layer's dtype: such calls take the normal path.
+  const bool same_dtype = !is_floating(x.dtype()) || x.dtype() == step.layer->dtype();
+  if (step.kind == StepKind::identity && same_dtype) {
+    slots[step.outputs[0]] = x;
     return;
   }
-  const Tensor& x = slots[step.inputs[0]];
-  if (step.kind == StepKind::reshape && x.rank() >= 2) {
+  if (step.kind == StepKind::reshape && same_dtype && x.rank() >= 2) {
     // Flatten: a view of the same storage, as the op makes.
     const auto& dims = x.shape().dims();
     std::int64_t rest = 1;
