@@ -239,11 +239,12 @@ InferencePlan::Outcome InferencePlan::run(Model& owner, const Tensor* inputs, st
 namespace {
 
 // Runs the plan kept in `plan`, made (again) when missing or stale.
+// `single`: the caller wants one output (a model of several raises its error on the normal path).
 bool run_planned(Model& model, std::shared_ptr<InferencePlan>& plan, const Tensor* inputs, std::size_t count,
-                 std::vector<Tensor>& outputs) {
+                 std::vector<Tensor>& outputs, bool single) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!plan || attempt == 1) plan = InferencePlan::make(model);
-    if (!plan) return false;
+    if (!plan || (single && plan->output_slots.size() != 1)) return false;
     auto keep = plan;  // alive while it runs, whatever a layer's call does to `plan`
     std::unique_lock lock(keep->busy, std::try_to_lock);
     if (!lock.owns_lock()) return false;  // re-entered (a layer predicting with this model)
@@ -258,13 +259,13 @@ bool run_planned(Model& model, std::shared_ptr<InferencePlan>& plan, const Tenso
 std::optional<std::vector<Tensor>> run_inference_plan(Model& model, std::shared_ptr<InferencePlan>& plan,
                                                       const std::vector<Tensor>& inputs) {
   std::vector<Tensor> outputs;
-  if (!run_planned(model, plan, inputs.data(), inputs.size(), outputs)) return std::nullopt;
+  if (!run_planned(model, plan, inputs.data(), inputs.size(), outputs, false)) return std::nullopt;
   return outputs;
 }
 
 std::optional<Tensor> run_inference_plan(Model& model, std::shared_ptr<InferencePlan>& plan, const Tensor& x) {
   thread_local std::vector<Tensor> outputs;
-  if (!run_planned(model, plan, &x, 1, outputs) || outputs.size() != 1) {
+  if (!run_planned(model, plan, &x, 1, outputs, true) || outputs.size() != 1) {
     outputs.clear();
     return std::nullopt;
   }

@@ -131,6 +131,23 @@ TEST_CASE("inference plan: a Functional model with branches, a shared layer and 
   check_same(small.predict_on_batch(x), normal_call(small, x));
   // A wrong input shape raises the normal path's error.
   CHECK_THROWS_AS(small.predict_on_batch(st::uniform({3, 4})), st::ShapeError);
+
+  // One input, two outputs: planned for all outputs, not for a single-output call.
+  auto in2 = Input({5});
+  auto h3 = Dense(4, "relu")(in2);
+  st::Model two(in2, {Dense(2)(h3), Dense(3, "sigmoid")(h3)});
+  std::shared_ptr<st::models::InferencePlan> plan2;
+  CHECK_FALSE(st::models::run_inference_plan(two, plan2, x).has_value());
+  auto both = st::models::run_inference_plan(two, plan2, std::vector<Tensor>{x});
+  REQUIRE(both.has_value());
+  std::vector<Tensor> want2;
+  {
+    st::autodiff::NoRecordScope no_record;  // (apply() on one input wants one output)
+    want2 = two.call(std::vector<Tensor>{x}, false);
+  }
+  REQUIRE(both->size() == 2);
+  check_same((*both)[0], want2[0]);
+  check_same((*both)[1], want2[1]);
 }
 
 TEST_CASE("inference plan: a Sequential changed after a predict is planned again") {
