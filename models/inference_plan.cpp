@@ -130,6 +130,18 @@ std::shared_ptr<InferencePlan> InferencePlan::make(Model& model) {
 }
 
 void InferencePlan::run_step(PlanStep& step) {
+  if (step.inputs.size() != 1 || step.outputs.size() != 1) {  // several inputs or outputs: its own call
+    args.clear();
+    for (int s : step.inputs) args.push_back(slots[s]);
+    auto outs = step.layer->apply(args, false);
+    args.clear();
+    if (outs.size() != step.outputs.size())
+      throw ValueError("Layer '" + step.layer->name() + "' (" + step.layer->class_name() + ") gave " +
+                       std::to_string(outs.size()) + " outputs where its graph node has " +
+                       std::to_string(step.outputs.size()));
+    for (std::size_t j = 0; j < outs.size(); ++j) slots[step.outputs[j]] = std::move(outs[j]);
+    return;
+  }
   const Tensor& x = slots[step.inputs[0]];
   // Layer::operator() casts floating inputs to the layer's dtype: such calls take the normal path.
   const bool same_dtype = !is_floating(x.dtype()) || x.dtype() == step.layer->dtype();
@@ -184,19 +196,7 @@ void InferencePlan::run_step(PlanStep& step) {
     }
   }
   // Its own call, as the normal path makes it.
-  if (step.inputs.size() == 1 && step.outputs.size() == 1) {
-    slots[step.outputs[0]] = (*step.layer)(x, false);
-    return;
-  }
-  args.clear();
-  for (int s : step.inputs) args.push_back(slots[s]);
-  auto outs = step.layer->apply(args, false);
-  args.clear();
-  if (outs.size() != step.outputs.size())
-    throw ValueError("Layer '" + step.layer->name() + "' (" + step.layer->class_name() + ") gave " +
-                     std::to_string(outs.size()) + " outputs where its graph node has " +
-                     std::to_string(step.outputs.size()));
-  for (std::size_t j = 0; j < outs.size(); ++j) slots[step.outputs[j]] = std::move(outs[j]);
+  slots[step.outputs[0]] = (*step.layer)(x, false);
 }
 
 InferencePlan::Outcome InferencePlan::run(Model& owner, const Tensor* inputs, std::size_t count,
