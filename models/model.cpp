@@ -14,6 +14,7 @@
 #include "strata/layers/core/input_layer.hpp"
 #include "strata/losses/losses.hpp"
 #include "strata/models/functional.hpp"
+#include "strata/models/inference_plan.hpp"
 #include "strata/metrics/metrics.hpp"
 #include "strata/optimizers/optimizers.hpp"
 
@@ -259,6 +260,7 @@ Logs Model::test_step(const Batch& batch) {
 }
 
 Tensor Model::predict_step(const Tensor& x) {
+  if (auto y = models::run_inference_plan(*this, inference_plan_, x)) return std::move(*y);
   autodiff::NoRecordScope no_record;
   return (*this)(x, false);
 }

@@ -19,6 +19,9 @@
 
 namespace strata {
 
+namespace models {
+class InferencePlan;
+}
 namespace optimizers {
 class Optimizer;
 }
@@ -177,6 +180,7 @@ class Model : public Layer {
 
   // --- Functional models (empty / nullptr for others) ---
   bool is_functional() const { return graph_ != nullptr; }
+  const std::shared_ptr<FunctionalGraph>& graph() const { return graph_; }
   const std::vector<Tensor>& inputs() const;
   const std::vector<Tensor>& outputs() const;
   // The names of the layers producing the outputs (Keras's output_names: the keys of per-output
@@ -299,6 +303,7 @@ class Model : public Layer {
   bool several_io() const;
 
   std::shared_ptr<FunctionalGraph> graph_;
+  std::shared_ptr<models::InferencePlan> inference_plan_;  // predict's compiled forward pass
   // One output of a model with several inputs or outputs: its loss, weight and metrics (Keras logs
   // them as "<output>_loss", "<output>_<metric>").
   struct OutputHead {

@@ -63,6 +63,11 @@ void row_times_matrix(const T* x, std::int64_t incx, const T* b, std::int64_t ld
   constexpr std::int64_t width = xsimd::batch<T>::size;
   auto bias_at = [&](std::int64_t j) { return bias ? bias + j : nullptr; };
   std::int64_t j = 0;
+  // Wide blocks first: one pass over whole rows of B streams contiguous memory (a 784 x 256 float
+  // product measured 35% faster than two passes over half rows); 16 + 1 vector registers fit AVX-512's 32.
+  if constexpr (xsimd::batch<T>::size * sizeof(T) >= 64)
+    for (; j + 16 * width <= n; j += 16 * width)
+      row_times_block<T, 16>(x, incx, b + j, ldb, k, alpha, bias_at(j), relu, y + j);
   for (; j + 8 * width <= n; j += 8 * width) row_times_block<T, 8>(x, incx, b + j, ldb, k, alpha, bias_at(j), relu, y + j);
   for (; j + width <= n; j += width) row_times_block<T, 1>(x, incx, b + j, ldb, k, alpha, bias_at(j), relu, y + j);
   for (; j < n; ++j) {
@@ -87,18 +92,21 @@ void apply_epilogue(T* c, std::int64_t m, std::int64_t n, std::int64_t ldc, cons
   });
 }
 
-// Column blocks on the pool's threads once B is large enough that each core streaming its own part
-// from its own cache beats the hand-off.
+// Column blocks on the pool's threads once B no longer fits one core's L2 (1 MiB here). Below, one
+// core streaming B from its L2 with the wide blocks beats the split: the main job's 784 x 256 layer
+// measured 4.5-6 us (median) on one thread against 7.6-8 us split over two, on the shared 2-core VM
+// (the split pays the hand-off, half-row blocks, and the wait when the other core is busy).
 template <class T>
 void row_times_matrix_parallel(const T* x, std::int64_t incx, const T* b, std::int64_t ldb, std::int64_t k,
                                std::int64_t n, T alpha, const T* bias, bool relu, T* y) {
   constexpr std::int64_t block = 8 * xsimd::batch<T>::size;
-  const bool split = k * n * static_cast<std::int64_t>(sizeof(T)) >= (std::int64_t{256} << 10);
+  const bool split = k * n * static_cast<std::int64_t>(sizeof(T)) > (std::int64_t{1} << 20);
+  if (!split) return row_times_matrix<T>(x, incx, b, ldb, k, n, alpha, bias, relu, y);
   parallel_for(
       n, block,
       [&](std::int64_t begin, std::int64_t end) { row_times_matrix<T>(x, incx, b + begin, ldb, k, end - begin, alpha, bias ? bias + begin : nullptr, relu, y + begin);
       },
-      split ? 0 : std::numeric_limits<std::int64_t>::max());
+      0);
 }
 
 // Above this, B no longer sits in one core's caches and OpenBLAS's threads pay for themselves.

@@ -34,6 +34,8 @@ class DenseLayer : public Layer {
   std::int64_t units() const { return units_; }
   const Variable& kernel() const { return kernel_; }
   const Variable& bias() const { return bias_; }
+  const activations::Activation& activation() const { return activation_; }
+  const DenseOptions& options() const { return options_; }
 
  private:
   std::int64_t units_;
