@@ -661,7 +661,8 @@ std::vector<Tensor> Model::run_predict(const std::function<std::optional<Batch>(
     std::vector<Tensor> outs;
     if (several_io()) {
       autodiff::NoRecordScope no_record;
-      outs = apply(batch->xs, false);
+      auto planned = models::run_inference_plan(*this, inference_plan_, batch->xs);
+      outs = planned ? std::move(*planned) : apply(batch->xs, false);
     } else {
       outs = {predict_step(batch->x)};
     }
