@@ -2,6 +2,8 @@
 // move or make values (fill, cast, copy_strided, gather, scatter_add, random, adam_update).
 #include "strata/backend/cuda/cuda_backend.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -51,7 +53,19 @@ int device_count(std::string* reason) {
   const cudaError_t status = cudaGetDeviceCount(&count);
   if (status != cudaSuccess) {
     cudaGetLastError();  // clear the error so that later calls start clean
-    if (reason) *reason = std::string("cudaGetDeviceCount: ") + cudaGetErrorString(status);
+    if (reason) {
+      *reason = std::string("cudaGetDeviceCount: ") + cudaGetErrorString(status);
+      // CUDA reports a missing driver library as a driver too old: tell the two apart.
+      if (status == cudaErrorInsufficientDriver) {
+        if (void* driver = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL)) {
+          dlclose(driver);
+          *reason += "; the installed NVIDIA driver is older than CUDA runtime " + std::to_string(CUDART_VERSION / 1000) +
+                     "." + std::to_string(CUDART_VERSION % 1000 / 10) + " needs";
+        } else {
+          *reason += "; the NVIDIA driver library libcuda.so.1 is missing (no driver installed)";
+        }
+      }
+    }
     return 0;
   }
   if (count == 0 && reason) *reason = "cudaGetDeviceCount: no CUDA device is present";
