@@ -15,13 +15,13 @@
 # The GPU machine needs no project dependencies when .gpu_bundle/ travels with the tree (with the
 # device tool: carry [".gpu_bundle"]); without a bundle it configures and builds build-gpu/ itself,
 # which needs xtensor, OpenBLAS, HDF5, doctest and nlohmann-json there.
-# Environment: CUDA_ARCHS (default "80;90"), MARCH (bundle builds: default x86-64-v3, so that the
+# Environment: BUILD_DIR (default build-gpu), CUDA_ARCHS (default "80;90"), MARCH (bundle builds: default x86-64-v3, so that the
 # binaries run on another x86-64 host), JOBS, OUT (a folder for the logs; default build-gpu/logs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 jobs=${JOBS:-$(nproc)}
-build=build-gpu
+build=${BUILD_DIR:-build-gpu}
 cuda_archs=${CUDA_ARCHS:-80;90}
 
 configure_and_build() {
@@ -58,7 +58,9 @@ if [[ ${1:-} == --bundle ]]; then
     cp "$data"/*.gz "$stage/fashion-mnist/"
   fi
   mkdir -p .gpu_bundle
-  grep -qx '/.gpu_bundle/' .git/info/exclude 2>/dev/null || echo '/.gpu_bundle/' >>"$(git rev-parse --git-path info/exclude)"
+  exclude=$(git rev-parse --git-path info/exclude)  # .gpu_bundle/ travels by `carry`, never in a commit
+  mkdir -p "$(dirname "$exclude")"
+  grep -qx '/.gpu_bundle/' "$exclude" 2>/dev/null || echo '/.gpu_bundle/' >>"$exclude"
   tar -C "$stage" -cJf .gpu_bundle/bundle.tar.xz .
   rm -rf "$stage"
   echo "gpu_check: bundle .gpu_bundle/bundle.tar.xz ($(du -h .gpu_bundle/bundle.tar.xz | cut -f1)); carry .gpu_bundle to the GPU machine"
@@ -115,6 +117,10 @@ echo "== setup done ($((SECONDS - start)) s)"
 timeout 300 "$tests" --test-case='cuda:*' --duration=true 2>&1 | tee "$out/tests.log"
 tests_rc=${PIPESTATUS[0]}
 [[ $tests_rc -ne 0 ]] && status=1
+if grep -q "CUDA tests skipped" "$out/tests.log"; then
+  echo "gpu_check: the CUDA tests skipped: no usable GPU here (see the reason above)"
+  status=1
+fi
 echo "gpu_check: cuda tests rc=$tests_rc ($((SECONDS - start)) s)"
 
 # 2. compute-sanitizer memcheck over the kernel comparisons and the gradient checks.

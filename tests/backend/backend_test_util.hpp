@@ -78,8 +78,9 @@ inline std::string cuda_unavailable_reason() {
     const std::string what = e.what();
     const auto at = what.find("cudaGetDeviceCount");
     if (at == std::string::npos) return what;
-    const auto end = what.find(')', at);
-    return what.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    // get_backend's message ends with " (<reason>)".
+    const auto end = what.rfind(')');
+    return what.substr(at, end == std::string::npos || end < at ? std::string::npos : end - at);
   }
 }
 
