@@ -13,8 +13,9 @@
 #                                        that a CUDA image lacks, and Fashion-MNIST when installed)
 #
 # The GPU machine needs no project dependencies when .gpu_bundle/ travels with the tree (with the
-# device tool: carry [".gpu_bundle"]); without a bundle it configures and builds build-gpu/ itself,
-# which needs xtensor, OpenBLAS, HDF5, doctest and nlohmann-json there.
+# device tool: `bash scripts/gpu_check.sh --bundle` here first, then run(command="OUT=$OUT bash
+# scripts/gpu_check.sh", carry=[".gpu_bundle"], timeout_s=590)); without a bundle it configures and
+# builds build-gpu/ itself, which needs xtensor, OpenBLAS, HDF5, doctest and nlohmann-json there.
 # Environment: BUILD_DIR (default build-gpu), CUDA_ARCHS (default "80;90"), MARCH (bundle builds: default x86-64-v3, so that the
 # binaries run on another x86-64 host), JOBS, OUT (a folder for the logs; default build-gpu/logs).
 set -uo pipefail
