@@ -13,6 +13,19 @@ namespace strata::backend {
 // Defined in backend/cpu/cpu_backend.cpp; registers "cpu" (called before every lookup, so the CPU
 // backend is there even when the library is linked statically and no static initializer runs).
 void register_cpu_backend_once();
+#ifdef STRATA_HAS_CUDA
+// Defined in backend/cuda/cuda_backend.cu; registers "cuda" (with no devices when there is no GPU).
+void register_cuda_backend_once();
+#endif
+
+namespace {
+void register_builtin_backends() {
+  register_cpu_backend_once();
+#ifdef STRATA_HAS_CUDA
+  register_cuda_backend_once();
+#endif
+}
+}  // namespace
 
 namespace {
 
@@ -47,14 +60,14 @@ void register_backend(const std::string& type, BackendFactory factory) {
 }
 
 bool is_registered(const std::string& type) {
-  register_cpu_backend_once();
+  register_builtin_backends();
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   return r.factories.count(type) != 0;
 }
 
 Backend& get_backend(const Device& device) {
-  register_cpu_backend_once();
+  register_builtin_backends();
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   auto key = std::make_pair(device.type, device.index);
@@ -68,7 +81,10 @@ Backend& get_backend(const Device& device) {
     throw DeviceError("Device " + device.to_string() + " does not exist: there " +
                       (count == 1 ? "is 1 " + device.type + " device" :
                                     "are " + std::to_string(count) + " " + device.type + " devices") +
-                      (count > 0 ? " (indices 0 to " + std::to_string(count - 1) + ")" : ""));
+                      (count > 0 ? " (indices 0 to " + std::to_string(count - 1) + ")" : "") +
+                      (count == 0 && factory->second.unavailable_reason
+                           ? " (" + factory->second.unavailable_reason() + ")"
+                           : ""));
   std::unique_ptr<Backend> created = factory->second.create(device.index);
   if (!created) throw DeviceError("The backend factory of device type \"" + device.type + "\" created no backend");
   Backend& result = *created;
@@ -78,7 +94,7 @@ Backend& get_backend(const Device& device) {
 }
 
 std::vector<Device> list_devices() {
-  register_cpu_backend_once();
+  register_builtin_backends();
   std::vector<std::pair<std::string, std::function<int()>>> counts;
   {
     auto& r = registry();

@@ -208,6 +208,9 @@ class Backend {
 struct BackendFactory {
   std::function<int()> device_count;                          // devices of this type present now
   std::function<std::unique_ptr<Backend>(int index)> create;  // throws DeviceError with the reason
+  // Optional: why there is no device of this type when device_count() is 0 (e.g. CUDA's "no CUDA
+  // capable device is detected"); get_backend puts it in its error.
+  std::function<std::string()> unavailable_reason = {};
 };
 
 // Registers a backend under a device type name ("cpu", "cuda", or a third party's).

@@ -50,6 +50,8 @@ void set_default_device(const Device& device) {
   global_default() = device;
 }
 
+std::vector<Device> config::list_devices() { return backend::list_devices(); }
+
 DeviceScope::DeviceScope(const Device& device) : had_previous_(scoped_default.has_value()) {
   backend::get_backend(device);
   if (had_previous_) previous_ = *scoped_default;

@@ -3,6 +3,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace strata {
 
@@ -38,5 +39,13 @@ class DeviceScope {
   bool had_previous_;
   Device previous_;
 };
+
+namespace config {
+// Every device a registered backend reports now: "cpu" first, then e.g. "cuda:0", "cuda:1" (none
+// of a type whose devices are missing: no GPU, no driver).
+std::vector<Device> list_devices();
+using ::strata::default_device;
+using ::strata::set_default_device;
+}  // namespace config
 
 }  // namespace strata
