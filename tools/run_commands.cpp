@@ -222,7 +222,7 @@ int run_inspect(const Arguments& args) {
     for (const auto& w : model->weights()) rows.push_back({w.name(), w.shape(), std::string(dtype_name(w.dtype()))});
     std::cout << path << ": Keras zip, model '" << model->name() << "'\n";
   } else {
-    throw ValueError("File '" + path + "' is neither an HDF5 file nor a .keras zip");
+    throw IOError("Unable to open file '" + path + "': it is neither an HDF5 file nor a .keras zip");
   }
   std::size_t width = 4;
   for (const auto& r : rows) width = std::max(width, r.path.size());

@@ -74,7 +74,7 @@ int backup_worker() {
   const std::string freq = strata_test::env_or("STRATA_WORKER_FREQ", "epoch");
   auto backup = st::callbacks::BackupAndRestore(
       strata_test::env_or("STRATA_WORKER_DIR"),
-      {.save_freq = freq == "epoch" ? st::callbacks::SaveFrequency("epoch") : st::callbacks::SaveFrequency(std::stoll(freq))});
+      {.save_freq = freq == "epoch" ? st::callbacks::SaveFrequency("epoch") : st::callbacks::SaveFrequency(static_cast<std::int64_t>(std::stoll(freq)))});
   int epoch_now = 0;
   auto reporter = st::callbacks::LambdaCallback(
       {.on_epoch_begin = [&](int epoch, const Logs&) { epoch_now = epoch; },

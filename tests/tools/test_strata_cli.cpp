@@ -240,7 +240,7 @@ TEST_CASE("strata CLI: bad arguments and bad files give clear errors and distinc
        "option '--input2' is given without '--input'"},
       {{"summary", temp("missing.h5")}, 3, "No such file: '" + temp("missing.h5") + "'"},
       {{"summary", temp("text.h5")}, 3, temp("text.h5")},
-      {{"inspect", temp("text.h5")}, 4, "is neither an HDF5 file nor a .keras zip"},
+      {{"inspect", temp("text.h5")}, 3, "is neither an HDF5 file nor a .keras zip"},
       {{"predict", model_path, "--input", temp("missing.npy"), "--output", temp("y.npy")}, 3, "missing.npy"},
       {{"predict", model_path, "--input", temp("bad_x.npy"), "--output", temp("y.npy")}, 4, "strata predict: error:"},
       {{"predict", model_path, "--input", temp("ok_x.npy"), "--output", temp("no/such/dir/y.npy")}, 3, "write_npy"},
