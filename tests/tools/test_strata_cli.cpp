@@ -95,7 +95,7 @@ TEST_CASE("strata CLI: summary prints the model's summary") {
   CHECK(result.exit_code == 0);
   CHECK(result.output == expected.str());
   CHECK(result.output.find("hidden (Dense)") != std::string::npos);
-  CHECK(result.output.find("Total params: 68") != std::string::npos);  // 5*7+7 + 7*3+3
+  CHECK(result.output.find("Total params: 66") != std::string::npos);  // 5*7+7 + 7*3+3
 }
 
 TEST_CASE("strata CLI: predict on the Keras 2.3.1 fixture reproduces Keras's predictions") {
@@ -230,19 +230,19 @@ TEST_CASE("strata CLI: bad arguments and bad files give clear errors and distinc
       {{"summary", "a.h5", "b.h5"}, 2, "unexpected argument 'b.h5'"},
       {{"summary", model_path, "--verbose"}, 2, "strata summary: unknown option '--verbose'"},
       {{"predict", model_path, "--input", temp("ok_x.npy")}, 2, "missing option '--output Y.npy'"},
-      {{"predict", model_path, "--output", temp("y.npy")}, 2, "missing option '--input X.npy'"},
+      {{"predict", model_path, "--output", temp("err_y.npy")}, 2, "missing option '--input X.npy'"},
       {{"predict", model_path, "--input"}, 2, "option '--input' needs a value"},
-      {{"predict", model_path, "--input", temp("ok_x.npy"), "--output", temp("y.npy"), "--batch-size", "0"}, 2,
+      {{"predict", model_path, "--input", temp("ok_x.npy"), "--output", temp("err_y.npy"), "--batch-size", "0"}, 2,
        "option '--batch-size' needs a positive integer, got '0'"},
-      {{"predict", model_path, "--input", temp("ok_x.npy"), "--output", temp("y.npy"), "--batch-size", "8x"}, 2,
+      {{"predict", model_path, "--input", temp("ok_x.npy"), "--output", temp("err_y.npy"), "--batch-size", "8x"}, 2,
        "needs a positive integer, got '8x'"},
-      {{"predict", model_path, "--input2", temp("ok_x.npy"), "--output", temp("y.npy")}, 2,
+      {{"predict", model_path, "--input2", temp("ok_x.npy"), "--output", temp("err_y.npy")}, 2,
        "option '--input2' is given without '--input'"},
       {{"summary", temp("missing.h5")}, 3, "No such file: '" + temp("missing.h5") + "'"},
       {{"summary", temp("text.h5")}, 3, temp("text.h5")},
       {{"inspect", temp("text.h5")}, 3, "is neither an HDF5 file nor a .keras zip"},
-      {{"predict", model_path, "--input", temp("missing.npy"), "--output", temp("y.npy")}, 3, "missing.npy"},
-      {{"predict", model_path, "--input", temp("bad_x.npy"), "--output", temp("y.npy")}, 4, "strata predict: error:"},
+      {{"predict", model_path, "--input", temp("missing.npy"), "--output", temp("err_y.npy")}, 3, "missing.npy"},
+      {{"predict", model_path, "--input", temp("bad_x.npy"), "--output", temp("err_y.npy")}, 4, "strata predict: error:"},
       {{"predict", model_path, "--input", temp("ok_x.npy"), "--output", temp("no/such/dir/y.npy")}, 3, "write_npy"},
   };
   if (have_fixture())
@@ -256,5 +256,5 @@ TEST_CASE("strata CLI: bad arguments and bad files give clear errors and distinc
     CHECK(result.output.find(c.message) != std::string::npos);
     if (result.output.find(c.message) == std::string::npos) MESSAGE(result.output);
   }
-  CHECK_FALSE(fs::exists(temp("y.npy")));  // nothing is written on failure
+  CHECK_FALSE(fs::exists(temp("err_y.npy")));  // nothing is written on failure
 }
