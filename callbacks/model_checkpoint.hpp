@@ -2,8 +2,8 @@
 // ModelCheckpoint, as keras.callbacks.ModelCheckpoint: saves the model (or its weights) during fit.
 //
 //   st::callbacks::ModelCheckpoint("ckpt/model.{epoch:02d}-{val_loss:.2f}.h5")
-//   st::callbacks::ModelCheckpoint("best.weights.h5", {.monitor = "val_accuracy", .save_best_only = true,
-//                                                      .save_weights_only = true, .verbose = 1})
+//   st::callbacks::ModelCheckpoint("best.weights.h5", {.monitor = "val_accuracy", .verbose = 1,
+//                                                      .save_best_only = true, .save_weights_only = true})
 //   st::callbacks::ModelCheckpoint("ckpt/b{batch:04d}.h5", {.save_freq = 100})
 //
 // `filepath` is a Python format string: {epoch} (1-based), {batch} (1-based, with a batch

@@ -246,7 +246,7 @@ TEST_CASE("BackupAndRestore: an interrupted fit continues from the last backup (
   CHECK_FALSE(fs::exists(dir));
 }
 
-TEST_CASE("BackupAndRestore: delete_checkpoint=false keeps the backup; a finished backup restarts nothing") {
+TEST_CASE("BackupAndRestore: delete_checkpoint=false keeps the backup, which the next fit resumes mid-epoch") {
   const fs::path dir = fresh_dir("keep");
   auto x = inputs(kSamples, 6);
   auto y = labels(kSamples, 4);
