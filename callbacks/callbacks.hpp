@@ -21,14 +21,17 @@
 //   EarlyStopping           early_stopping.hpp          ReduceLROnPlateau reduce_lr_on_plateau.hpp
 //   LearningRateScheduler   learning_rate_scheduler.hpp CSVLogger         csv_logger.hpp
 //   TerminateOnNaN          terminate_on_nan.hpp        LambdaCallback    lambda_callback.hpp
+//   ModelCheckpoint         model_checkpoint.hpp        BackupAndRestore  backup_and_restore.hpp
 #include <vector>
 
+#include "strata/callbacks/backup_and_restore.hpp"
 #include "strata/callbacks/callback.hpp"
 #include "strata/callbacks/csv_logger.hpp"
 #include "strata/callbacks/early_stopping.hpp"
 #include "strata/callbacks/history.hpp"
 #include "strata/callbacks/lambda_callback.hpp"
 #include "strata/callbacks/learning_rate_scheduler.hpp"
+#include "strata/callbacks/model_checkpoint.hpp"
 #include "strata/callbacks/monitor.hpp"
 #include "strata/callbacks/progbar.hpp"
 #include "strata/callbacks/progbar_logger.hpp"

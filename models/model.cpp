@@ -442,13 +442,16 @@ callbacks::History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptio
   TrainingData data;
   data.steps = (n + options.batch_size - 1) / options.batch_size;
   if (options.steps_per_epoch) data.steps = std::min(data.steps, *options.steps_per_epoch);
-  auto shuffler = std::make_shared<std::mt19937_64>(next_random_seed());
-  data.epoch_batches = [=, shuffle = options.shuffle, batch_size = options.batch_size](int) {
+  // Each epoch's order depends only on this seed and the epoch, so a fit resumed at epoch k
+  // (BackupAndRestore) shuffles as the uninterrupted run did.
+  const std::uint64_t shuffle_seed = next_random_seed();
+  data.epoch_batches = [=, shuffle = options.shuffle, batch_size = options.batch_size](int epoch) {
     Tensor order;
     if (shuffle) {
       std::vector<std::int64_t> indices(static_cast<std::size_t>(n));
       std::iota(indices.begin(), indices.end(), 0);
-      std::shuffle(indices.begin(), indices.end(), *shuffler);
+      std::mt19937_64 shuffler(shuffle_seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(epoch));
+      std::shuffle(indices.begin(), indices.end(), shuffler);
       order = Tensor::from_vector(indices, Shape{n});
     }
     return tensor_batches(x, y, sample_weight, batch_size, order);
@@ -540,9 +543,12 @@ callbacks::History Model::run_fit(TrainingData& data, const FitOptions& options)
   const bool log_learning_rate = callbacks::adds_learning_rate_to_logs(options.callbacks);
 
   stop_training = false;
+  resume_from.reset();
   callbacks.on_train_begin();
+  const ResumePoint start = resume_from.value_or(ResumePoint{options.initial_epoch, 0});
+  resume_from.reset();
   Logs epoch_logs;
-  for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training; ++epoch) {
+  for (int epoch = start.epoch; epoch < options.epochs && !stop_training; ++epoch) {
     reset_metrics();
     callbacks.on_epoch_begin(epoch);
     BatchStream next_batch = data.epoch_batches(epoch);
@@ -557,6 +563,7 @@ callbacks::History Model::run_fit(TrainingData& data, const FitOptions& options)
         }
         break;
       }
+      if (epoch == start.epoch && step < start.step) continue;  // trained before the backup
       callbacks.on_train_batch_begin(step);
       Logs logs = train_step(*batch);
       callbacks.on_train_batch_end(step, logs);
@@ -857,13 +864,16 @@ callbacks::History Model::fit(const ModelData& x, const ModelData& y, FitOptions
   TrainingData data;
   data.steps = (n + options.batch_size - 1) / options.batch_size;
   if (options.steps_per_epoch) data.steps = std::min(data.steps, *options.steps_per_epoch);
-  auto shuffler = std::make_shared<std::mt19937_64>(next_random_seed());
-  data.epoch_batches = [=, shuffle = options.shuffle, batch_size = options.batch_size](int) {
+  // Each epoch's order depends only on this seed and the epoch, so a fit resumed at epoch k
+  // (BackupAndRestore) shuffles as the uninterrupted run did.
+  const std::uint64_t shuffle_seed = next_random_seed();
+  data.epoch_batches = [=, shuffle = options.shuffle, batch_size = options.batch_size](int epoch) {
     Tensor order;
     if (shuffle) {
       std::vector<std::int64_t> indices(static_cast<std::size_t>(n));
       std::iota(indices.begin(), indices.end(), 0);
-      std::shuffle(indices.begin(), indices.end(), *shuffler);
+      std::mt19937_64 shuffler(shuffle_seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(epoch));
+      std::shuffle(indices.begin(), indices.end(), shuffler);
       order = Tensor::from_vector(indices, Shape{n});
     }
     return multi_tensor_batches(xs, ys, sample_weight, batch_size, order);

@@ -260,6 +260,15 @@ class Model : public Layer {
   // Set by a callback (EarlyStopping, TerminateOnNaN) to end fit after the current batch / epoch.
   bool stop_training = false;
 
+  // Where fit starts when a callback sets it in on_train_begin (BackupAndRestore restoring a
+  // backup; Keras's _initial_epoch): the epoch, and the batches of that epoch already trained,
+  // which fit draws from the data but skips. fit clears it.
+  struct ResumePoint {
+    int epoch = 0;
+    std::int64_t step = 0;
+  };
+  std::optional<ResumePoint> resume_from;
+
  protected:
   // The metrics' current results, named as Keras logs them.
   Logs metric_results() const;

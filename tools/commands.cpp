@@ -1,0 +1,52 @@
+// The table of commands and their help texts.
+#include "cli.hpp"
+
+namespace strata::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table{
+      {"summary", "print a model's summary (layers, output shapes, parameters)",
+       "usage: strata summary FILE\n"
+       "\n"
+       "Loads the model saved in FILE (model.save: .h5 or .keras) and prints Keras's summary table.\n",
+       run_summary, {}, {}},
+      {"predict", "run a saved model on NumPy arrays (.npy in, .npy out)",
+       "usage: strata predict FILE --input X.npy [--input2 X2.npy ...] --output Y.npy [--output2 Y2.npy ...]\n"
+       "                      [--batch-size N]\n"
+       "\n"
+       "Loads the model saved in FILE and writes its predictions for the arrays given (the first axis\n"
+       "is the batch). A model with several inputs takes them in its input order as --input,\n"
+       "--input2, --input3, ...; one with several outputs writes them to --output, --output2, ...\n"
+       "float64 inputs are cast to float32.\n"
+       "\n"
+       "  --batch-size N   samples per batch (default 32)\n",
+       run_predict,
+       {"--input", "--input2", "--input3", "--input4", "--input5", "--input6", "--input7", "--input8", "--output",
+        "--output2", "--output3", "--output4", "--output5", "--output6", "--output7", "--output8", "--batch-size"},
+       {}},
+      {"convert", "convert a model file between .h5, .keras and weights-only formats",
+       "usage: strata convert IN OUT [--config MODEL.json] [--weights-only]\n"
+       "\n"
+       "Loads IN and saves it as OUT; the format of OUT follows its name:\n"
+       "  *.weights.h5   weights and optimizer state only (Keras 3 layout)\n"
+       "  *.keras        the whole model (Keras 3 zip, where supported)\n"
+       "  *.h5           the whole model (legacy Keras HDF5), or with --weights-only the legacy\n"
+       "                 weights-only layout\n"
+       "IN is a whole model, or weights only with --config naming the architecture (Keras's\n"
+       "model.to_json() output).\n"
+       "\n"
+       "  --config FILE    the architecture as JSON, for a weights-only IN\n"
+       "  --weights-only   write only the weights to an OUT that does not end in .weights.h5\n",
+       run_convert, {"--config"}, {"--weights-only"}},
+      {"inspect", "list the weights of a model file with their shapes and dtypes",
+       "usage: strata inspect FILE\n"
+       "\n"
+       "Lists every weight stored in FILE (an HDF5 model or weights file: each dataset's path,\n"
+       "shape and dtype; a .keras file: the weights of the model it holds), then the total number\n"
+       "of values. Works on files whose layers Strata cannot build.\n",
+       run_inspect, {}, {}},
+  };
+  return table;
+}
+
+}  // namespace strata::cli
