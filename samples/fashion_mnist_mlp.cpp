@@ -48,8 +48,8 @@ int main(int argc, char** argv) {
             << " test_accuracy=" << scores["accuracy"] << "\n";
 
   // Save to a Keras HDF5 file and restore from it (the compiled loss and metrics come back too).
-  model.save("fashion_mnist_mlp.h5");
-  auto restored = st::models::load_model("fashion_mnist_mlp.h5");
+  model.save("fashion_mlp.h5");
+  auto restored = st::models::load_model("fashion_mlp.h5");
   auto restored_scores = restored->evaluate(x_test, test.y, {.batch_size = 128, .verbose = 0});
   std::cout << "restored model: test_loss=" << restored_scores["loss"]
             << " test_accuracy=" << restored_scores["accuracy"] << "\n";
