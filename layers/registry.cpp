@@ -251,9 +251,7 @@ LayerPtr conv(const Config& c, int rank) {
   o.bias_constraint = constraint(c, {"bias_constraint"});
   o.name = cfg::name(c);
   o.dtype = cfg::dtype(c);
-  auto layer = rank == 1 ? Conv1D(filters->get<std::int64_t>(), ints(*kernel), std::move(o))
-                         : Conv2D(filters->get<std::int64_t>(), ints(*kernel), std::move(o));
-  return layer.ptr();
+  return make_layer<ConvLayer>(rank, filters->get<std::int64_t>(), ints(*kernel), std::move(o)).ptr();
 }
 
 LayerPtr pooling(const Config& c, LayerHandle<PoolingLayer> (*make)(const IntTuple&, PoolingOptions)) {
@@ -421,7 +419,6 @@ LayerPtr spatial_dropout(const Config& c, LayerHandle<SpatialDropoutLayer> (*mak
 
 LayerPtr attention(const Config& c, bool additive) {
   AttentionOptions o;
-  o.use_scale = additive;
   if (const Config* v = cfg::find(c, {"use_scale"})) o.use_scale = v->get<bool>();
   o.score_mode = text(c, "score_mode", "dot");
   o.dropout = number(c, {"dropout"}, 0.0);

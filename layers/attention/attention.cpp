@@ -33,7 +33,8 @@ Tensor masked_softmax(const Tensor& scores, const Tensor& mask) {
 }
 
 AttentionLayer::AttentionLayer(bool additive, AttentionOptions options)
-    : Layer(options.name, options.dtype), additive_(additive), options_(std::move(options)) {
+    : Layer(options.name, options.dtype), additive_(additive), options_(std::move(options)),
+      use_scale_(options_.use_scale.value_or(additive)) {
   const std::string cls = class_name();
   if (!additive_ && options_.score_mode != "dot" && options_.score_mode != "concat")
     throw ValueError(cls + ": score_mode must be 'dot' or 'concat', got '" + options_.score_mode + "'");
@@ -61,22 +62,22 @@ void AttentionLayer::check_shapes(const std::vector<Shape>& s) const {
 void AttentionLayer::build(const std::vector<Shape>& input_shapes) {
   check_shapes(input_shapes);
   if (additive_) {
-    if (options_.use_scale) scale_ = add_weight("scale", {input_shapes[0].back()}, "glorot_uniform");
+    if (use_scale_) scale_ = add_weight("scale", {input_shapes[0].back()}, "glorot_uniform");
     return;
   }
-  if (options_.use_scale) scale_ = add_weight("scale", Shape{}, "ones");
+  if (use_scale_) scale_ = add_weight("scale", Shape{}, "ones");
   if (options_.score_mode == "concat") concat_score_weight_ = add_weight("concat_score_weight", Shape{}, "ones");
 }
 
 Tensor AttentionLayer::scores(const Tensor& query, const Tensor& key) const {
   if (!additive_ && options_.score_mode == "dot") {
     const Tensor s = matmul(query, key, {.transpose_b = true});
-    return options_.use_scale ? s * scale_ : s;
+    return use_scale_ ? s * scale_ : s;
   }
   // (batch, Tq, 1, dim) + (batch, 1, Tv, dim)
   const Tensor sum_qk = expand_dims(query, -2) + expand_dims(key, -3);
-  if (additive_) return sum(options_.use_scale ? scale_ * tanh(sum_qk) : tanh(sum_qk), Axes(-1));
-  return concat_score_weight_ * sum(tanh(options_.use_scale ? scale_ * sum_qk : sum_qk), Axes(-1));
+  if (additive_) return sum(use_scale_ ? scale_ * tanh(sum_qk) : tanh(sum_qk), Axes(-1));
+  return concat_score_weight_ * sum(tanh(use_scale_ ? scale_ * sum_qk : sum_qk), Axes(-1));
 }
 
 AttentionResult AttentionLayer::attend(const Tensor& query, const Tensor& value, const AttentionCallOptions& o) {
@@ -115,7 +116,7 @@ std::vector<Shape> AttentionLayer::compute_output_shapes(const std::vector<Shape
 
 Config AttentionLayer::get_config() const {
   Config config = Layer::get_config();
-  config["use_scale"] = options_.use_scale;
+  config["use_scale"] = use_scale_;
   config["dropout"] = options_.dropout;
   if (!additive_) {
     config["score_mode"] = options_.score_mode;

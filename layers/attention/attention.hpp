@@ -15,7 +15,7 @@
 namespace strata::layers {
 
 struct AttentionOptions {
-  bool use_scale = false;          // AdditiveAttention's default is true
+  std::optional<bool> use_scale;   // unset: false for Attention, true for AdditiveAttention (Keras's defaults)
   std::string score_mode = "dot";  // Attention: "dot" or "concat"
   double dropout = 0.0;            // on the attention weights, in training
   std::optional<std::uint64_t> seed;
@@ -57,13 +57,13 @@ class AttentionLayer : public Layer {
   Tensor scores(const Tensor& query, const Tensor& key) const;
   bool additive_;
   AttentionOptions options_;
+  bool use_scale_;
   std::uint64_t calls_ = 0;
   Variable scale_, concat_score_weight_;
 };
 
 LayerHandle<AttentionLayer> Attention(AttentionOptions options = {});
-// use_scale defaults to true here, as Keras's AdditiveAttention.
-LayerHandle<AttentionLayer> AdditiveAttention(AttentionOptions options = {.use_scale = true});
+LayerHandle<AttentionLayer> AdditiveAttention(AttentionOptions options = {});
 
 // Combines the masks Keras's attention layers accept into one bool (batch, [heads,] Tq, Tv) mask, or
 // an undefined tensor when there is none: query_mask (batch, Tq), value_mask (batch, Tv), an

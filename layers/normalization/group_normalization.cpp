@@ -34,8 +34,8 @@ void GroupNormalizationLayer::build(const Shape& input_shape) {
     throw ValueError("Layer '" + name() + "' (GroupNormalization): number of groups (" + std::to_string(groups_) +
                      ") cannot be more than the number of channels (" + std::to_string(channels_) + ")");
   if (channels_ % groups_ != 0)
-    throw ValueError("Layer '" + name() + "' (GroupNormalization): number of groups (" + std::to_string(groups_) +
-                     ") must be a multiple of the number of channels (" + std::to_string(channels_) + ")");
+    throw ValueError("Layer '" + name() + "' (GroupNormalization): the number of channels (" + std::to_string(channels_) +
+                     ") must be a multiple of the number of groups (" + std::to_string(groups_) + ")");
   if (options_.scale)
     gamma_ = add_weight("gamma", {channels_}, options_.gamma_initializer,
                         {.regularizer = options_.gamma_regularizer, .constraint = options_.gamma_constraint});

@@ -27,7 +27,7 @@ TEST_CASE("layer harness: GroupNormalization") {
                   .trainable_weights = 2,
                   .expected_config = {{"groups", 2}, {"axis", -1}, {"epsilon", 1e-3}, {"center", true}, {"scale", true},
                                       {"gamma_regularizer", nullptr}},
-                  .bad_input_shape = Shape{2, 3, 5}});
+                  .bad_input_shape = Shape{5}});
   run_layer_test({.name = "GroupNormalization",
                   .make = [] { return GroupNormalization({.groups = -1, .axis = 1, .center = false}).ptr(); },
                   .make_f64 = [] { return GroupNormalization({.groups = -1, .axis = 1, .center = false, .dtype = float64}).ptr(); },
@@ -178,6 +178,7 @@ TEST_CASE("PyTorch references: bilinear UpSampling2D, GroupNormalization") {
   double worst = 0;
   for (const auto& c : data["cases"]) {
     const std::string kind = c["layer"].get<std::string>();
+    if (kind != "UpSampling2D" && kind != "GroupNormalization") continue;  // attention: test_attention.cpp
     INFO(kind << " " << c["config"].dump());
     LayerPtr layer;
     if (kind == "UpSampling2D")
