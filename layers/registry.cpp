@@ -1,5 +1,6 @@
 #include "strata/layers/registry.hpp"
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -251,9 +252,7 @@ LayerPtr conv(const Config& c, int rank) {
   o.bias_constraint = constraint(c, {"bias_constraint"});
   o.name = cfg::name(c);
   o.dtype = cfg::dtype(c);
-  auto layer = rank == 1 ? Conv1D(filters->get<std::int64_t>(), ints(*kernel), std::move(o))
-                         : Conv2D(filters->get<std::int64_t>(), ints(*kernel), std::move(o));
-  return layer.ptr();
+  return make_layer<ConvLayer>(rank, filters->get<std::int64_t>(), ints(*kernel), std::move(o)).ptr();
 }
 
 LayerPtr pooling(const Config& c, LayerHandle<PoolingLayer> (*make)(const IntTuple&, PoolingOptions)) {
@@ -436,6 +435,201 @@ LayerPtr bidirectional(const Config& c) {
   return Bidirectional(layer, std::move(o)).ptr();
 }
 
+// --- convolution variants, 3-D pooling, reshaping, normalization and regularization (issue 6) ---
+
+template <class Options>
+void read_conv_common(const Config& c, Options& o) {
+  if (const Config* v = cfg::find(c, {"strides"})) o.strides = ints(*v);
+  if (const Config* v = cfg::find(c, {"dilation_rate"})) o.dilation_rate = ints(*v);
+  o.padding = text(c, "padding", "valid");
+  o.data_format = text(c, "data_format", "channels_last");
+  o.activation = activation_name(c);
+  if (const Config* v = cfg::find(c, {"use_bias"})) o.use_bias = v->get<bool>();
+  o.bias_initializer = initializer(c, {"bias_initializer"}, "zeros");
+  o.bias_regularizer = regularizer(c, {"bias_regularizer"});
+  o.activity_regularizer = regularizer(c, {"activity_regularizer"});
+  o.bias_constraint = constraint(c, {"bias_constraint"});
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+}
+
+LayerPtr conv_transpose(const Config& c, int rank) {
+  const Config* filters = cfg::find(c, {"filters"});
+  const Config* kernel = cfg::find(c, {"kernel_size"});
+  if (!filters || !kernel)
+    throw ValueError("Conv" + std::to_string(rank) + "DTranspose '" + cfg::name(c) + "' needs 'filters' and 'kernel_size'");
+  ConvTransposeOptions o;
+  read_conv_common(c, o);
+  if (const Config* v = cfg::find(c, {"output_padding"})) o.output_padding = ints(*v);
+  o.kernel_initializer = initializer(c, {"kernel_initializer"}, "glorot_uniform");
+  o.kernel_regularizer = regularizer(c, {"kernel_regularizer"});
+  o.kernel_constraint = constraint(c, {"kernel_constraint"});
+  auto layer = rank == 1 ? Conv1DTranspose(filters->get<std::int64_t>(), ints(*kernel), std::move(o))
+                         : Conv2DTranspose(filters->get<std::int64_t>(), ints(*kernel), std::move(o));
+  return layer.ptr();
+}
+
+LayerPtr depthwise_conv(const Config& c) {
+  const Config* kernel = cfg::find(c, {"kernel_size"});
+  if (!kernel) throw ValueError("DepthwiseConv2D '" + cfg::name(c) + "' needs 'kernel_size'");
+  DepthwiseConvOptions o;
+  read_conv_common(c, o);
+  if (const Config* v = cfg::find(c, {"depth_multiplier"})) o.depth_multiplier = v->get<std::int64_t>();
+  o.depthwise_initializer = initializer(c, {"depthwise_initializer"}, "glorot_uniform");
+  o.depthwise_regularizer = regularizer(c, {"depthwise_regularizer"});
+  o.depthwise_constraint = constraint(c, {"depthwise_constraint"});
+  return DepthwiseConv2D(ints(*kernel), std::move(o)).ptr();
+}
+
+LayerPtr separable_conv(const Config& c) {
+  const Config* filters = cfg::find(c, {"filters"});
+  const Config* kernel = cfg::find(c, {"kernel_size"});
+  if (!filters || !kernel) throw ValueError("SeparableConv2D '" + cfg::name(c) + "' needs 'filters' and 'kernel_size'");
+  SeparableConvOptions o;
+  read_conv_common(c, o);
+  if (const Config* v = cfg::find(c, {"depth_multiplier"})) o.depth_multiplier = v->get<std::int64_t>();
+  o.depthwise_initializer = initializer(c, {"depthwise_initializer"}, "glorot_uniform");
+  o.pointwise_initializer = initializer(c, {"pointwise_initializer"}, "glorot_uniform");
+  o.depthwise_regularizer = regularizer(c, {"depthwise_regularizer"});
+  o.pointwise_regularizer = regularizer(c, {"pointwise_regularizer"});
+  o.depthwise_constraint = constraint(c, {"depthwise_constraint"});
+  o.pointwise_constraint = constraint(c, {"pointwise_constraint"});
+  return SeparableConv2D(filters->get<std::int64_t>(), ints(*kernel), std::move(o)).ptr();
+}
+
+// ZeroPadding / Cropping: `padding` / `cropping` as an int, ints or pairs (the default when absent).
+template <class Options, class Handle>
+LayerPtr sides_layer(const Config& c, const char* key, const Sides& fallback, Handle (*make)(const Sides&, Options)) {
+  Options o;
+  o.data_format = text(c, "data_format", "channels_last");
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  const Config* v = cfg::find(c, {key});
+  return make(v ? Sides::from_config(*v) : fallback, std::move(o)).ptr();
+}
+
+LayerPtr up_sampling(const Config& c, LayerHandle<UpSamplingLayer> (*make)(const IntTuple&, UpSamplingOptions)) {
+  UpSamplingOptions o;
+  o.data_format = text(c, "data_format", "channels_last");
+  o.interpolation = text(c, "interpolation", "nearest");
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  const Config* size = cfg::find(c, {"size", "length"});  // length: Keras 1's UpSampling1D
+  return make(size ? IntTuple(ints(*size)) : IntTuple(2), std::move(o)).ptr();
+}
+
+LayerPtr group_normalization(const Config& c) {
+  GroupNormalizationOptions o;
+  if (const Config* v = cfg::find(c, {"groups"})) o.groups = v->get<std::int64_t>();
+  if (const Config* v = cfg::find(c, {"axis"})) {
+    const auto axes = ints(*v);
+    if (axes.size() != 1)
+      throw NotImplementedError("GroupNormalization '" + cfg::name(c) + "': only one axis is supported, got " + v->dump());
+    o.axis = static_cast<int>(axes[0]);
+  }
+  return GroupNormalization(normalization_options(c, std::move(o))).ptr();
+}
+
+LayerPtr spatial_dropout(const Config& c, LayerHandle<SpatialDropoutLayer> (*make)(double, SpatialDropoutOptions)) {
+  SpatialDropoutOptions o;
+  o.data_format = text(c, "data_format", "channels_last");
+  o.seed = seed_of(c);
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  return make(number(c, {"rate", "p"}, 0.5), std::move(o)).ptr();
+}
+
+LayerPtr attention(const Config& c, bool additive) {
+  AttentionOptions o;
+  if (const Config* v = cfg::find(c, {"use_scale"})) o.use_scale = v->get<bool>();
+  o.score_mode = text(c, "score_mode", "dot");
+  o.dropout = number(c, {"dropout"}, 0.0);
+  o.seed = seed_of(c);
+  if (const Config* v = cfg::find(c, {"causal"}); v && v->get<bool>())
+    throw NotImplementedError(std::string(additive ? "AdditiveAttention" : "Attention") + " '" + cfg::name(c) +
+                              "': the Keras 2 'causal' argument is not supported; pass use_causal_mask to attend()");
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  return make_layer<AttentionLayer>(additive, std::move(o)).ptr();
+}
+
+LayerPtr multi_head_attention(const Config& c) {
+  const Config* heads = cfg::find(c, {"num_heads"});
+  const Config* key_dim = cfg::find(c, {"key_dim"});
+  if (!heads || !key_dim) throw ValueError("MultiHeadAttention '" + cfg::name(c) + "' needs 'num_heads' and 'key_dim'");
+  MultiHeadAttentionOptions o;
+  if (const Config* v = cfg::find(c, {"value_dim"})) o.value_dim = v->get<std::int64_t>();
+  o.dropout = number(c, {"dropout"}, 0.0);
+  if (const Config* v = cfg::find(c, {"use_bias"})) o.use_bias = v->get<bool>();
+  if (const Config* v = cfg::find(c, {"output_shape"})) {
+    const auto dims = ints(*v);
+    if (dims.size() != 1)
+      throw NotImplementedError("MultiHeadAttention '" + cfg::name(c) + "': only a 1-D output_shape is supported, got " +
+                                v->dump());
+    o.output_shape = dims[0];
+  }
+  if (const Config* v = cfg::find(c, {"attention_axes"}); v && ints(*v) != std::vector<std::int64_t>{1})
+    throw NotImplementedError("MultiHeadAttention '" + cfg::name(c) + "': only attention over axis 1 is supported, got "
+                              "attention_axes " + v->dump());
+  o.kernel_initializer = initializer(c, {"kernel_initializer"}, "glorot_uniform");
+  o.bias_initializer = initializer(c, {"bias_initializer"}, "zeros");
+  o.kernel_regularizer = regularizer(c, {"kernel_regularizer"});
+  o.bias_regularizer = regularizer(c, {"bias_regularizer"});
+  o.kernel_constraint = constraint(c, {"kernel_constraint"});
+  o.bias_constraint = constraint(c, {"bias_constraint"});
+  o.seed = seed_of(c);
+  o.name = cfg::name(c);
+  o.dtype = cfg::dtype(c);
+  return MultiHeadAttention(heads->get<std::int64_t>(), key_dim->get<std::int64_t>(), std::move(o)).ptr();
+}
+
+void register_issue6_layers(const std::function<void(const char*, LayerFactory)>& add) {
+  add("Conv3D", [](const Config& c) { return conv(c, 3); });
+  add("Conv1DTranspose", [](const Config& c) { return conv_transpose(c, 1); });
+  add("Conv2DTranspose", [](const Config& c) { return conv_transpose(c, 2); });
+  add("DepthwiseConv2D", depthwise_conv);
+  add("SeparableConv2D", separable_conv);
+  add("MaxPooling3D", [](const Config& c) { return pooling(c, MaxPooling3D); });
+  add("AveragePooling3D", [](const Config& c) { return pooling(c, AveragePooling3D); });
+  add("GlobalMaxPooling3D", [](const Config& c) { return global_pooling(c, GlobalMaxPooling3D); });
+  add("GlobalAveragePooling3D", [](const Config& c) { return global_pooling(c, GlobalAveragePooling3D); });
+  add("ZeroPadding1D", [](const Config& c) { return sides_layer<ZeroPaddingOptions>(c, "padding", 1, ZeroPadding1D); });
+  add("ZeroPadding2D", [](const Config& c) { return sides_layer<ZeroPaddingOptions>(c, "padding", 1, ZeroPadding2D); });
+  add("ZeroPadding3D", [](const Config& c) { return sides_layer<ZeroPaddingOptions>(c, "padding", 1, ZeroPadding3D); });
+  add("Cropping1D", [](const Config& c) { return sides_layer<CroppingOptions>(c, "cropping", 1, Cropping1D); });
+  add("Cropping2D", [](const Config& c) { return sides_layer<CroppingOptions>(c, "cropping", 0, Cropping2D); });
+  add("Cropping3D", [](const Config& c) { return sides_layer<CroppingOptions>(c, "cropping", 1, Cropping3D); });
+  add("UpSampling1D", [](const Config& c) { return up_sampling(c, UpSampling1D); });
+  add("UpSampling2D", [](const Config& c) { return up_sampling(c, UpSampling2D); });
+  add("UpSampling3D", [](const Config& c) { return up_sampling(c, UpSampling3D); });
+  add("GroupNormalization", group_normalization);
+  add("UnitNormalization", [](const Config& c) -> LayerPtr {
+    UnitNormalizationOptions o;
+    if (const Config* v = cfg::find(c, {"axis"})) {
+      o.axis.clear();
+      for (auto a : ints(*v)) o.axis.push_back(static_cast<int>(a));
+    }
+    o.name = cfg::name(c);
+    o.dtype = cfg::dtype(c);
+    return UnitNormalization(std::move(o)).ptr();
+  });
+  add("SpatialDropout1D", [](const Config& c) { return spatial_dropout(c, SpatialDropout1D); });
+  add("SpatialDropout2D", [](const Config& c) { return spatial_dropout(c, SpatialDropout2D); });
+  add("SpatialDropout3D", [](const Config& c) { return spatial_dropout(c, SpatialDropout3D); });
+  add("Attention", [](const Config& c) { return attention(c, false); });
+  add("AdditiveAttention", [](const Config& c) { return attention(c, true); });
+  add("MultiHeadAttention", multi_head_attention);
+  add("AlphaDropout", [](const Config& c) -> LayerPtr {
+    AlphaDropoutOptions o;
+    o.seed = seed_of(c);
+    if (const Config* ns = cfg::find(c, {"noise_shape"}))
+      for (const auto& d : *ns) o.noise_shape.push_back(d.is_null() ? -1 : d.get<std::int64_t>());
+    o.name = cfg::name(c);
+    o.dtype = cfg::dtype(c);
+    return AlphaDropout(number(c, {"rate", "p"}, 0.5), std::move(o)).ptr();
+  });
+}
+
 void register_builtins(LayerRegistry& r) {
   auto add = [&](const char* name, LayerFactory f) {
     r.factories[name] = [f](const Config& c) { return cfg::finish(f(c), c); };
@@ -543,6 +737,7 @@ void register_builtins(LayerRegistry& r) {
   add("GlobalAveragePooling2D", [](const Config& c) { return global_pooling(c, GlobalAveragePooling2D); });
   add("BatchNormalization", batch_normalization);
   add("LayerNormalization", layer_normalization);
+  register_issue6_layers(add);
   // Merge layers.
   const std::pair<const char*, MergeMode> merges[] = {{"Add", MergeMode::add},         {"Subtract", MergeMode::subtract},
                                                       {"Multiply", MergeMode::multiply}, {"Average", MergeMode::average},

@@ -28,8 +28,10 @@ ConvLayer::ConvLayer(int rank, std::int64_t filters, const IntTuple& kernel_size
 
 void ConvLayer::check_input(const Shape& shape) const {
   const bool last = options_.data_format == "channels_last";
-  const std::string layout = rank_ == 1 ? (last ? "(batch, steps, channels)" : "(batch, channels, steps)")
-                                        : (last ? "(batch, height, width, channels)" : "(batch, channels, height, width)");
+  const std::string layout =
+      rank_ == 1   ? (last ? "(batch, steps, channels)" : "(batch, channels, steps)")
+      : rank_ == 2 ? (last ? "(batch, height, width, channels)" : "(batch, channels, height, width)")
+                   : (last ? "(batch, depth, height, width, channels)" : "(batch, channels, depth, height, width)");
   if (shape.rank() != rank_ + 2)
     throw ShapeError("Layer '" + name() + "' (" + class_name() + ") expects inputs of rank " +
                      std::to_string(rank_ + 2) + " " + layout + ", got shape " + shape.to_string());
@@ -66,16 +68,16 @@ Tensor ConvLayer::call(const Tensor& inputs) {
                        options_.padding + "' (output shape " + out.to_string() + ")");
   const bool first = options_.data_format == "channels_first";
   const Tensor x = first ? to_channels_last(inputs) : inputs;
-  Tensor y = rank_ == 1 ? conv1d(x, kernel_,
-                                 {.strides = strides_[0],
-                                  .padding = options_.padding,
-                                  .dilation_rate = dilation_rate_[0],
-                                  .groups = options_.groups})
-                        : conv2d(x, kernel_,
-                                 {.strides = strides_,
-                                  .padding = options_.padding,
-                                  .dilation_rate = dilation_rate_,
-                                  .groups = options_.groups});
+  Tensor y;
+  if (rank_ == 1)
+    y = conv1d(x, kernel_,
+               {.strides = strides_[0], .padding = options_.padding, .dilation_rate = dilation_rate_[0], .groups = options_.groups});
+  else if (rank_ == 2)
+    y = conv2d(x, kernel_,
+               {.strides = strides_, .padding = options_.padding, .dilation_rate = dilation_rate_, .groups = options_.groups});
+  else
+    y = conv3d(x, kernel_,
+               {.strides = strides_, .padding = options_.padding, .dilation_rate = dilation_rate_, .groups = options_.groups});
   if (options_.use_bias) y = y + bias_;
   y = activation_(y);
   if (first) y = to_channels_first(y);
@@ -132,6 +134,15 @@ LayerHandle<ConvLayer> Conv2D(std::int64_t filters, const IntTuple& kernel_size,
                               ConvOptions options) {
   options.activation = activation;
   return make_layer<ConvLayer>(2, filters, kernel_size, std::move(options));
+}
+
+LayerHandle<ConvLayer> Conv3D(std::int64_t filters, const IntTuple& kernel_size, ConvOptions options) {
+  return make_layer<ConvLayer>(3, filters, kernel_size, std::move(options));
+}
+LayerHandle<ConvLayer> Conv3D(std::int64_t filters, const IntTuple& kernel_size, const char* activation,
+                              ConvOptions options) {
+  options.activation = activation;
+  return make_layer<ConvLayer>(3, filters, kernel_size, std::move(options));
 }
 
 }  // namespace strata::layers

@@ -1,7 +1,8 @@
 #pragma once
-// Conv1D and Conv2D: activation(conv(inputs, kernel) + bias), channels_last by default. The kernel
-// has Keras's shape: (kernel_size, in_channels / groups, filters) for Conv1D and
-// (kernel_h, kernel_w, in_channels / groups, filters) for Conv2D.
+// Conv1D, Conv2D and Conv3D: activation(conv(inputs, kernel) + bias), channels_last by default. The
+// kernel has Keras's shape: (kernel_size, in_channels / groups, filters) for Conv1D,
+// (kernel_h, kernel_w, in_channels / groups, filters) for Conv2D and
+// (kernel_d, kernel_h, kernel_w, in_channels / groups, filters) for Conv3D.
 #include <string>
 #include <vector>
 
@@ -32,7 +33,7 @@ struct ConvOptions {
 
 class ConvLayer : public Layer {
  public:
-  // rank 1 (Conv1D) or 2 (Conv2D).
+  // rank 1 (Conv1D), 2 (Conv2D) or 3 (Conv3D).
   ConvLayer(int rank, std::int64_t filters, const IntTuple& kernel_size, ConvOptions options = {});
   void build(const Shape& input_shape) override;
   Tensor call(const Tensor& inputs) override;
@@ -59,6 +60,9 @@ LayerHandle<ConvLayer> Conv1D(std::int64_t filters, const IntTuple& kernel_size,
                               ConvOptions options = {});
 LayerHandle<ConvLayer> Conv2D(std::int64_t filters, const IntTuple& kernel_size, ConvOptions options = {});
 LayerHandle<ConvLayer> Conv2D(std::int64_t filters, const IntTuple& kernel_size, const char* activation,
+                              ConvOptions options = {});
+LayerHandle<ConvLayer> Conv3D(std::int64_t filters, const IntTuple& kernel_size, ConvOptions options = {});
+LayerHandle<ConvLayer> Conv3D(std::int64_t filters, const IntTuple& kernel_size, const char* activation,
                               ConvOptions options = {});
 
 }  // namespace strata::layers

@@ -6,16 +6,18 @@
 
 namespace strata::layers {
 
-std::vector<std::int64_t> IntTuple::expand(int rank, const std::string& layer, const std::string& what) const {
+std::vector<std::int64_t> IntTuple::expand(int rank, const std::string& layer, const std::string& what,
+                                           std::int64_t minimum) const {
   std::vector<std::int64_t> out = values_.size() == 1 ? std::vector<std::int64_t>(static_cast<std::size_t>(rank), values_[0])
                                                       : values_;
   bool ok = static_cast<int>(out.size()) == rank;
-  for (auto v : out) ok = ok && v > 0;
+  for (auto v : out) ok = ok && v >= minimum;
   if (!ok) {
     std::string got = "(";
     for (std::size_t i = 0; i < values_.size(); ++i) got += (i ? ", " : "") + std::to_string(values_[i]);
     throw ValueError(layer + ": the `" + what + "` argument must be a tuple of " + std::to_string(rank) +
-                     " positive integers (or one integer), got " + got + ")");
+                     (minimum > 0 ? " positive" : " non-negative") +
+                     std::string(" integers (or one integer), got ") + got + ")");
   }
   return out;
 }

@@ -19,9 +19,10 @@ class IntTuple {
   IntTuple(std::initializer_list<std::int64_t> values) : values_(values) {}
   IntTuple(std::vector<std::int64_t> values) : values_(std::move(values)) {}
   bool empty() const { return values_.empty(); }
-  // `rank` values: one value repeated, or exactly `rank` positive values; ValueError naming the
-  // layer class and the argument otherwise.
-  std::vector<std::int64_t> expand(int rank, const std::string& layer, const std::string& what) const;
+  // `rank` values: one value repeated, or exactly `rank` values >= minimum (positive by default);
+  // ValueError naming the layer class and the argument otherwise.
+  std::vector<std::int64_t> expand(int rank, const std::string& layer, const std::string& what,
+                                   std::int64_t minimum = 1) const;
 
  private:
   std::vector<std::int64_t> values_;

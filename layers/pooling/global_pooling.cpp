@@ -70,4 +70,11 @@ LayerHandle<GlobalPoolingLayer> GlobalAveragePooling2D(GlobalPoolingOptions opti
   return make_layer<GlobalPoolingLayer>(2, PoolingKind::average, std::move(options));
 }
 
+LayerHandle<GlobalPoolingLayer> GlobalMaxPooling3D(GlobalPoolingOptions options) {
+  return make_layer<GlobalPoolingLayer>(3, PoolingKind::max, std::move(options));
+}
+LayerHandle<GlobalPoolingLayer> GlobalAveragePooling3D(GlobalPoolingOptions options) {
+  return make_layer<GlobalPoolingLayer>(3, PoolingKind::average, std::move(options));
+}
+
 }  // namespace strata::layers

@@ -1,5 +1,5 @@
 #pragma once
-// GlobalMaxPooling1D/2D and GlobalAveragePooling1D/2D: the max or mean over the spatial axes,
+// GlobalMaxPooling1D/2D/3D and GlobalAveragePooling1D/2D/3D: the max or mean over the spatial axes,
 // (batch, channels), or (batch, 1, [1,] channels) with keepdims.
 #include <string>
 
@@ -34,5 +34,7 @@ LayerHandle<GlobalPoolingLayer> GlobalMaxPooling1D(GlobalPoolingOptions options 
 LayerHandle<GlobalPoolingLayer> GlobalMaxPooling2D(GlobalPoolingOptions options = {});
 LayerHandle<GlobalPoolingLayer> GlobalAveragePooling1D(GlobalPoolingOptions options = {});
 LayerHandle<GlobalPoolingLayer> GlobalAveragePooling2D(GlobalPoolingOptions options = {});
+LayerHandle<GlobalPoolingLayer> GlobalMaxPooling3D(GlobalPoolingOptions options = {});
+LayerHandle<GlobalPoolingLayer> GlobalAveragePooling3D(GlobalPoolingOptions options = {});
 
 }  // namespace strata::layers

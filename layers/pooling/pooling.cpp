@@ -37,6 +37,11 @@ Tensor PoolingLayer::call(const Tensor& inputs) {
                        out.to_string() + ")");
   const bool first = options_.data_format == "channels_first";
   Tensor x = first ? to_channels_last(inputs) : inputs;
+  if (rank_ == 3) {
+    const Pool3DOptions o{.pool_size = pool_size_, .strides = strides_, .padding = options_.padding};
+    const Tensor y = kind_ == PoolingKind::max ? max_pool3d(x, o) : avg_pool3d(x, o);
+    return first ? to_channels_first(y) : y;
+  }
   const Shape s = x.shape();
   Pool2DOptions o{.pool_size = pool_size_, .strides = strides_, .padding = options_.padding};
   if (rank_ == 1) {
@@ -75,6 +80,12 @@ LayerHandle<PoolingLayer> MaxPooling1D(const IntTuple& pool_size, PoolingOptions
 }
 LayerHandle<PoolingLayer> MaxPooling2D(const IntTuple& pool_size, PoolingOptions options) {
   return make_layer<PoolingLayer>(2, PoolingKind::max, pool_size, std::move(options));
+}
+LayerHandle<PoolingLayer> MaxPooling3D(const IntTuple& pool_size, PoolingOptions options) {
+  return make_layer<PoolingLayer>(3, PoolingKind::max, pool_size, std::move(options));
+}
+LayerHandle<PoolingLayer> AveragePooling3D(const IntTuple& pool_size, PoolingOptions options) {
+  return make_layer<PoolingLayer>(3, PoolingKind::average, pool_size, std::move(options));
 }
 LayerHandle<PoolingLayer> AveragePooling1D(const IntTuple& pool_size, PoolingOptions options) {
   return make_layer<PoolingLayer>(1, PoolingKind::average, pool_size, std::move(options));

@@ -1,5 +1,5 @@
 #pragma once
-// MaxPooling1D/2D and AveragePooling1D/2D: the max or mean of each pool_size window, moved by
+// MaxPooling1D/2D/3D and AveragePooling1D/2D/3D: the max or mean of each pool_size window, moved by
 // strides (pool_size by default). channels_last by default; with padding 'same' the average counts
 // only the input elements of a window, as Keras.
 #include <string>
@@ -21,7 +21,7 @@ enum class PoolingKind { max, average };
 
 class PoolingLayer : public Layer {
  public:
-  // rank 1 or 2.
+  // rank 1, 2 or 3.
   PoolingLayer(int rank, PoolingKind kind, const IntTuple& pool_size, PoolingOptions options = {});
   Tensor call(const Tensor& inputs) override;
   Shape compute_output_shape(const Shape& input_shape) override;
@@ -40,5 +40,7 @@ LayerHandle<PoolingLayer> MaxPooling1D(const IntTuple& pool_size = 2, PoolingOpt
 LayerHandle<PoolingLayer> MaxPooling2D(const IntTuple& pool_size = 2, PoolingOptions options = {});
 LayerHandle<PoolingLayer> AveragePooling1D(const IntTuple& pool_size = 2, PoolingOptions options = {});
 LayerHandle<PoolingLayer> AveragePooling2D(const IntTuple& pool_size = 2, PoolingOptions options = {});
+LayerHandle<PoolingLayer> MaxPooling3D(const IntTuple& pool_size = 2, PoolingOptions options = {});
+LayerHandle<PoolingLayer> AveragePooling3D(const IntTuple& pool_size = 2, PoolingOptions options = {});
 
 }  // namespace strata::layers

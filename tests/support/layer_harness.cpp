@@ -156,8 +156,10 @@ void check_layer_gradients(const LayerTestSpec& spec, bool training) {
   for (const auto& w : weights) inputs.push_back(w);
   check_gradients(
       [&](const std::vector<Tensor>& in) {
+        // A perturbed copy, or the original value back when the checker passes the weight itself
+        // (else the last perturbation of a weight checked earlier would linger).
         for (std::size_t i = 0; i < weights.size(); ++i)
-          if (in[i + 1].id() != weights[i].id()) weights[i].assign(in[i + 1]);
+          weights[i].assign(in[i + 1].id() != weights[i].id() ? in[i + 1] : originals[i]);
         return via_call ? layer->call(in[0], training) : (*layer)(in[0], training);
       },
       inputs, spec.grad_options);
