@@ -5,6 +5,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <ctime>
 
 #include "strata/framework/autodiff/record.hpp"
 #include "strata/framework/ops/ops.hpp"
@@ -13,6 +14,7 @@
 #include "strata/losses/losses.hpp"
 #include "strata/metrics/metrics.hpp"
 #include "strata/models/saving/hdf5.hpp"
+#include "strata/models/saving/zip_archive.hpp"
 #include "strata/models/sequential.hpp"
 #include "strata/optimizers/optimizers.hpp"
 
@@ -446,12 +448,11 @@ void plan_keras3(const saving::hdf5::Object& at, const Layer& layer, bool root, 
 
 // ------------------------------------------------------------------ opening
 
+// The weights inside a .keras zip, opened from memory (named "<archive>/model.weights.h5").
+saving::hdf5::File open_keras_weights(const saving::zip::Reader& archive);
+
 saving::hdf5::File open_hdf5(const std::string& path) {
-  const std::string kind = saving::hdf5::sniff(path);
-  if (kind == "zip")
-    throw NotImplementedError("File '" + path +
-                              "' is a Keras 3 .keras archive (zip), which is not supported yet; save it from Keras "
-                              "with model.save('model.h5') or model.save_weights('model.weights.h5')");
+  if (saving::hdf5::sniff(path) == "zip") return open_keras_weights(saving::zip::Reader::open(path));
   return saving::hdf5::File::open(path);
 }
 
@@ -512,6 +513,140 @@ void compile_from(Model& model, const Config& tc, const std::string& path) {
     warn("File '" + path + "': the training configuration could not be restored (" + e.what() +
          "); the model is returned uncompiled. Compile it yourself to train it.");
   }
+}
+
+// ------------------------------------------------------------------ Keras 3 .keras archive
+
+// A zip of metadata.json, config.json and model.weights.h5 (the Keras 3 weights layout, with the
+// optimizer's variables under /optimizer/vars), as Keras 3's saving_lib writes it.
+constexpr const char* kMetadataMember = "metadata.json";
+constexpr const char* kConfigMember = "config.json";
+constexpr const char* kWeightsMember = "model.weights.h5";
+
+saving::hdf5::File open_keras_weights(const saving::zip::Reader& archive) {
+  if (!archive.contains(kWeightsMember))
+    throw IOError("Zip archive '" + archive.path() + "' has no member '" + kWeightsMember +
+                  "': it is not a Keras 3 .keras model file");
+  return saving::hdf5::File::open_image(archive.read(kWeightsMember), archive.path() + "/" + kWeightsMember);
+}
+
+std::string date_saved() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  char buffer[32] = "1980-01-01@00:00:00";
+  if (localtime_r(&t, &tm)) std::strftime(buffer, sizeof buffer, "%Y-%m-%d@%H:%M:%S", &tm);
+  return buffer;
+}
+
+// Keras 3's serialized model: module / class_name / config / registered_name, build_config, and
+// compile_config (Model.get_compile_config: the compile() arguments, serialized).
+Config keras3_model_config(const Model& model) {
+  Config out{{"module", "keras"}, {"class_name", model.class_name()}, {"config", model.get_config()}, {"registered_name", nullptr}};
+  if (model.is_functional()) {
+    out["module"] = "keras.src.models.functional";
+    out["registered_name"] = "Functional";
+  }
+  if (const auto& shape = model.build_input_shape(); shape && !model.is_functional()) {
+    Config dims = Config::array();
+    for (auto d : *shape) dims.push_back(d < 0 ? Config(nullptr) : Config(d));
+    out["build_config"] = {{"input_shape", dims}};
+    // Keras 3's Sequential config carries it too (from_config builds the model with it).
+    if (out["config"].is_object() && !out["config"].contains("build_input_shape")) out["config"]["build_input_shape"] = dims;
+  }
+  if (model.compiled() && model.optimizer()) {
+    Config metrics = Config::array();
+    for (const auto& m : model.metric_specs()) metrics.push_back(m.ptr ? m.ptr->name() : m.name);
+    out["compile_config"] = {{"optimizer", optimizers::serialize(*model.optimizer())},
+                             {"loss", model.loss() ? losses::serialize(*model.loss()) : Config(nullptr)},
+                             {"loss_weights", nullptr},
+                             {"metrics", metrics.empty() ? Config(nullptr) : metrics},
+                             {"weighted_metrics", nullptr},
+                             {"run_eagerly", false},
+                             {"steps_per_execution", 1},
+                             {"jit_compile", false}};
+  }
+  return out;
+}
+
+void save_keras_archive(const Model& model, const std::string& path) {
+  // The config first: a Lambda layer fails here, before any file is touched.
+  const Config config = keras3_model_config(model);
+  std::string weights;
+  {
+    auto h5 = saving::hdf5::File::create_image(path + "/" + kWeightsMember);
+    write_keras3(h5, model, true);
+    if (model.compiled() && model.optimizer())
+      write_vars(h5.create_group("optimizer"), "vars", model.optimizer()->variables(), "");
+    weights = h5.image();
+  }
+  const Config metadata{{"keras_version", kKerasVersion}, {"date_saved", date_saved()}};
+  saving::zip::Writer archive(path);
+  archive.add(kMetadataMember, metadata.dump(), saving::zip::Writer::kDos1980);
+  archive.add(kConfigMember, config.dump(), saving::zip::Writer::kDos1980);
+  archive.add(kWeightsMember, weights);
+  archive.commit();
+}
+
+// Restores the optimizer's variables from /optimizer/vars (a warning, not an error, when they do
+// not fit: the model itself is complete without them, as for legacy files).
+void restore_keras3_optimizer(Model& model, const saving::hdf5::Object& file, const std::string& path) {
+  if (!model.compiled() || !file.has_group("optimizer/vars")) return;
+  try {
+    auto g = file.open_group("optimizer/vars");
+    std::vector<Shape> shapes;
+    for (std::size_t i = 0; g.has_dataset(std::to_string(i)); ++i) shapes.push_back(g.dataset_shape(std::to_string(i)));
+    std::vector<Variable> targets;
+    if (plan_optimizer(model, shapes, path, targets)) {
+      std::vector<Tensor> values;
+      for (std::size_t i = 0; i < shapes.size(); ++i) values.push_back(g.read_dataset(std::to_string(i)));
+      apply({{nullptr, values, targets}});
+    }
+  } catch (const Error& e) {
+    warn(std::string("Skipping loading of the optimizer state: ") + e.what());
+  }
+}
+
+std::shared_ptr<Model> load_keras_archive(const std::string& path, bool compile) {
+  const auto archive = saving::zip::Reader::open(path);
+  for (const char* member : {kConfigMember, kWeightsMember})
+    if (!archive.contains(member))
+      throw IOError("Zip archive '" + path + "' has no member '" + member + "': it is not a Keras 3 .keras model file");
+  const std::string where = "File '" + path + "': member '" + kConfigMember + "'";
+  const Config config = parse_json(archive.read(kConfigMember, saving::hdf5::kMaxAttributeBytes), where);
+  if (!config.is_object()) throw ValueError(where + " is not a JSON object");
+  std::shared_ptr<Model> model;
+  try {
+    model = model_from_config(config);
+  } catch (const NotImplementedError& e) {
+    throw NotImplementedError("File '" + path + "': " + e.what());
+  } catch (const Error& e) {
+    throw ValueError("File '" + path + "': cannot rebuild the model from its config.json: " + e.what());
+  }
+  if (!model->built() && config.contains("build_config") && config["build_config"].is_object())
+    if (auto shape = layers::config::batch_input_shape(Config{{"batch_shape", config["build_config"].value("input_shape", Config())}})) {
+      try {
+        model->ensure_built(*shape);
+      } catch (const Error& e) {
+        throw ValueError("File '" + path + "': cannot build the model from its build_config: " + e.what());
+      }
+    }
+  const auto weights = open_keras_weights(archive);
+  std::vector<Assignment> plan;
+  plan_keras3(weights, *model, true, {}, plan);
+  apply(plan);
+  if (compile && config.contains("compile_config") && config["compile_config"].is_object()) {
+    const Config& cc = config["compile_config"];
+    Config tc = Config::object();
+    if (cc.contains("optimizer") && cc["optimizer"].is_string())
+      tc["optimizer_config"] = {{"class_name", cc["optimizer"]}, {"config", Config::object()}};
+    else if (cc.contains("optimizer"))
+      tc["optimizer_config"] = cc["optimizer"];
+    tc["loss"] = cc.contains("loss") ? cc["loss"] : Config(nullptr);
+    tc["metrics"] = cc.contains("metrics") ? cc["metrics"] : Config(nullptr);
+    compile_from(*model, tc, path);
+    restore_keras3_optimizer(*model, weights, path);
+  }
+  return model;
 }
 
 }  // namespace
@@ -605,6 +740,7 @@ void load_weights(Layer& layer, const std::string& path, const LoadWeightsOption
 }
 
 void save_model(const Model& model, const std::string& path) {
+  if (path.ends_with(".keras")) return save_keras_archive(model, path);  // Keras 3 zip
   // The config first: a Lambda layer fails here, before any file is touched.
   const Config model_config{{"class_name", model.class_name()}, {"config", model.get_config()}};
   saving::hdf5::AtomicWriter writer(path);
@@ -625,6 +761,7 @@ void save_model(const Model& model, const std::string& path) {
 }
 
 std::shared_ptr<Model> load_model(const std::string& path, bool compile) {
+  if (saving::hdf5::sniff(path) == "zip") return load_keras_archive(path, compile);  // by content
   auto file = open_hdf5(path);
   if (!file.has_attribute("model_config")) {
     if (file.has_attribute("layer_names") || file.has_group("layers"))
