@@ -5,6 +5,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <cmath>
 #include <ctime>
 
 #include "strata/framework/autodiff/record.hpp"
@@ -456,12 +457,36 @@ saving::hdf5::File open_hdf5(const std::string& path) {
   return saving::hdf5::File::open(path);
 }
 
+// Configs are read with get<int>() / get<std::int64_t>() in many places; converting a float beyond
+// the integer's range is undefined behaviour, so such numbers are refused up front. Real configs
+// hold no float of that size (counts are integers; rates, epsilons and clip values are small).
+void check_config_numbers(const Config& value, const std::string& where, int depth = 0) {
+  if (depth > 256) throw ValueError("Model config: nested deeper than 256 levels at '" + where + "'");
+  if (value.is_number_float()) {
+    const double x = value.get<double>();
+    if (!(std::abs(x) < 2147483648.0))
+      throw ValueError("Model config: the number " + value.dump() + " at '" + where +
+                       "' is out of range (floats in a config must lie within +-2^31)");
+  } else if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) check_config_numbers(it.value(), where + "/" + it.key(), depth + 1);
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) check_config_numbers(value[i], where + "/" + std::to_string(i), depth + 1);
+  }
+}
+
 Config parse_json(const std::string& text, const std::string& what) {
+  Config parsed;
   try {
-    return Config::parse(text);
+    parsed = Config::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw ValueError(what + " is not valid JSON: " + e.what());
   }
+  try {
+    check_config_numbers(parsed, "");
+  } catch (const ValueError& e) {
+    throw ValueError(what + ": " + e.what());
+  }
+  return parsed;
 }
 
 Config training_config(const Model& model) {
@@ -628,6 +653,8 @@ std::shared_ptr<Model> load_keras_archive(const std::string& path, bool compile)
         model->ensure_built(*shape);
       } catch (const Error& e) {
         throw ValueError("File '" + path + "': cannot build the model from its build_config: " + e.what());
+      } catch (const std::bad_alloc&) {
+        throw ValueError("File '" + path + "': cannot build the model from its build_config: out of memory");
       }
     }
   const auto weights = open_keras_weights(archive);
@@ -662,6 +689,7 @@ void register_model_class(const std::string& class_name, ModelFactory factory) {
 
 std::shared_ptr<Model> model_from_config(const Config& entry) {
   ensure_registered();
+  check_config_numbers(entry, "");  // first: the messages below dump (recursively) the entry
   if (!entry.is_object() || !entry.contains("class_name") || !entry["class_name"].is_string())
     throw ValueError("Cannot build a model from " + entry.dump().substr(0, 200) +
                      ": expected {\"class_name\": ..., \"config\": ...}");
@@ -680,7 +708,17 @@ std::shared_ptr<Model> model_from_config(const Config& entry) {
       throw ValueError("'" + cls + "' is a layer, not a model; wrap it in a Sequential");
     throw ValueError("Unknown model class: '" + cls + "'. Register it with strata::models::register_model_class(...)");
   }
-  return factory(entry);
+  // A config is untrusted input: a value of the wrong JSON type, or layer sizes no memory can
+  // hold, is a ValueError here rather than a foreign exception.
+  try {
+    return factory(entry);
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError("Cannot build a '" + cls + "' model from its config: " + e.what());
+  } catch (const std::bad_alloc&) {
+    throw ValueError("Cannot build a '" + cls + "' model from its config: its layers need more memory than can be allocated");
+  } catch (const std::length_error& e) {
+    throw ValueError("Cannot build a '" + cls + "' model from its config: a size is too large (" + e.what() + ")");
+  }
 }
 
 std::string to_json(const Layer& model) {

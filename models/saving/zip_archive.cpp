@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <new>
 #include <set>
 
 #include "strata/framework/errors.hpp"
@@ -311,7 +312,16 @@ std::string Reader::read(const std::string& name, std::uint64_t max_bytes) const
     throw IOError(bad + "its local header names " + quote(local_name) + " (corrupted archive)");
   const std::uint64_t data_offset = entry->local_header_offset + kLocalHeaderSize + name_len + extra_len;
 
-  std::string out(static_cast<std::size_t>(entry->size), '\0');
+  // Deflate expands at most ~1032:1, so a larger declared size is a lie (checked before allocating).
+  if (entry->method == 8 && entry->size / 1032 > entry->compressed_size + 64)
+    throw IOError(bad + "it declares " + std::to_string(entry->size) + " bytes from only " +
+                  std::to_string(entry->compressed_size) + " deflated bytes (corrupted archive)");
+  std::string out;
+  try {
+    out.assign(static_cast<std::size_t>(entry->size), '\0');
+  } catch (const std::bad_alloc&) {
+    throw IOError(bad + "its " + std::to_string(entry->size) + " bytes cannot be allocated");
+  }
   if (entry->method == 0) {
     pread_exact(out.data(), entry->size, data_offset, "the data of member " + quote(name));
   } else {

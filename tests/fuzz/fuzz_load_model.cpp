@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "strata/layers/weight_limit.hpp"
 #include "strata/strata.hpp"
 
 namespace st = strata;
@@ -60,6 +61,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // The loaders' warnings (std::cerr) would drown libFuzzer's output; sanitizer reports still go
   // to file descriptor 2.
   std::cerr.setstate(std::ios::badbit);
+  // Configs may ask for any weight size; keep what a config can allocate well under libFuzzer's
+  // malloc limit (a larger request is the ValueError under test).
+  strata::set_max_weight_bytes(64u << 20);
   target_model();
   return 0;
 }
