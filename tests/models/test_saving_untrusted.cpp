@@ -8,6 +8,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "strata/layers/weight_limit.hpp"
 #include "strata/models/saving/zip_archive.hpp"
 #include "strata/strata.hpp"
 
@@ -62,11 +63,21 @@ TEST_CASE("untrusted configs: floats beyond the integer range are refused before
 TEST_CASE("untrusted configs: sizes that overflow or cannot be allocated are ValueErrors") {
   // 4 * 2^62 elements overflow 64 bits.
   CHECK_THROWS_AS(st::models::model_from_json(sequential(R"({"units": 4611686018427387904})")), st::ValueError);
-  // 4 * 10^11 floats (1.6 TB) cannot be allocated.
+  // 4 * 10^11 floats (1.6 TB): refused by the weight limit before anything is allocated.
   const std::string message = message_of([&] { st::models::model_from_json(sequential(R"({"units": 100000000000})")); });
   CAPTURE(message);
-  CHECK(message.find("Sequential") != std::string::npos);
+  CHECK(message.find("weight 'kernel' of shape (4, 100000000000)") != std::string::npos);
   CHECK_THROWS_AS(st::models::model_from_json(sequential(R"({"units": 100000000000})")), st::ValueError);
+}
+
+TEST_CASE("untrusted configs: the per-weight limit is adjustable") {
+  const auto saved = st::max_weight_bytes();
+  CHECK(saved == (16ull << 30));
+  st::set_max_weight_bytes(4 * 100 * 4 - 1);  // one byte short of a (4, 100) float32 kernel
+  CHECK_THROWS_AS(st::models::model_from_json(sequential(R"({"units": 100})")), st::ValueError);
+  st::set_max_weight_bytes(4 * 100 * 4);
+  CHECK(st::models::model_from_json(sequential(R"({"units": 100})"))->count_params() == 500);
+  st::set_max_weight_bytes(saved);
 }
 
 TEST_CASE("untrusted configs: deep nesting is refused without recursing through it") {
