@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -455,4 +456,28 @@ TEST_CASE("keras zip: Keras 3.3.3 lstm_model.keras loads" * doctest::skip(!st::i
   model->save(again);
   const auto x = st::uniform({2, 12, 24}, {.seed = 2});
   CHECK(st::models::load_model(again)->predict(x).to_vector<float>() == model->predict(x).to_vector<float>());
+}
+
+TEST_CASE("keras fixtures: dl4j_cnn_batchnorm (Keras 2.1.3) matches Keras's predictions.npy") {
+  const fs::path dir = fs::path(STRATA_KERAS_FIXTURES_DIR) / "dl4j_cnn_batchnorm_k2.1.3";
+  if (!fs::exists(dir / "predictions.npy")) {
+    MESSAGE("Keras fixture " << dir.string() << " not found; skipping");
+    return;
+  }
+  // Conv2D -> BatchNormalization -> relu -> Conv2D -> Flatten -> Dense, a Keras <= 2.2.2 list config.
+  auto model = st::models::load_model((dir / "cnn_batch_norm.h5").string());
+  const auto x = st::data::read_npy(dir / "input.npy");  // float64 (5, 10, 10, 3)
+  const auto want = st::data::read_npy(dir / "predictions.npy");
+  REQUIRE(x.shape() == st::Shape({5, 10, 10, 3}));
+  REQUIRE(want.shape() == st::Shape({5, 1}));
+  const auto got = model->predict(st::cast(x, st::float32));
+  REQUIRE(got.shape() == want.shape());
+  const auto g = got.to_vector<double>(), w = want.to_vector<double>();
+  double worst = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) worst = std::max(worst, std::abs(g[i] - w[i]));
+  MESSAGE("dl4j_cnn_batchnorm: max |error| vs Keras = " << worst);
+  CHECK(worst < 1e-5);
+  // The upstream script's own assertion on these outputs.
+  const std::vector<double> upstream = {-0.0520611, 0.04986075, 0.16297522, 0.15389983, 0.15537278};
+  for (std::size_t i = 0; i < 5; ++i) CHECK(g[i] == doctest::Approx(upstream[i]).epsilon(1e-5));
 }
