@@ -13,10 +13,12 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <unistd.h>
 
+#include "strata/layers/initializer_registry.hpp"
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/models/saving/zip_archive.hpp"
 #include "strata/strata.hpp"
@@ -480,4 +482,58 @@ TEST_CASE("keras fixtures: dl4j_cnn_batchnorm (Keras 2.1.3) matches Keras's pred
   // The upstream script's own assertion on these outputs.
   const std::vector<double> upstream = {-0.0520611, 0.04986075, 0.16297522, 0.15389983, 0.15537278};
   for (std::size_t i = 0; i < 5; ++i) CHECK(g[i] == doctest::Approx(upstream[i]).epsilon(1e-5));
+}
+
+namespace {
+// hls4ml's Python initializer `random_kernel` (despite its name, a fixed 3x3 kernel).
+class FixedKernel : public st::initializers::Initializer {
+ public:
+  st::Tensor operator()(const st::Shape& shape, st::DType dtype) const override {
+    if (shape != st::Shape({3, 3, 1, 1})) throw st::ValueError("random_kernel: expected shape (3, 3, 1, 1)");
+    return st::cast(st::Tensor::from_vector(std::vector<float>{1, -1, 1, -1, 1, -1, 1, -1, 1}, shape), dtype);
+  }
+  std::string class_name() const override { return "random_kernel"; }
+};
+}  // namespace
+
+TEST_CASE("keras fixtures: hls4ml conv2d_1layer loads once its Python initializer is registered from C++") {
+  const fs::path dir = fs::path(STRATA_KERAS_FIXTURES_DIR) / "hls4ml_conv2d_1layer_tfk2.11";
+  if (!fs::exists(dir / "conv2d_1layer.h5")) {
+    MESSAGE("Keras fixture " << dir.string() << " not found; skipping");
+    return;
+  }
+  st::initializers::register_initializer("random_kernel", [](const st::Config&) { return std::make_shared<FixedKernel>(); });
+  CHECK_THROWS_AS(st::initializers::register_initializer("", nullptr), st::ValueError);
+  auto read_rows = [](const fs::path& path) {
+    std::ifstream in(path);
+    std::vector<std::vector<float>> rows;
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream fields(line);
+      std::vector<float> row;
+      for (float v; fields >> v;) row.push_back(v);
+      if (!row.empty()) rows.push_back(row);
+    }
+    return rows;
+  };
+  const auto inputs = read_rows(dir / "tb_input_features.dat");
+  const auto outputs = read_rows(dir / "tb_output_predictions.dat");
+  REQUIRE(inputs.size() == 2);
+  REQUIRE(outputs.size() == 2);
+  std::vector<float> x;
+  for (const auto& r : inputs) x.insert(x.end(), r.begin(), r.end());
+  for (const char* file : {"conv2d_1layer.h5", "json+weights"}) {
+    CAPTURE(file);
+    std::shared_ptr<st::Model> model;
+    if (std::string(file) == "json+weights") {
+      std::ifstream json_in(dir / "conv2d_1layer.json");
+      model = st::models::model_from_json(std::string((std::istreambuf_iterator<char>(json_in)), {}));
+      model->load_weights((dir / "conv2d_1layer_weights.h5").string());
+    } else {
+      model = st::models::load_model((dir / file).string());
+    }
+    const auto y = model->predict(st::Tensor::from_vector(x, {2, 5, 5, 1})).to_vector<float>();
+    REQUIRE(y.size() == 18);
+    for (std::size_t s = 0; s < 2; ++s)
+      for (std::size_t i = 0; i < 9; ++i) CHECK(y[s * 9 + i] == doctest::Approx(outputs[s][i]).epsilon(1e-5));
+  }
 }
