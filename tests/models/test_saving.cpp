@@ -530,8 +530,8 @@ TEST_CASE("saving: every Keras fixture file loads or is skipped naming what is m
         const auto end = what.find('\'', at + 16);
         MESSAGE("skipped " << rel << ": layer " << what.substr(at + 16, end - at - 16) << " is not implemented yet");
       } else if (what.find("Unknown initializer: '") != std::string::npos) {
-        // A Python custom initializer (Keras needs custom_objects for it too); registering
-        // initializers from C++ is not possible yet.
+        // A Python custom initializer (Keras needs custom_objects for it too): C++ registers it
+        // with initializers::register_initializer (test_saving_keras.cpp does for hls4ml's).
         MESSAGE("skipped " << rel << ": " << what.substr(what.find("Unknown initializer")).substr(0, 60));
       } else if (what.find("holds only weights") != std::string::npos) {
         MESSAGE("skipped " << rel << ": weights-only file (its architecture is in a separate JSON)");
