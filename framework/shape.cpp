@@ -14,7 +14,8 @@ std::int64_t Shape::num_elements() const {
   std::int64_t n = 1;
   for (auto d : dims_) {
     if (d < 0) return -1;
-    n *= d;
+    // Shapes can come from untrusted model configs: an overflow is an error, not wrap-around.
+    if (__builtin_mul_overflow(n, d, &n)) throw ShapeError("The shape " + to_string() + " has too many elements");
   }
   return n;
 }

@@ -1,4 +1,5 @@
 #include "strata/layers/initializers.hpp"
+#include "strata/layers/initializer_registry.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -328,6 +329,11 @@ Registry<Initializer>& registry() {
 }
 
 }  // namespace
+
+void register_initializer(const std::string& name, std::function<InitializerPtr(const Config& config)> factory) {
+  if (name.empty() || !factory) throw ValueError("register_initializer: the name or the factory is empty");
+  registry().add(name, std::move(factory));
+}
 
 Config Initializer::get_config() const { return Config::object(); }
 

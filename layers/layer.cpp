@@ -4,6 +4,7 @@
 
 #include <cxxabi.h>
 
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <map>
@@ -15,6 +16,7 @@
 #include "strata/framework/ops/creation.hpp"
 #include "strata/framework/ops/math.hpp"
 #include "strata/framework/tensor_impl.hpp"
+#include "strata/layers/weight_limit.hpp"
 
 namespace strata {
 
@@ -253,12 +255,24 @@ Config Layer::get_config() const {
   return Config{{"name", name()}, {"trainable", trainable_}, {"dtype", std::string(dtype_name(dtype_))}};
 }
 
+namespace {
+std::atomic<std::uint64_t> g_max_weight_bytes{16ull << 30};
+}  // namespace
+
+void set_max_weight_bytes(std::uint64_t bytes) { g_max_weight_bytes = bytes; }
+std::uint64_t max_weight_bytes() { return g_max_weight_bytes; }
+
 Variable Layer::add_weight(const std::string& name, const Shape& shape, const initializers::InitializerRef& initializer,
                            const AddWeightOptions& options) {
   if (!shape.is_fully_defined())
     throw ShapeError("Layer '" + this->name() + "': weight '" + name + "' needs a fully defined shape, got " +
                      shape.to_string());
   const DType dtype = options.dtype.value_or(dtype_);
+  const auto elements = static_cast<std::uint64_t>(shape.num_elements());  // overflow-checked
+  if (elements > max_weight_bytes() / dtype_size(dtype))
+    throw ValueError("Layer '" + this->name() + "': weight '" + name + "' of shape " + shape.to_string() + " needs " +
+                     std::to_string(elements) + " elements, more than the limit of " +
+                     std::to_string(max_weight_bytes()) + " bytes per weight (strata::set_max_weight_bytes)");
   Tensor initial = (*initializer.get())(shape, dtype);
   Variable variable(initial, {.name = this->name() + "/" + name, .trainable = options.trainable});
   weights_.push_back({variable, options.regularizer, options.constraint});

@@ -742,8 +742,8 @@ void register_builtins(LayerRegistry& r) {
   const std::pair<const char*, MergeMode> merges[] = {{"Add", MergeMode::add},         {"Subtract", MergeMode::subtract},
                                                       {"Multiply", MergeMode::multiply}, {"Average", MergeMode::average},
                                                       {"Maximum", MergeMode::maximum},   {"Minimum", MergeMode::minimum}};
-  for (const auto& [name, mode] : merges)
-    add(name, [mode](const Config& c) -> LayerPtr {
+  for (const auto& merge : merges)  // (clang 14 cannot capture a structured binding)
+    add(merge.first, [mode = merge.second](const Config& c) -> LayerPtr {
       return make_layer<MergeLayer>(mode, MergeOptions{cfg::name(c), cfg::dtype(c)}).ptr();
     });
   add("Concatenate", [](const Config& c) -> LayerPtr {

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libxtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev
-  libhdf5-dev nlohmann-json3-dev doctest-dev
+  libhdf5-dev zlib1g-dev nlohmann-json3-dev doctest-dev
   dataset-fashion-mnist
 )
 

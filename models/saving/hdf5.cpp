@@ -550,6 +550,55 @@ File File::create(const std::string& path) {
   return f;
 }
 
+namespace {
+// The core (memory) driver identifies files by name: each image gets its own.
+std::string image_name() {
+  static std::atomic<unsigned long> counter{0};
+  return "strata_image_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".h5";
+}
+}  // namespace
+
+File File::open_image(const std::string& image, const std::string& name) {
+  quiet_hdf5();
+  if (image.size() < 8 || std::memcmp(image.data(), "\x89HDF\r\n\x1a\n", 8) != 0)
+    throw IOError("Unable to open file '" + name + "': it is not an HDF5 file");
+  Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (!fapl.ok() || H5Pset_fapl_core(fapl.get(), 1 << 20, 0) < 0 ||
+      H5Pset_file_image(fapl.get(), const_cast<char*>(image.data()), image.size()) < 0)
+    throw IOError("Unable to open file '" + name + "': cannot set up an in-memory HDF5 file");
+  hid_t id = H5Fopen(image_name().c_str(), H5F_ACC_RDONLY, fapl.get());
+  if (id < 0) throw IOError("Unable to open file '" + name + "': the HDF5 file is truncated or corrupted");
+  File f;
+  f.id_ = id;
+  f.file_ = name;
+  f.path_ = "/";
+  return f;
+}
+
+File File::create_image(const std::string& name) {
+  quiet_hdf5();
+  Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (!fapl.ok() || H5Pset_fapl_core(fapl.get(), 1 << 20, 0) < 0)
+    throw IOError("Unable to create file '" + name + "': cannot set up an in-memory HDF5 file");
+  hid_t id = H5Fcreate(image_name().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  if (id < 0) throw IOError("Unable to create file '" + name + "' in memory");
+  File f;
+  f.id_ = id;
+  f.file_ = name;
+  f.path_ = "/";
+  return f;
+}
+
+std::string File::image() const {
+  if (H5Fflush(id_, H5F_SCOPE_GLOBAL) < 0) throw IOError("Unable to write file '" + file_ + "' (flush failed)");
+  const ssize_t size = H5Fget_file_image(id_, nullptr, 0);
+  if (size < 0) throw IOError("Unable to write file '" + file_ + "' (cannot get its image)");
+  std::string out(static_cast<std::size_t>(size), '\0');
+  if (size > 0 && H5Fget_file_image(id_, out.data(), out.size()) != size)
+    throw IOError("Unable to write file '" + file_ + "' (cannot get its image)");
+  return out;
+}
+
 void File::close() {
   if (id_ < 0) return;
   const hid_t id = id_;

@@ -77,6 +77,13 @@ class File : public Object {
   static File open(const std::string& path);
   // Creates (truncating) `path` for writing; callers use AtomicWriter for the real target.
   static File create(const std::string& path);
+  // An HDF5 file held in memory (the weights inside a .keras zip): `image` is copied; `name`
+  // names it in messages ("m.keras/model.weights.h5"). The same checks as open().
+  static File open_image(const std::string& image, const std::string& name);
+  // A new, empty HDF5 file in memory; image() returns its bytes.
+  static File create_image(const std::string& name);
+  // The bytes of a file made by create_image (flushed first).
+  std::string image() const;
   File() = default;
   File(File&&) noexcept = default;
   File& operator=(File&&) noexcept = default;

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <cmath>
+#include <ctime>
 
 #include "strata/framework/autodiff/record.hpp"
 #include "strata/framework/ops/ops.hpp"
@@ -13,6 +15,7 @@
 #include "strata/losses/losses.hpp"
 #include "strata/metrics/metrics.hpp"
 #include "strata/models/saving/hdf5.hpp"
+#include "strata/models/saving/zip_archive.hpp"
 #include "strata/models/sequential.hpp"
 #include "strata/optimizers/optimizers.hpp"
 
@@ -478,21 +481,44 @@ void plan_keras3(const saving::hdf5::Object& at, const Layer& layer, bool root, 
 
 // ------------------------------------------------------------------ opening
 
+// The weights inside a .keras zip, opened from memory (named "<archive>/model.weights.h5").
+saving::hdf5::File open_keras_weights(const saving::zip::Reader& archive);
+
 saving::hdf5::File open_hdf5(const std::string& path) {
-  const std::string kind = saving::hdf5::sniff(path);
-  if (kind == "zip")
-    throw NotImplementedError("File '" + path +
-                              "' is a Keras 3 .keras archive (zip), which is not supported yet; save it from Keras "
-                              "with model.save('model.h5') or model.save_weights('model.weights.h5')");
+  if (saving::hdf5::sniff(path) == "zip") return open_keras_weights(saving::zip::Reader::open(path));
   return saving::hdf5::File::open(path);
 }
 
+// Configs are read with get<int>() / get<std::int64_t>() in many places; converting a float beyond
+// the integer's range is undefined behaviour, so such numbers are refused up front. Real configs
+// hold no float of that size (counts are integers; rates, epsilons and clip values are small).
+void check_config_numbers(const Config& value, const std::string& where, int depth = 0) {
+  if (depth > 256) throw ValueError("Model config: nested deeper than 256 levels at '" + where + "'");
+  if (value.is_number_float()) {
+    const double x = value.get<double>();
+    if (!(std::abs(x) < 2147483648.0))
+      throw ValueError("Model config: the number " + value.dump() + " at '" + where +
+                       "' is out of range (floats in a config must lie within +-2^31)");
+  } else if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) check_config_numbers(it.value(), where + "/" + it.key(), depth + 1);
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) check_config_numbers(value[i], where + "/" + std::to_string(i), depth + 1);
+  }
+}
+
 Config parse_json(const std::string& text, const std::string& what) {
+  Config parsed;
   try {
-    return Config::parse(text);
+    parsed = Config::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw ValueError(what + " is not valid JSON: " + e.what());
   }
+  try {
+    check_config_numbers(parsed, "");
+  } catch (const ValueError& e) {
+    throw ValueError(what + ": " + e.what());
+  }
+  return parsed;
 }
 
 Config training_config(const Model& model) {
@@ -546,6 +572,142 @@ void compile_from(Model& model, const Config& tc, const std::string& path) {
   }
 }
 
+// ------------------------------------------------------------------ Keras 3 .keras archive
+
+// A zip of metadata.json, config.json and model.weights.h5 (the Keras 3 weights layout, with the
+// optimizer's variables under /optimizer/vars), as Keras 3's saving_lib writes it.
+constexpr const char* kMetadataMember = "metadata.json";
+constexpr const char* kConfigMember = "config.json";
+constexpr const char* kWeightsMember = "model.weights.h5";
+
+saving::hdf5::File open_keras_weights(const saving::zip::Reader& archive) {
+  if (!archive.contains(kWeightsMember))
+    throw IOError("Zip archive '" + archive.path() + "' has no member '" + kWeightsMember +
+                  "': it is not a Keras 3 .keras model file");
+  return saving::hdf5::File::open_image(archive.read(kWeightsMember), archive.path() + "/" + kWeightsMember);
+}
+
+std::string date_saved() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  char buffer[32] = "1980-01-01@00:00:00";
+  if (localtime_r(&t, &tm)) std::strftime(buffer, sizeof buffer, "%Y-%m-%d@%H:%M:%S", &tm);
+  return buffer;
+}
+
+// Keras 3's serialized model: module / class_name / config / registered_name, build_config, and
+// compile_config (Model.get_compile_config: the compile() arguments, serialized).
+Config keras3_model_config(const Model& model) {
+  Config out{{"module", "keras"}, {"class_name", model.class_name()}, {"config", model.get_config()}, {"registered_name", nullptr}};
+  if (model.is_functional()) {
+    out["module"] = "keras.src.models.functional";
+    out["registered_name"] = "Functional";
+  }
+  if (const auto& shape = model.build_input_shape(); shape && !model.is_functional()) {
+    Config dims = Config::array();
+    for (auto d : *shape) dims.push_back(d < 0 ? Config(nullptr) : Config(d));
+    out["build_config"] = {{"input_shape", dims}};
+    // Keras 3's Sequential config carries it too (from_config builds the model with it).
+    if (out["config"].is_object() && !out["config"].contains("build_input_shape")) out["config"]["build_input_shape"] = dims;
+  }
+  if (model.compiled() && model.optimizer()) {
+    Config metrics = Config::array();
+    for (const auto& m : model.metric_specs()) metrics.push_back(m.ptr ? m.ptr->name() : m.name);
+    out["compile_config"] = {{"optimizer", optimizers::serialize(*model.optimizer())},
+                             {"loss", model.loss() ? losses::serialize(*model.loss()) : Config(nullptr)},
+                             {"loss_weights", nullptr},
+                             {"metrics", metrics.empty() ? Config(nullptr) : metrics},
+                             {"weighted_metrics", nullptr},
+                             {"run_eagerly", false},
+                             {"steps_per_execution", 1},
+                             {"jit_compile", false}};
+  }
+  return out;
+}
+
+void save_keras_archive(const Model& model, const std::string& path) {
+  // The config first: a Lambda layer fails here, before any file is touched.
+  const Config config = keras3_model_config(model);
+  std::string weights;
+  {
+    auto h5 = saving::hdf5::File::create_image(path + "/" + kWeightsMember);
+    write_keras3(h5, model, true);
+    if (model.compiled() && model.optimizer())
+      write_vars(h5.create_group("optimizer"), "vars", model.optimizer()->variables(), "");
+    weights = h5.image();
+  }
+  const Config metadata{{"keras_version", kKerasVersion}, {"date_saved", date_saved()}};
+  saving::zip::Writer archive(path);
+  archive.add(kMetadataMember, metadata.dump(), saving::zip::Writer::kDos1980);
+  archive.add(kConfigMember, config.dump(), saving::zip::Writer::kDos1980);
+  archive.add(kWeightsMember, weights);
+  archive.commit();
+}
+
+// Restores the optimizer's variables from /optimizer/vars (a warning, not an error, when they do
+// not fit: the model itself is complete without them, as for legacy files).
+void restore_keras3_optimizer(Model& model, const saving::hdf5::Object& file, const std::string& path) {
+  if (!model.compiled() || !file.has_group("optimizer/vars")) return;
+  try {
+    auto g = file.open_group("optimizer/vars");
+    std::vector<Shape> shapes;
+    for (std::size_t i = 0; g.has_dataset(std::to_string(i)); ++i) shapes.push_back(g.dataset_shape(std::to_string(i)));
+    std::vector<Variable> targets;
+    if (plan_optimizer(model, shapes, path, targets)) {
+      std::vector<Tensor> values;
+      for (std::size_t i = 0; i < shapes.size(); ++i) values.push_back(g.read_dataset(std::to_string(i)));
+      apply({{nullptr, values, targets}});
+    }
+  } catch (const Error& e) {
+    warn(std::string("Skipping loading of the optimizer state: ") + e.what());
+  }
+}
+
+std::shared_ptr<Model> load_keras_archive(const std::string& path, bool compile) {
+  const auto archive = saving::zip::Reader::open(path);
+  for (const char* member : {kConfigMember, kWeightsMember})
+    if (!archive.contains(member))
+      throw IOError("Zip archive '" + path + "' has no member '" + member + "': it is not a Keras 3 .keras model file");
+  const std::string where = "File '" + path + "': member '" + kConfigMember + "'";
+  const Config config = parse_json(archive.read(kConfigMember, saving::hdf5::kMaxAttributeBytes), where);
+  if (!config.is_object()) throw ValueError(where + " is not a JSON object");
+  std::shared_ptr<Model> model;
+  try {
+    model = model_from_config(config);
+  } catch (const NotImplementedError& e) {
+    throw NotImplementedError("File '" + path + "': " + e.what());
+  } catch (const Error& e) {
+    throw ValueError("File '" + path + "': cannot rebuild the model from its config.json: " + e.what());
+  }
+  if (!model->built() && config.contains("build_config") && config["build_config"].is_object())
+    if (auto shape = layers::config::batch_input_shape(Config{{"batch_shape", config["build_config"].value("input_shape", Config())}})) {
+      try {
+        model->ensure_built(*shape);
+      } catch (const Error& e) {
+        throw ValueError("File '" + path + "': cannot build the model from its build_config: " + e.what());
+      } catch (const std::bad_alloc&) {
+        throw ValueError("File '" + path + "': cannot build the model from its build_config: out of memory");
+      }
+    }
+  const auto weights = open_keras_weights(archive);
+  std::vector<Assignment> plan;
+  plan_keras3(weights, *model, true, {}, plan);
+  apply(plan);
+  if (compile && config.contains("compile_config") && config["compile_config"].is_object()) {
+    const Config& cc = config["compile_config"];
+    Config tc = Config::object();
+    if (cc.contains("optimizer") && cc["optimizer"].is_string())
+      tc["optimizer_config"] = {{"class_name", cc["optimizer"]}, {"config", Config::object()}};
+    else if (cc.contains("optimizer"))
+      tc["optimizer_config"] = cc["optimizer"];
+    tc["loss"] = cc.contains("loss") ? cc["loss"] : Config(nullptr);
+    tc["metrics"] = cc.contains("metrics") ? cc["metrics"] : Config(nullptr);
+    compile_from(*model, tc, path);
+    restore_keras3_optimizer(*model, weights, path);
+  }
+  return model;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ public API
@@ -559,6 +721,7 @@ void register_model_class(const std::string& class_name, ModelFactory factory) {
 
 std::shared_ptr<Model> model_from_config(const Config& entry) {
   ensure_registered();
+  check_config_numbers(entry, "");  // first: the messages below dump (recursively) the entry
   if (!entry.is_object() || !entry.contains("class_name") || !entry["class_name"].is_string())
     throw ValueError("Cannot build a model from " + entry.dump().substr(0, 200) +
                      ": expected {\"class_name\": ..., \"config\": ...}");
@@ -577,7 +740,17 @@ std::shared_ptr<Model> model_from_config(const Config& entry) {
       throw ValueError("'" + cls + "' is a layer, not a model; wrap it in a Sequential");
     throw ValueError("Unknown model class: '" + cls + "'. Register it with strata::models::register_model_class(...)");
   }
-  return factory(entry);
+  // A config is untrusted input: a value of the wrong JSON type, or layer sizes no memory can
+  // hold, is a ValueError here rather than a foreign exception.
+  try {
+    return factory(entry);
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError("Cannot build a '" + cls + "' model from its config: " + e.what());
+  } catch (const std::bad_alloc&) {
+    throw ValueError("Cannot build a '" + cls + "' model from its config: its layers need more memory than can be allocated");
+  } catch (const std::length_error& e) {
+    throw ValueError("Cannot build a '" + cls + "' model from its config: a size is too large (" + e.what() + ")");
+  }
 }
 
 std::string to_json(const Layer& model) {
@@ -637,6 +810,7 @@ void load_weights(Layer& layer, const std::string& path, const LoadWeightsOption
 }
 
 void save_model(const Model& model, const std::string& path) {
+  if (path.ends_with(".keras")) return save_keras_archive(model, path);  // Keras 3 zip
   // The config first: a Lambda layer fails here, before any file is touched.
   const Config model_config{{"class_name", model.class_name()}, {"config", model.get_config()}};
   saving::hdf5::AtomicWriter writer(path);
@@ -657,6 +831,7 @@ void save_model(const Model& model, const std::string& path) {
 }
 
 std::shared_ptr<Model> load_model(const std::string& path, bool compile) {
+  if (saving::hdf5::sniff(path) == "zip") return load_keras_archive(path, compile);  // by content
   auto file = open_hdf5(path);
   if (!file.has_attribute("model_config")) {
     if (file.has_attribute("layer_names") || file.has_group("layers"))

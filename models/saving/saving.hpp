@@ -2,6 +2,8 @@
 // Keras-compatible model files.
 //
 //   model.save("m.h5");                                  // legacy Keras HDF5: config + weights + optimizer
+//   model.save("m.keras");                               // Keras 3 zip: config.json, metadata.json,
+//                                                        //   model.weights.h5 (+ optimizer state)
 //   auto restored = st::models::load_model("m.h5");      // std::shared_ptr<st::Model>
 //   model.save_weights("w.h5");                          // legacy weights-only layout
 //   model.save_weights("w.weights.h5");                  // Keras 3 layout (/layers/<key>/vars/<i>)
@@ -12,8 +14,8 @@
 // untrusted: sizes, ranks, dtypes and counts are checked before anything is allocated, and loading
 // is all-or-nothing (every weight is checked against the model before any is assigned). Writes are
 // atomic (a temporary file in the same directory, fsync, rename). Errors name the file and the
-// layer or dataset: IOError (cannot read / write), ValueError (wrong content), NotImplementedError
-// (a valid Keras file Strata cannot load yet: the .keras zip, Functional models).
+// layer or dataset: IOError (cannot read / write, or a damaged zip), ValueError (wrong content),
+// NotImplementedError (a valid Keras file Strata cannot load yet).
 #include <functional>
 #include <memory>
 #include <string>
@@ -38,7 +40,9 @@ namespace models {
 void save_weights(const Layer& layer, const std::string& path);
 void load_weights(Layer& layer, const std::string& path, const LoadWeightsOptions& options = {});
 
-// The whole model (legacy HDF5: model_config, training_config, model_weights, optimizer_weights).
+// The whole model. A path ending in ".keras": the Keras 3 zip; anything else: legacy HDF5
+// (model_config, training_config, model_weights, optimizer_weights). load_model reads either, told
+// apart by the magic bytes (load_weights also reads the weights of a .keras archive).
 void save_model(const Model& model, const std::string& path);
 std::shared_ptr<Model> load_model(const std::string& path, bool compile = true);
 
