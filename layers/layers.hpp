@@ -6,6 +6,7 @@
 #include "strata/layers/activations/prelu.hpp"
 #include "strata/layers/activations/relu.hpp"
 #include "strata/layers/activations/softmax.hpp"
+#include "strata/layers/activations/thresholded_relu.hpp"
 #include "strata/layers/attention/attention.hpp"
 #include "strata/layers/attention/multi_head_attention.hpp"
 #include "strata/layers/constraints.hpp"

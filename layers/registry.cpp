@@ -701,6 +701,14 @@ void register_builtins(LayerRegistry& r) {
   add("ELU", [](const Config& c) -> LayerPtr {
     return make_layer<ELULayer>(ELUOptions{number(c, {"alpha"}, 1.0), cfg::name(c), cfg::dtype(c)}).ptr();
   });
+  add("ThresholdedReLU", [](const Config& c) -> LayerPtr {
+    const Config* theta = cfg::find(c, {"theta"});
+    if (theta && theta->is_null())
+      throw ValueError("ThresholdedReLU '" + cfg::name(c) + "': theta cannot be None, requires a float");
+    return make_layer<ThresholdedReLULayer>(
+               ThresholdedReLUOptions{theta ? theta->get<double>() : 1.0, cfg::name(c), cfg::dtype(c)})
+        .ptr();
+  });
   add("Softmax", [](const Config& c) -> LayerPtr {
     const Config* axis = cfg::find(c, {"axis"});
     if (axis && axis->is_array()) {

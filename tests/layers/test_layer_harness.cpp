@@ -214,6 +214,16 @@ TEST_CASE("layer harness: ELU") {
                   .input_values = InputValues::away_from_zero});
 }
 
+TEST_CASE("layer harness: ThresholdedReLU") {
+  run_layer_test({.name = "ThresholdedReLU",
+                  .make = [] { return ThresholdedReLU(0.5).ptr(); },
+                  .input_shape = {3, 8},
+                  .expected_output_shape = {3, 8},
+                  .expected_config = {{"theta", 0.5}},
+                  // distinct values: none on the step at 0.5
+                  .input_values = InputValues::distinct});
+}
+
 TEST_CASE("layer harness: Softmax") {
   run_layer_test({.name = "Softmax",
                   .make = [] { return Softmax({.axis = 1}).ptr(); },

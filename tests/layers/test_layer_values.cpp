@@ -74,13 +74,18 @@ TEST_CASE("layers: ReLU variants as keras.layers.ReLU") {
   CHECK(ReLU()->name().starts_with("re_lu"));
 }
 
-TEST_CASE("layers: LeakyReLU, ELU and Softmax values") {
+TEST_CASE("layers: LeakyReLU, ELU, ThresholdedReLU and Softmax values") {
   check_close(LeakyReLU()(kRow), {-0.9, -0.3, -0.15, 0, 0.05, 0.5, 1, 2, 7});
   check_close(LeakyReLU(0.01)(kRow), {-0.03, -0.01, -0.005, 0, 0.05, 0.5, 1, 2, 7});
   CHECK_THROWS_AS(LeakyReLU(-0.5), ValueError);
   check_close(ELU(0.5)(kRow), {0.5 * std::expm1(-3.0), 0.5 * std::expm1(-1.0), 0.5 * std::expm1(-0.5), 0, 0.05, 0.5, 1,
                                2, 7});
   check_close(ELU()(Tensor({-1.0})), {std::expm1(-1.0)});
+  // ThresholdedReLU keeps x only strictly above theta (1 stays 0 at the default theta = 1).
+  check_close(ThresholdedReLU()(kRow), {0, 0, 0, 0, 0, 0, 0, 2, 7});
+  check_close(ThresholdedReLU(0.0)(kRow), {0, 0, 0, 0, 0.05, 0.5, 1, 2, 7});
+  CHECK_THROWS_WITH_AS(ThresholdedReLU(-0.1), doctest::Contains("theta value of a Thresholded ReLU layer should be >=0"),
+                       ValueError);
   const Tensor x({{1.0, 2.0}, {3.0, 5.0}});
   const double a = 1 / (1 + std::exp(-1.0)), b = 1 / (1 + std::exp(-2.0));
   check_close(Softmax()(x), {1 - a, a, 1 - b, b});

@@ -418,21 +418,7 @@ TEST_CASE("keras zip: saving is atomic (a failed save and a killed process leave
   }
 }
 
-TEST_CASE("keras zip: Keras 3.3.3's lstm_model.keras waits for the LSTM layer") {
-  if (!fs::exists(kLstmKeras)) {
-    MESSAGE("Keras fixture " << kLstmKeras.string() << " not found; skipping");
-    return;
-  }
-  if (st::is_layer_registered("LSTM")) return;  // the next test case runs instead
-  MESSAGE("skipped lstm_model.keras: layer LSTM is not registered yet (the case "
-          "'keras zip: Keras 3.3.3 lstm_model.keras loads' turns on when it is)");
-  const std::string message = message_of([&] { st::models::load_model(kLstmKeras.string()); });
-  CAPTURE(message);
-  CHECK(message.find("Unknown layer: 'LSTM'") != std::string::npos);
-  CHECK(message.find(kLstmKeras.string()) != std::string::npos);
-}
-
-TEST_CASE("keras zip: Keras 3.3.3 lstm_model.keras loads" * doctest::skip(!st::is_layer_registered("LSTM"))) {
+TEST_CASE("keras zip: Keras 3.3.3 lstm_model.keras loads") {
   REQUIRE(fs::exists(kLstmKeras));
   auto model = st::models::load_model(kLstmKeras.string());
   CHECK(model->class_name() == "Sequential");
