@@ -111,6 +111,10 @@ struct ConvArgs {
   std::int64_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   std::int64_t pad_top = 0, pad_left = 0;
   std::int64_t groups = 1;
+  // Forward epilogue (conv2d only): y = relu?(y + bias), bias a row of `filters` values of `dtype`
+  // (null: none).
+  const void* bias = nullptr;
+  bool relu = false;
 };
 
 // 2-D pooling on NHWC buffers: x (batch, in_h, in_w, channels), y (batch, out_h, out_w, channels).

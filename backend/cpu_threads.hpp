@@ -1,6 +1,7 @@
 #pragma once
-// Threads of the CPU backend: the pool that splits large elementwise and reduction kernels, and
-// OpenBLAS's own threads for GEMM. Both default to the number of hardware cores.
+// Threads of the CPU backend: one pool that splits large elementwise and reduction kernels, GEMMs
+// and convolutions (OpenBLAS itself runs single-threaded inside it). It defaults to the number of
+// hardware cores.
 
 namespace strata::backend {
 

@@ -1,10 +1,10 @@
-// Convolution and pooling on NHWC buffers. Convolution is im2col + one GEMM per group over a chunk
-// of samples: the patches of every output pixel of the chunk become the rows of a matrix (built on
-// the pool's threads, split over output rows), and OpenBLAS multiplies it by the kernel seen as a
-// (kernel_h * kernel_w * in_channels / groups, filters) matrix, which is exactly Keras's kernel
-// layout. The backward pass reuses the same patch matrix: dkernel = patches^T dy, and
-// dx = col2im(dy kernel^T), scattered back sample by sample on the pool's threads. A 1x1 kernel with
-// stride 1 and no padding skips im2col (the input already is the patch matrix).
+// Convolution and pooling on NHWC buffers. Convolution is im2col + one GEMM per group: the patches
+// of every output pixel become the rows of a matrix, and OpenBLAS multiplies it by the kernel seen
+// as a (kernel_h * kernel_w * in_channels / groups, filters) matrix, which is exactly Keras's kernel
+// layout. The backward pass rebuilds the same patch matrix: dkernel = patches^T dy, and
+// dx = col2im(dy kernel^T). The batch is split over the pool's threads by samples, each thread
+// walking its samples in cache-sized chunks with its own patch buffer (and its own dkernel sum).
+// A 1x1 kernel with stride 1 and no padding skips im2col (the input already is the patch matrix).
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -18,8 +18,6 @@
 namespace strata::backend::cpu {
 namespace {
 
-// The patch matrix of a chunk of samples is kept under this size (the chunk shrinks to fit).
-constexpr std::int64_t kPatchBytes = std::int64_t{32} << 20;
 // Rows of the patch matrix (or pooled output rows) below this many elements stay on one thread.
 constexpr std::int64_t kParallelElements = std::int64_t{1} << 15;
 
@@ -90,42 +88,24 @@ void im2col_rows(const ConvArgs& a, const Geometry& g, const T* x, std::int64_t 
   }
 }
 
-template <class T>
-void im2col(const ConvArgs& a, const Geometry& g, const T* x, std::int64_t group, std::int64_t first_sample,
-            std::int64_t samples, T* col) {
-  const std::int64_t rows = samples * g.pixels;
-  const std::int64_t grain = std::max<std::int64_t>(1, kParallelElements / std::max<std::int64_t>(g.k, 1));
-  parallel_for(
-      rows, grain,
-      [&](std::int64_t begin, std::int64_t end) { im2col_rows(a, g, x, group, first_sample, begin, end, col); },
-      2 * grain);
-}
-
-// dx of the chunk's samples += the patch-matrix gradient `dcol` of group `group`, sample by sample.
+// dx of samples [first_sample, first_sample + samples) += the patch-matrix gradient `dcol` of
+// group `group` (the rows of those samples), on the calling thread.
 template <class T>
 void col2im(const ConvArgs& a, const Geometry& g, const T* dcol, std::int64_t group, std::int64_t first_sample,
             std::int64_t samples, T* dx) {
-  const std::int64_t per_sample = g.pixels * g.k;
-  parallel_for(
-      samples, 1,
-      [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t s = begin; s < end; ++s) {
-          const std::int64_t b = first_sample + s;
-          const T* src = dcol + s * per_sample;
-          for (std::int64_t i = 0; i < a.out_h; ++i)
-            for (std::int64_t j = 0; j < a.out_w; ++j)
-              for (std::int64_t p = 0; p < a.kernel_h; ++p) {
-                const std::int64_t iy = i * a.stride_h + p * a.dilation_h - a.pad_top;
-                for (std::int64_t q = 0; q < a.kernel_w; ++q, src += g.cg) {
-                  const std::int64_t ix = j * a.stride_w + q * a.dilation_w - a.pad_left;
-                  if (iy < 0 || iy >= a.in_h || ix < 0 || ix >= a.in_w) continue;
-                  T* dst = dx + ((b * a.in_h + iy) * a.in_w + ix) * a.in_channels + group * g.cg;
-                  for (std::int64_t c = 0; c < g.cg; ++c) dst[c] += src[c];
-                }
-              }
+  const T* src = dcol;
+  for (std::int64_t b = first_sample; b < first_sample + samples; ++b)
+    for (std::int64_t i = 0; i < a.out_h; ++i)
+      for (std::int64_t j = 0; j < a.out_w; ++j)
+        for (std::int64_t p = 0; p < a.kernel_h; ++p) {
+          const std::int64_t iy = i * a.stride_h + p * a.dilation_h - a.pad_top;
+          for (std::int64_t q = 0; q < a.kernel_w; ++q, src += g.cg) {
+            const std::int64_t ix = j * a.stride_w + q * a.dilation_w - a.pad_left;
+            if (iy < 0 || iy >= a.in_h || ix < 0 || ix >= a.in_w) continue;
+            T* dst = dx + ((b * a.in_h + iy) * a.in_w + ix) * a.in_channels + group * g.cg;
+            for (std::int64_t c = 0; c < g.cg; ++c) dst[c] += src[c];
+          }
         }
-      },
-      per_sample * samples >= kParallelElements ? 2 : std::numeric_limits<std::int64_t>::max());
 }
 
 // A scratch buffer from the backend's caching allocator, given back on scope exit.
@@ -146,9 +126,31 @@ class Scratch {
   void* data_;
 };
 
-std::int64_t chunk_samples(const ConvArgs& a, const Geometry& g, std::size_t element) {
-  const std::int64_t per_sample = std::max<std::int64_t>(1, g.pixels * g.k * static_cast<std::int64_t>(element));
-  return std::clamp<std::int64_t>(kPatchBytes / per_sample, 1, std::max<std::int64_t>(a.batch, 1));
+// Each pool thread takes a contiguous range of samples and works through it in chunks whose patch
+// matrix stays about this size, so the patches a chunk writes are still in cache when its GEMMs
+// read them; each GEMM is single-threaded (one parallel region, no nested splits).
+constexpr std::int64_t kChunkPatchBytes = std::int64_t{1} << 20;
+
+struct SamplePlan {
+  int tasks;                 // threads, each with a range of samples
+  std::int64_t chunk;        // samples per chunk
+  std::int64_t col_elements; // patch matrix elements per thread
+};
+
+SamplePlan sample_plan(const ConvArgs& a, const Geometry& g, std::size_t element) {
+  const std::int64_t per_sample = std::max<std::int64_t>(1, g.pixels * g.k);
+  SamplePlan plan;
+  const std::int64_t work = a.batch * per_sample * g.fg;  // multiply-adds per group
+  plan.tasks = work >= kParallelElements * 16 ? static_cast<int>(std::min<std::int64_t>(parallel_threads(), a.batch)) : 1;
+  plan.chunk = std::clamp<std::int64_t>(kChunkPatchBytes / (per_sample * static_cast<std::int64_t>(element)), 1,
+                                        std::max<std::int64_t>(1, (a.batch + plan.tasks - 1) / plan.tasks));
+  plan.col_elements = plan.chunk * per_sample;
+  return plan;
+}
+
+// The samples [begin, end) of task t of n over a batch.
+std::pair<std::int64_t, std::int64_t> task_samples(std::int64_t batch, int t, int n) {
+  return {batch * t / n, batch * (t + 1) / n};
 }
 
 GemmArgs gemm_args(DType dtype) {
@@ -165,24 +167,33 @@ void conv_forward(Backend& be, const ConvArgs& a, const T* x, const T* w, T* y) 
   m.k = g.k;
   m.ldb = a.filters;
   m.ldc = a.filters;
+  m.relu = a.relu;
+  const T* bias = static_cast<const T*>(a.bias);
+  m.bias = bias;
   if (g.direct) {
     m.m = a.batch * g.pixels;
     m.a = x, m.lda = g.k, m.b = w, m.c = y;
-    return be.gemm(m);
+    return be.gemm(m);  // x is the patch matrix: the GEMM splits itself over the pool
   }
-  const std::int64_t chunk = chunk_samples(a, g, sizeof(T));
-  Scratch col(be, static_cast<std::size_t>(chunk * g.pixels * g.k) * sizeof(T));
-  for (std::int64_t b0 = 0; b0 < a.batch; b0 += chunk) {
-    const std::int64_t nb = std::min(chunk, a.batch - b0);
-    for (std::int64_t group = 0; group < a.groups; ++group) {
-      im2col(a, g, x, group, b0, nb, col.as<T>());
-      m.m = nb * g.pixels;
-      m.a = col.as<T>(), m.lda = g.k;
-      m.b = w + group * g.fg;
-      m.c = y + b0 * g.pixels * a.filters + group * g.fg;
-      be.gemm(m);
+  const SamplePlan plan = sample_plan(a, g, sizeof(T));
+  Scratch cols(be, static_cast<std::size_t>(plan.tasks * plan.col_elements) * sizeof(T));
+  parallel_tasks(plan.tasks, [&](int t) {
+    T* col = cols.as<T>() + t * plan.col_elements;
+    const auto [begin, end] = task_samples(a.batch, t, plan.tasks);
+    for (std::int64_t b0 = begin; b0 < end; b0 += plan.chunk) {
+      const std::int64_t nb = std::min(plan.chunk, end - b0);
+      for (std::int64_t group = 0; group < a.groups; ++group) {
+        im2col_rows(a, g, x, group, b0, 0, nb * g.pixels, col);
+        GemmArgs mt = m;
+        mt.m = nb * g.pixels;
+        mt.a = col, mt.lda = g.k;
+        mt.b = w + group * g.fg;
+        mt.c = y + b0 * g.pixels * a.filters + group * g.fg;
+        mt.bias = bias ? bias + group * g.fg : nullptr;
+        be.gemm(mt);
+      }
     }
-  }
+  });
 }
 
 template <class T>
@@ -204,37 +215,52 @@ void conv_backward(Backend& be, const ConvArgs& a, const T* x, const T* w, const
     }
     return;
   }
-  if (dx) std::fill(dx, dx + a.batch * a.in_h * a.in_w * a.in_channels, T(0));
-  const std::int64_t chunk = chunk_samples(a, g, sizeof(T));
-  Scratch col(be, static_cast<std::size_t>(chunk * g.pixels * g.k) * sizeof(T));
-  for (std::int64_t b0 = 0; b0 < a.batch; b0 += chunk) {
-    const std::int64_t nb = std::min(chunk, a.batch - b0);
-    const T* dy_chunk = dy + b0 * g.pixels * a.filters;
-    for (std::int64_t group = 0; group < a.groups; ++group) {
-      if (dw) {  // dw_g (K, fg) (+)= patches^T (K, M) dy_g (M, fg)
-        im2col(a, g, x, group, b0, nb, col.as<T>());
-        GemmArgs k = gemm_args(a.dtype);
-        k.transpose_a = true;
-        k.m = g.k, k.n = g.fg, k.k = nb * g.pixels;
-        k.a = col.as<T>(), k.lda = g.k;
-        k.b = dy_chunk + group * g.fg, k.ldb = a.filters;
-        k.c = dw + group * g.fg, k.ldc = a.filters;
-        k.beta = b0 == 0 ? 0.0 : 1.0;
-        be.gemm(k);
-      }
-      if (dx) {  // dpatches (M, K) = dy_g (M, fg) w_g^T, then scattered back
-        GemmArgs m = gemm_args(a.dtype);
-        m.transpose_b = true;
-        m.m = nb * g.pixels, m.n = g.k, m.k = g.fg;
-        m.a = dy_chunk + group * g.fg, m.lda = a.filters;
-        m.b = w + group * g.fg, m.ldb = a.filters;
-        m.c = col.as<T>(), m.ldc = g.k;
-        be.gemm(m);
-        col2im(a, g, col.as<T>(), group, b0, nb, dx);
+  const SamplePlan plan = sample_plan(a, g, sizeof(T));
+  const std::int64_t dw_elements = g.k * a.filters;
+  // Each thread sums its samples' kernel gradient apart (the first straight into dw); the sums are
+  // added at the end.
+  const std::int64_t partials = dw ? plan.tasks - 1 : 0;
+  Scratch cols(be, static_cast<std::size_t>(plan.tasks * plan.col_elements + partials * dw_elements) * sizeof(T));
+  T* partial_base = cols.as<T>() + plan.tasks * plan.col_elements;
+  parallel_tasks(plan.tasks, [&](int t) {
+    T* col = cols.as<T>() + t * plan.col_elements;
+    T* dw_t = t == 0 ? dw : partial_base + (t - 1) * dw_elements;
+    const auto [begin, end] = task_samples(a.batch, t, plan.tasks);
+    const std::int64_t sample_size = a.in_h * a.in_w * a.in_channels;
+    if (dx) std::fill(dx + begin * sample_size, dx + end * sample_size, T(0));
+    if (dw && begin == end) std::fill(dw_t, dw_t + dw_elements, T(0));
+    for (std::int64_t b0 = begin; b0 < end; b0 += plan.chunk) {
+      const std::int64_t nb = std::min(plan.chunk, end - b0);
+      const T* dy_chunk = dy + b0 * g.pixels * a.filters;
+      for (std::int64_t group = 0; group < a.groups; ++group) {
+        if (dw) {  // dw_g (K, fg) (+)= patches^T (K, M) dy_g (M, fg)
+          im2col_rows(a, g, x, group, b0, 0, nb * g.pixels, col);
+          GemmArgs k = gemm_args(a.dtype);
+          k.transpose_a = true;
+          k.m = g.k, k.n = g.fg, k.k = nb * g.pixels;
+          k.a = col, k.lda = g.k;
+          k.b = dy_chunk + group * g.fg, k.ldb = a.filters;
+          k.c = dw_t + group * g.fg, k.ldc = a.filters;
+          k.beta = b0 == begin ? 0.0 : 1.0;
+          be.gemm(k);
+        }
+        if (dx) {  // dpatches (M, K) = dy_g (M, fg) w_g^T, then scattered back
+          GemmArgs m = gemm_args(a.dtype);
+          m.transpose_b = true;
+          m.m = nb * g.pixels, m.n = g.k, m.k = g.fg;
+          m.a = dy_chunk + group * g.fg, m.lda = a.filters;
+          m.b = w + group * g.fg, m.ldb = a.filters;
+          m.c = col, m.ldc = g.k;
+          be.gemm(m);
+          col2im(a, g, col, group, b0, nb, dx);
+        }
       }
     }
+  });
+  for (std::int64_t p = 0; p < partials; ++p) {
+    const T* part = partial_base + p * dw_elements;
+    for (std::int64_t i = 0; i < dw_elements; ++i) dw[i] += part[i];
   }
-  if (dw && a.batch == 0) std::fill(dw, dw + g.k * a.filters, T(0));
 }
 
 void check_pool(const PoolArgs& a) {
@@ -291,14 +317,69 @@ void pool_forward(PoolOp op, const PoolArgs& a, const T* x, T* y) {
       2 * grain);
 }
 
+// Max pooling whose windows tile the input (stride == pool size, no padding; Keras's default): each
+// element of dx belongs to at most one window, so it is written exactly once (the window's first
+// maximum takes dy, the others 0) and only the rows and columns past the last window need clearing.
 template <class T>
-void pool_backward(PoolOp op, const PoolArgs& a, const T* x, const T* dy, T* dx) {
-  const std::int64_t C = a.channels;
-  std::fill(dx, dx + a.batch * a.in_h * a.in_w * C, T(0));
-  const std::int64_t per_sample = a.out_h * a.out_w * a.pool_h * a.pool_w * C;
+void max_pool_backward_tiled(const PoolArgs& a, const T* x, const T* dy, T* dx) {
+  const std::int64_t C = a.channels, ph = a.pool_h, pw = a.pool_w;
+  const std::int64_t covered_h = a.out_h * ph, covered_w = a.out_w * pw;
+  const std::int64_t row_size = a.in_w * C, sample_size = a.in_h * row_size;
   parallel_for(
       a.batch, 1,
       [&](std::int64_t begin, std::int64_t end) {
+        std::vector<T> best(static_cast<std::size_t>(C)), done(static_cast<std::size_t>(C));
+        T* __restrict m = best.data();
+        T* __restrict taken = done.data();
+        for (std::int64_t b = begin; b < end; ++b) {
+          const T* xs = x + b * sample_size;
+          T* dxs = dx + b * sample_size;
+          std::fill(dxs + covered_h * row_size, dxs + sample_size, T(0));
+          if (covered_w < a.in_w)
+            for (std::int64_t yy = 0; yy < covered_h; ++yy)
+              std::fill(dxs + yy * row_size + covered_w * C, dxs + (yy + 1) * row_size, T(0));
+          for (std::int64_t i = 0; i < a.out_h; ++i)
+            for (std::int64_t j = 0; j < a.out_w; ++j) {
+              const T* __restrict g = dy + ((b * a.out_h + i) * a.out_w + j) * C;
+              const std::int64_t corner = (i * ph * a.in_w + j * pw) * C;
+              std::fill(m, m + C, -std::numeric_limits<T>::infinity());  // as the general path (NaN skipped)
+              for (std::int64_t p = 0; p < ph; ++p)
+                for (std::int64_t q = 0; q < pw; ++q) {
+                  const T* __restrict in = xs + corner + (p * a.in_w + q) * C;
+                  for (std::int64_t c = 0; c < C; ++c) m[c] = std::max(m[c], in[c]);
+                }
+              std::fill(taken, taken + C, T(0));
+              for (std::int64_t p = 0; p < ph; ++p)
+                for (std::int64_t q = 0; q < pw; ++q) {
+                  const std::int64_t at = corner + (p * a.in_w + q) * C;
+                  const T* __restrict in = xs + at;
+                  T* __restrict d = dxs + at;
+                  for (std::int64_t c = 0; c < C; ++c) {
+                    const T hit = in[c] == m[c] ? T(1) - taken[c] : T(0);
+                    d[c] = hit * g[c];
+                    taken[c] += hit;
+                  }
+                }
+            }
+        }
+      },
+      a.batch * sample_size >= kParallelElements ? 2 : std::numeric_limits<std::int64_t>::max());
+}
+
+template <class T>
+void pool_backward(PoolOp op, const PoolArgs& a, const T* x, const T* dy, T* dx) {
+  if (op == PoolOp::max && a.stride_h == a.pool_h && a.stride_w == a.pool_w && a.pad_top == 0 && a.pad_left == 0 &&
+      a.out_h * a.pool_h <= a.in_h && a.out_w * a.pool_w <= a.in_w)
+    return max_pool_backward_tiled(a, x, dy, dx);
+  const std::int64_t C = a.channels;
+  const std::int64_t per_sample = a.out_h * a.out_w * a.pool_h * a.pool_w * C;
+  const std::int64_t sample_size = a.in_h * a.in_w * C;
+  parallel_for(
+      a.batch, 1,
+      [&](std::int64_t begin, std::int64_t end) {
+        // Each thread clears its own samples of dx (a serial fill of the whole batch cost as much
+        // as the scatter itself).
+        std::fill(dx + begin * sample_size, dx + end * sample_size, T(0));
         std::vector<T> best(static_cast<std::size_t>(C)), done(static_cast<std::size_t>(C));
         for (std::int64_t b = begin; b < end; ++b)
           for (std::int64_t i = 0; i < a.out_h; ++i)

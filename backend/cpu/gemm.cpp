@@ -1,4 +1,5 @@
-// GEMM through OpenBLAS: one cblas call per matrix of the batch; gemv when a side is a vector
+// GEMM through OpenBLAS (single-threaded; a large product is split over the backend's pool): one
+// cblas call per slab of each matrix of the batch; gemv when a side is a vector
 // (OpenBLAS's gemm is slow for m == 1 or n == 1), and our own kernel for a row times a row-major
 // matrix (a Dense layer on one sample): OpenBLAS threads that gemv, and waking its second thread
 // costs more than the whole product (measured 16.8 us with 2 threads, 11.3 us with 1 and 10.7 us
@@ -112,13 +113,60 @@ void row_times_matrix_parallel(const T* x, std::int64_t incx, const T* b, std::i
 // Above this, B no longer sits in one core's caches and OpenBLAS's threads pay for themselves.
 constexpr std::int64_t kRowKernelMaxBytes = std::int64_t{4} << 20;
 
+// Products below this many multiply-adds run on one thread: waking a worker costs more.
+constexpr std::int64_t kSplitMacs = std::int64_t{1} << 19;
+
+// Rows [begin, end) of C = alpha op(A) op(B) + beta C, then its epilogue, on the calling thread.
+template <class T>
+void gemm_rows(const GemmArgs& g, const T* a, const T* b, T* c, std::int64_t begin, std::int64_t end) {
+  const T* a_rows = g.transpose_a ? a + begin : a + begin * g.lda;
+  T* c_rows = c + begin * g.ldc;
+  gemm_call(g.transpose_a ? CblasTrans : CblasNoTrans, g.transpose_b ? CblasTrans : CblasNoTrans,
+            static_cast<blasint>(end - begin), static_cast<blasint>(g.n), static_cast<blasint>(g.k),
+            static_cast<T>(g.alpha), a_rows, static_cast<blasint>(g.lda), b, static_cast<blasint>(g.ldb),
+            static_cast<T>(g.beta), c_rows, static_cast<blasint>(g.ldc));
+  if (g.bias || g.relu) apply_epilogue<T>(c_rows, end - begin, g.n, g.ldc, static_cast<const T*>(g.bias), g.relu);
+}
+
+// Columns [begin, end) of C, then its epilogue, on the calling thread.
+template <class T>
+void gemm_columns(const GemmArgs& g, const T* a, const T* b, T* c, std::int64_t begin, std::int64_t end) {
+  const T* b_columns = g.transpose_b ? b + begin * g.ldb : b + begin;
+  gemm_call(g.transpose_a ? CblasTrans : CblasNoTrans, g.transpose_b ? CblasTrans : CblasNoTrans,
+            static_cast<blasint>(g.m), static_cast<blasint>(end - begin), static_cast<blasint>(g.k),
+            static_cast<T>(g.alpha), a, static_cast<blasint>(g.lda), b_columns, static_cast<blasint>(g.ldb),
+            static_cast<T>(g.beta), c + begin, static_cast<blasint>(g.ldc));
+  const T* bias = static_cast<const T*>(g.bias);
+  if (bias || g.relu) apply_epilogue<T>(c + begin, g.m, end - begin, g.ldc, bias ? bias + begin : nullptr, g.relu);
+}
+
+// A large product is cut into one slab of C per pool thread, each a single-threaded BLAS call:
+// rows when there are enough of them, else columns (slab edges on multiples of 16 keep the BLAS
+// micro-kernels whole).
+template <class T>
+void split_gemm(const GemmArgs& g, const T* a, const T* b, T* c) {
+  const int threads = g.m * g.n * g.k >= kSplitMacs ? parallel_threads() : 1;
+  const auto slab = [&](std::int64_t extent) {
+    return std::max<std::int64_t>(16, ((extent + threads - 1) / threads + 15) / 16 * 16);
+  };
+  if (threads > 1 && g.m >= 32 * threads) {
+    const std::int64_t rows = slab(g.m);
+    const int tasks = static_cast<int>((g.m + rows - 1) / rows);
+    return parallel_tasks(tasks, [&](int t) { gemm_rows<T>(g, a, b, c, t * rows, std::min(g.m, (t + 1) * rows)); });
+  }
+  if (threads > 1 && g.n >= 32 * threads) {
+    const std::int64_t columns = slab(g.n);
+    const int tasks = static_cast<int>((g.n + columns - 1) / columns);
+    return parallel_tasks(tasks, [&](int t) { gemm_columns<T>(g, a, b, c, t * columns, std::min(g.n, (t + 1) * columns)); });
+  }
+  gemm_rows<T>(g, a, b, c, 0, g.m);
+}
+
 template <class T>
 void gemm_typed(const GemmArgs& g) {
   const T alpha = static_cast<T>(g.alpha), beta = static_cast<T>(g.beta);
   const auto m = static_cast<blasint>(g.m), n = static_cast<blasint>(g.n), k = static_cast<blasint>(g.k);
   const auto lda = static_cast<blasint>(g.lda), ldb = static_cast<blasint>(g.ldb), ldc = static_cast<blasint>(g.ldc);
-  const CBLAS_TRANSPOSE ta = g.transpose_a ? CblasTrans : CblasNoTrans;
-  const CBLAS_TRANSPOSE tb = g.transpose_b ? CblasTrans : CblasNoTrans;
   const T* bias = static_cast<const T*>(g.bias);
   const bool epilogue = bias || g.relu;
   for (std::int64_t i = 0; i < g.batch; ++i) {
@@ -157,7 +205,8 @@ void gemm_typed(const GemmArgs& g) {
           gemv_call(CblasNoTrans, m, k, alpha, a, lda, b, incx, beta, c, ldc);
       }
     } else {
-      gemm_call(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      split_gemm<T>(g, a, b, c);
+      continue;  // the epilogue runs on each slice
     }
     if (epilogue) apply_epilogue<T>(c, m, n, ldc, bias, g.relu);
   }

@@ -158,7 +158,10 @@ int default_threads() {
 
 // Never destroyed: kernels may run from static destructors.
 ThreadPool& pool() {
-  static ThreadPool* instance = new ThreadPool(default_threads());
+  static ThreadPool* instance = [] {
+    openblas_set_num_threads(1);  // GEMMs are split over this pool (gemm.cpp, conv_pool.cpp)
+    return new ThreadPool(default_threads());
+  }();
   return *instance;
 }
 
@@ -189,6 +192,19 @@ void parallel_for(std::int64_t n, std::int64_t grain, const std::function<void(s
   });
 }
 
+int parallel_threads() { return inside_pool_task ? 1 : pool().threads(); }
+
+void parallel_tasks(int tasks, const std::function<void(int)>& task) {
+  const auto serial = [&] {
+    for (int i = 0; i < tasks; ++i) task(i);
+  };
+  if (tasks < 2 || parallel_threads() < 2) return serial();
+  auto& p = pool();
+  std::unique_lock run_lock(p.run_mutex, std::try_to_lock);
+  if (!run_lock.owns_lock()) return serial();
+  p.run(tasks, task);
+}
+
 }  // namespace strata::backend::cpu
 
 namespace strata::backend {
@@ -200,7 +216,6 @@ void set_cpu_threads(int n) {
     std::lock_guard lock(p.run_mutex);
     if (p.threads() != n) p.resize(n);
   }
-  openblas_set_num_threads(n);
 }
 
 int cpu_threads() { return cpu::pool().threads(); }

@@ -1,7 +1,10 @@
 #pragma once
-// The CPU backend's thread pool: workers sleep on a condition variable (never spin, since OpenBLAS
-// keeps its own pthreads on the same cores) and take chunks of a parallel_for together with the
-// calling thread. One parallel_for runs at a time; a nested or concurrent call runs serially.
+// The CPU backend's thread pool, the only threads the backend uses: OpenBLAS runs single-threaded
+// inside them (its own workers busy-wait with sched_yield for ~0.1 s after each call, and on two
+// cores they took a quarter of the CPU time of a convnet's training step from the pool's threads).
+// Workers poll briefly, then sleep on a condition variable, and take chunks of a parallel_for
+// together with the calling thread. One parallel region runs at a time; a nested or concurrent
+// call runs serially.
 #include <cstdint>
 #include <functional>
 
@@ -18,5 +21,12 @@ void parallel_for(std::int64_t n, std::int64_t grain, const std::function<void(s
 
 // The number of chunks parallel_for would use for n elements (1 when it would run serially).
 int parallel_chunks(std::int64_t n, std::int64_t grain, std::int64_t threshold = kParallelThreshold);
+// The number of threads a parallel region started here would get: the pool's size, or 1 inside a
+// pool task (regions do not nest).
+int parallel_threads();
+// Calls task(i) for i in [0, tasks) on the pool's threads (serially when tasks < 2, inside a pool
+// task, or while another thread uses the pool). For work split by hand: one task per thread, each
+// with its own slice and scratch.
+void parallel_tasks(int tasks, const std::function<void(int)>& task);
 
 }  // namespace strata::backend::cpu

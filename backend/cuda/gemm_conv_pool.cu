@@ -209,6 +209,9 @@ void conv_forward(CudaBackend& be, const ConvArgs& a, const T* x, const T* w, T*
   m.k = g.k;
   m.ldb = a.filters;
   m.ldc = a.filters;
+  m.relu = a.relu;
+  const T* bias = static_cast<const T*>(a.bias);
+  m.bias = bias;
   if (g.direct) {
     m.m = a.batch * g.pixels;
     m.a = x, m.lda = g.k, m.b = w, m.c = y;
@@ -225,6 +228,7 @@ void conv_forward(CudaBackend& be, const ConvArgs& a, const T* x, const T* w, T*
       m.a = col.as<T>(), m.lda = g.k;
       m.b = w + group * g.fg;
       m.c = y + b0 * g.pixels * a.filters + group * g.fg;
+      m.bias = bias ? bias + group * g.fg : nullptr;
       be.gemm(m);
     }
   }

@@ -4,7 +4,9 @@
 
 #include "strata/backend/backend.hpp"
 #include "strata/framework/ops/array_ops.hpp"
+#include "strata/framework/ops/math.hpp"
 #include "strata/framework/ops/op_support.hpp"
+#include "strata/framework/ops/reduction.hpp"
 
 namespace strata {
 
@@ -115,6 +117,33 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Conv2DOptions& option
     if (need[1]) r[1] = conv2d_backward_kernel(x, g[0], kernel.shape(), options);
     return r;
   });
+  return y;
+}
+
+Tensor conv2d_forward(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu, const Conv2DOptions& options) {
+  check_floating("conv2d_forward", x);
+  check_pair("conv2d_forward", x, kernel);
+  if (bias.defined()) check_pair("conv2d_forward", x, bias);
+  backend::ConvArgs args = conv_args("conv2d_forward", x.shape(), kernel.shape(), options, x.dtype());
+  if (bias.defined() && (bias.rank() != 1 || bias.shape()[0] != args.filters))
+    throw ShapeError("conv2d_forward: the bias has shape " + shape_str(bias) + ", expected (" +
+                     std::to_string(args.filters) + ",) for kernel " + shape_str(kernel));
+  args.bias = bias.defined() ? bias.impl()->data() : nullptr;
+  args.relu = relu;
+  Tensor y = empty(conv_output_shape(args), x.dtype(), x.device());
+  backend_of(x).conv2d(args, x.impl()->data(), kernel.impl()->data(), y.impl()->data());
+  std::vector<Tensor> inputs{x, kernel};
+  if (bias.defined()) inputs.push_back(bias);
+  record_if("conv2d_forward", inputs, y,
+            [x = saved(x), kernel = saved(kernel), y, relu, has_bias = bias.defined(), options](const Grads& g,
+                                                                                              const Needs& need) {
+              Grads r(has_bias ? 3 : 2);
+              const Tensor dz = relu ? multiply(g[0], cast(y > 0, y.dtype())) : g[0];
+              if (need[0]) r[0] = conv2d_backward_input(dz, kernel, x.shape(), options);
+              if (need[1]) r[1] = conv2d_backward_kernel(x, dz, kernel.shape(), options);
+              if (has_bias && need[2]) r[2] = sum(dz, {0, 1, 2});
+              return r;
+            });
   return y;
 }
 

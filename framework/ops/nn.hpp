@@ -29,6 +29,10 @@ struct Conv1DOptions {
 };
 
 Tensor conv2d(const Tensor& x, const Tensor& kernel, const Conv2DOptions& options = {});
+// relu?(conv2d(x, kernel) + bias) in one kernel (the bias and relu run on each output tile while it
+// is in cache, as Dense's dense_forward). bias may be undefined (none).
+Tensor conv2d_forward(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu,
+                      const Conv2DOptions& options = {});
 Tensor conv1d(const Tensor& x, const Tensor& kernel, const Conv1DOptions& options = {});
 
 // The gradients of conv2d: with respect to its input (of `input_shape`) given dy and the kernel,

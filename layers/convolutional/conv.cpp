@@ -68,11 +68,18 @@ Tensor ConvLayer::call(const Tensor& inputs) {
                        options_.padding + "' (output shape " + out.to_string() + ")");
   const bool first = options_.data_format == "channels_first";
   const Tensor x = first ? to_channels_last(inputs) : inputs;
+  const bool fused = !first && !options_.activity_regularizer &&
+                     (activation_.name == "relu" || activation_.name == "linear");
   Tensor y;
   if (rank_ == 1)
     y = conv1d(x, kernel_,
                {.strides = strides_[0], .padding = options_.padding, .dilation_rate = dilation_rate_[0], .groups = options_.groups});
-  else if (rank_ == 2)
+  else if (rank_ == 2 && fused) {
+    // Bias and relu in the convolution's own epilogue (one pass over the output fewer each way).
+    return conv2d_forward(x, kernel_, options_.use_bias ? Tensor(bias_) : Tensor(), activation_.name == "relu",
+                          {.strides = strides_, .padding = options_.padding, .dilation_rate = dilation_rate_,
+                           .groups = options_.groups});
+  } else if (rank_ == 2)
     y = conv2d(x, kernel_,
                {.strides = strides_, .padding = options_.padding, .dilation_rate = dilation_rate_, .groups = options_.groups});
   else

@@ -297,6 +297,46 @@ TEST_CASE("pool ops: gradients") {
   const Shape x_shape{1, 4, 4, 2};
   check_gradients([&](const Inputs& in) { return avg_pool2d_backward(in[0], x_shape, {}); },
                   {random_f64({1, 2, 2, 2})});
+  // Windows that tile the input (stride == pool size, no padding) take the backend's tiled path,
+  // here with a row and a column past the last window.
+  check_gradients([&](const Inputs& in) { return max_pool2d(in[0], {.pool_size = {2, 2}}); },
+                  {distinct_f64({2, 5, 5, 3})});
+  check_gradients([&](const Inputs& in) { return max_pool2d(in[0], {.pool_size = {2, 3}}); },
+                  {distinct_f64({1, 4, 7, 2})});
+}
+
+TEST_CASE("pool ops: max pooling routes the gradient to the first maximum of each window") {
+  // (1, 3, 3, 1): one 2x2 window with a tie at its two maxima, the last row and column uncovered.
+  const Tensor x = reshape(Tensor({1.0, 5.0, 9.0, 5.0, 2.0, 9.0, 9.0, 9.0, 9.0}), {1, 3, 3, 1});
+  const Tensor dx = max_pool2d_backward(x, full({1, 1, 1, 1}, 7.0), {.pool_size = {2, 2}});
+  CHECK(dx.to_vector<double>() == std::vector<double>{0, 7, 0, 0, 0, 0, 0, 0, 0});
+  // Overlapping windows (stride 1) take the general path: the gradients add up.
+  const Tensor dx2 = max_pool2d_backward(x, full({1, 2, 2, 1}, 1.0), {.pool_size = {2, 2}, .strides = {1, 1}});
+  CHECK(dx2.to_vector<double>() == std::vector<double>{0, 1, 1, 0, 0, 1, 1, 0, 0});
+}
+
+TEST_CASE("conv ops: conv2d_forward fuses bias and relu") {
+  const Tensor x = random_f64({2, 6, 5, 3}, -1.0, 1.0, 3);
+  const Tensor k = random_f64({3, 2, 3, 4}, -1.0, 1.0, 4);
+  const Tensor b = random_f64({4}, -0.5, 0.5, 5);
+  for (const char* padding : {"valid", "same"}) {
+    INFO(padding);
+    const Conv2DOptions o{.strides = {2, 1}, .padding = padding};
+    const Tensor fused = conv2d_forward(x, k, b, true, o);
+    const Tensor composed = relu(conv2d(x, k, o) + b);
+    const auto f = fused.to_vector<double>(), c = composed.to_vector<double>();
+    REQUIRE(f.size() == c.size());
+    for (std::size_t i = 0; i < f.size(); ++i) CHECK(f[i] == doctest::Approx(c[i]).epsilon(1e-12));
+    check_gradients([&](const Inputs& in) { return conv2d_forward(in[0], in[1], in[2], true, o); }, {x, k, b});
+    check_gradients([&](const Inputs& in) { return conv2d_forward(in[0], in[1], Tensor(), false, o); }, {x, k});
+  }
+  // Grouped: each group's filters take their own slice of the bias.
+  const Tensor kg = random_f64({3, 3, 1, 6}, -1.0, 1.0, 6);
+  const Tensor bg = random_f64({6}, -0.5, 0.5, 7);
+  const Tensor fused = conv2d_forward(x, kg, bg, false, {.groups = 3});
+  const auto f = fused.to_vector<double>(), c = (conv2d(x, kg, {.groups = 3}) + bg).to_vector<double>();
+  for (std::size_t i = 0; i < f.size(); ++i) CHECK(f[i] == doctest::Approx(c[i]).epsilon(1e-12));
+  CHECK_THROWS_WITH_AS(conv2d_forward(x, k, random_f64({3}), true), doctest::Contains("expected (4,)"), ShapeError);
 }
 
 TEST_CASE("conv2d op: a large batch (chunked, threaded) equals one sample at a time") {
