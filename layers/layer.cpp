@@ -310,14 +310,28 @@ std::vector<Variable> Layer::weights() const {
   return out;
 }
 
+void Layer::collect_by_layer(std::vector<Variable>& out, std::vector<const Layer*>& visited) const {
+  if (std::find(visited.begin(), visited.end(), this) != visited.end()) return;
+  visited.push_back(this);
+  for (bool trainable : {true, false})
+    for (const auto& w : weights_)
+      if (w.variable.trainable() == trainable) out.push_back(w.variable);
+  for (const auto& sub : sublayers_) sub->collect_by_layer(out, visited);
+}
+
 std::vector<Tensor> Layer::get_weights() const {
+  std::vector<Variable> weights;
+  std::vector<const Layer*> visited;
+  collect_by_layer(weights, visited);
   std::vector<Tensor> values;
-  for (const auto& w : weights()) values.push_back(w.value());
+  for (const auto& w : weights) values.push_back(w.value());
   return values;
 }
 
 void Layer::set_weights(const std::vector<Tensor>& values) {
-  auto targets = weights();
+  std::vector<Variable> targets;
+  std::vector<const Layer*> visited;
+  collect_by_layer(targets, visited);
   if (values.size() != targets.size())
     throw ValueError("Layer '" + name() + "' (" + class_name() + "): set_weights expected " +
                      std::to_string(targets.size()) + " weights, got " + std::to_string(values.size()));

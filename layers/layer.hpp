@@ -121,9 +121,12 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<Variable> weights() const;
   std::vector<Variable> trainable_weights() const;
   std::vector<Variable> non_trainable_weights() const;
+  // Keras's get_weights / set_weights order, layer by layer: the layer's own weights (trainable
+  // ones first), then each sub-layer's in turn — so a model's BatchNormalization statistics sit
+  // after its gamma and beta, before the next layer's kernel, as in model.get_weights().
   std::vector<Tensor> get_weights() const;
-  // Replaces the values of weights() in order; shapes must match (ValueError naming the layer,
-  // the weight and both shapes). Nothing changes when any shape is wrong.
+  // Replaces the values of get_weights() in order; shapes must match (ValueError naming the
+  // layer, the weight and both shapes). Nothing changes when any shape is wrong.
   void set_weights(const std::vector<Tensor>& values);
   std::int64_t count_params() const;
 
@@ -184,6 +187,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   void collect(std::vector<Variable>& out, bool trainable_wanted, bool parent_trainable,
                std::vector<const Layer*>& visited) const;
   void collect_losses(std::vector<Tensor>& out, std::vector<const Layer*>& visited) const;
+  void collect_by_layer(std::vector<Variable>& out, std::vector<const Layer*>& visited) const;
   std::vector<Tensor> call_symbolic(const std::vector<Tensor>& inputs);
 
   mutable std::string name_;

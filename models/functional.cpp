@@ -40,17 +40,14 @@ FunctionalGraph::FunctionalGraph(std::vector<Tensor> inputs, std::vector<Tensor>
                        "' is given more than once in inputs; each Input() can be a model input once");
     input_layers_.push_back(input);
   }
-  std::set<const Layer*> seen_layers;
-  for (const auto& input : input_layers_) {
-    layers_.push_back(input);
-    seen_layers.insert(input.get());
-  }
-
-  // Depth-first from each output: a call is appended after every call it depends on.
+  // Depth-first from each output: a call is appended after every call it depends on. Each layer
+  // gets its traversal index when first met (pre-order), which breaks ties in Keras's layer order.
+  std::map<const Layer*, int> traversal_index;
+  std::vector<LayerPtr> all_layers;
   std::set<std::pair<const Layer*, int>> visited;
-  std::vector<std::pair<const Layer*, int>> path;
   std::function<void(const LayerPtr&, int, std::size_t)> visit = [&](const LayerPtr& layer, int node, std::size_t output) {
     if (!visited.insert({layer.get(), node}).second) return;
+    if (traversal_index.emplace(layer.get(), static_cast<int>(traversal_index.size())).second) all_layers.push_back(layer);
     if (auto input = std::dynamic_pointer_cast<layers::InputLayer>(layer)) {
       if (std::find(input_layers_.begin(), input_layers_.end(), input) == input_layers_.end())
         throw ValueError(who + ": graph disconnected: output " + std::to_string(output) + " ('" +
@@ -65,7 +62,6 @@ FunctionalGraph::FunctionalGraph(std::vector<Tensor> inputs, std::vector<Tensor>
       visit(history->layer, history->node_index, output);
       step.inputs.push_back(key_of(t));
     }
-    if (seen_layers.insert(layer.get()).second) layers_.push_back(layer);
     steps_.push_back(std::move(step));
   };
   for (std::size_t i = 0; i < outputs_.size(); ++i) {
@@ -75,6 +71,31 @@ FunctionalGraph::FunctionalGraph(std::vector<Tensor> inputs, std::vector<Tensor>
                        " is not a symbolic tensor; outputs come from calling layers on Input() tensors");
     visit(history->layer, history->node_index, i);
   }
+
+  // Keras's model.layers order (which fixes the order of get_weights and of a legacy file's
+  // layer_names): by decreasing depth, the number of calls between a layer and the outputs (its
+  // deepest call for a shared layer), ties in traversal order. Inputs no output uses come first
+  // among depth 0, as in Keras.
+  std::map<std::pair<const Layer*, int>, int> node_depth;
+  std::map<const Layer*, int> depth;
+  for (auto step = steps_.rbegin(); step != steps_.rend(); ++step) {
+    int& layer_depth = depth[step->layer.get()];
+    const int d = std::max(node_depth[{step->layer.get(), step->node}], layer_depth);
+    layer_depth = d;
+    for (const auto& [parent, parent_node, unused] : step->inputs) {
+      int& pd = node_depth[{parent, parent_node}];
+      pd = std::max(pd, d + 1);
+    }
+  }
+  for (const auto& input : input_layers_) {
+    depth[input.get()] = node_depth[{input.get(), 0}];
+    if (traversal_index.emplace(input.get(), -1).second) all_layers.push_back(input);
+  }
+  std::stable_sort(all_layers.begin(), all_layers.end(), [&](const LayerPtr& a, const LayerPtr& b) {
+    const int da = depth[a.get()], db = depth[b.get()];
+    return da != db ? da > db : traversal_index[a.get()] < traversal_index[b.get()];
+  });
+  layers_ = std::move(all_layers);
 }
 
 std::vector<Tensor> FunctionalGraph::run(const std::vector<Tensor>& inputs, bool training) const {

@@ -33,7 +33,8 @@ class FunctionalGraph {
   const std::vector<Tensor>& inputs() const { return inputs_; }
   const std::vector<Tensor>& outputs() const { return outputs_; }
   const std::vector<std::shared_ptr<layers::InputLayer>>& input_layers() const { return input_layers_; }
-  // Every layer once, in the order of first use (InputLayers first), as Keras's model.layers.
+  // Every layer once (InputLayers included) in Keras's model.layers order: by decreasing depth from
+  // the outputs, ties in depth-first traversal order from the outputs.
   const std::vector<LayerPtr>& layers() const { return layers_; }
   const std::vector<Step>& steps() const { return steps_; }
   // Keras's names of the outputs: the names of the layers that produce them.

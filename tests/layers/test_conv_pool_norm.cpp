@@ -16,6 +16,7 @@
 
 #include "strata/layers/layers.hpp"
 #include "support/gradient_check.hpp"
+#include "support/keras_goldens.hpp"
 #include "support/layer_harness.hpp"
 
 using namespace strata;
@@ -23,6 +24,7 @@ using namespace strata::layers;
 using strata::testing::check_gradients;
 using strata::testing::distinct_f64;
 using strata::testing::InputValues;
+using strata::testing::json_tensor;
 using strata::testing::random_f32;
 using strata::testing::random_f64;
 using strata::testing::run_layer_test;
@@ -618,13 +620,6 @@ const std::map<std::string, std::function<LayerPtr()>>& golden_layers() {
   return table;
 }
 
-Tensor json_tensor(const nlohmann::json& j, bool with_batch) {
-  std::vector<std::int64_t> dims;
-  if (with_batch) dims.push_back(1);
-  for (const auto& d : j["shape"]) dims.push_back(d.get<std::int64_t>());
-  return Tensor::from_vector(j["data"].get<std::vector<float>>(), Shape(dims));
-}
-
 }  // namespace
 
 TEST_CASE("Keras goldens: convolution, pooling, reshaping, BatchNormalization, Embedding, recurrent layers and wrappers (keras-js, Keras 2.0)") {
@@ -647,10 +642,8 @@ TEST_CASE("Keras goldens: convolution, pooling, reshaping, BatchNormalization, E
       "pooling/MaxPooling3D",         "pooling/AveragePooling3D",       "pooling/GlobalMaxPooling3D",
       "pooling/GlobalAveragePooling3D", "convolutional/Conv3D",         "convolutional/Conv2DTranspose",
       "convolutional/SeparableConv2D"};
-  int ran = 0, passed = 0;
+  strata::testing::GoldenTally tally;
   std::vector<std::string> skipped;
-  double worst = 0;
-  std::string worst_case;
   for (const auto& file : files) {
     const auto path = root / (file + ".json");
     if (!std::filesystem::exists(path)) {
@@ -677,30 +670,14 @@ TEST_CASE("Keras goldens: convolution, pooling, reshaping, BatchNormalization, E
       // The keras-js stateful cases (recurrent.*.5 to 8) hold Keras's second predict: the state
       // carried over from the first call on the same input.
       if (key.rfind("recurrent.", 0) == 0 && key.back() >= '5') y = (*layer)(x);
-      const Tensor expected = json_tensor(c["expected"], true);
-      ++ran;
-      REQUIRE_MESSAGE(y.shape() == expected.shape(), key << ": shape " << y.shape().to_string() << ", expected "
-                                                         << expected.shape().to_string());
-      const auto a = y.to_vector<float>(), e = expected.to_vector<float>();
-      bool ok = true;
-      for (std::size_t i = 0; i < a.size(); ++i) {
-        const double err = std::abs(double(a[i]) - double(e[i]));
-        const double tol = std::max(1e-5, 1e-4 * std::abs(double(e[i])));
-        if (err > worst) worst = err, worst_case = key;
-        if (err > tol) {
-          ok = false;
-          FAIL_CHECK(key << ": element " << i << " is " << a[i] << ", Keras gave " << e[i]);
-          break;
-        }
-      }
-      passed += ok;
+      tally.compare(key, y, json_tensor(c["expected"], true));
     }
   }
   std::ostringstream skipped_list;
   for (const auto& s : skipped) skipped_list << "\n  skipped " << s;
-  MESSAGE("Keras goldens: " << ran << " cases ran, " << passed << " passed, " << skipped.size()
-                            << " skipped; worst abs error " << worst << " (" << worst_case << ")"
+  MESSAGE("Keras goldens: " << tally.ran << " cases ran, " << tally.passed << " passed, " << skipped.size()
+                            << " skipped; worst abs error " << tally.worst << " (" << tally.worst_case << ")"
                             << skipped_list.str());
-  CHECK(ran > 0);
-  CHECK(passed == ran);
+  CHECK(tally.ran > 0);
+  CHECK(tally.passed == tally.ran);
 }
