@@ -76,7 +76,8 @@ TEST_CASE("losses: a sample_weight that does not fit the output mask is a ShapeE
   } catch (const st::ShapeError& e) {
     message = e.what();
   }
+  INFO(message);
   CHECK(message.find("sparse_categorical_crossentropy") != std::string::npos);
-  CHECK(message.find("sample_weight of shape (3)") != std::string::npos);
+  CHECK(message.find("sample_weight of shape (3,)") != std::string::npos);
   CHECK(message.find("output mask of shape (2, 4)") != std::string::npos);
 }
