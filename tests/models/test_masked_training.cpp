@@ -164,6 +164,11 @@ TEST_CASE("masked training: Functional models (TimeDistributed, two outputs, a m
     model.set_weights(reference_weights());
     compile(model);
     check_logs(model.evaluate(x, y, {.batch_size = 2, .verbose = 0}), ref["evaluate_batch_2"]);
+    // predict's inference plan carries the mask to SimpleRNN too.
+    const auto expected = json_tensor(ref["logits"]).to_vector<double>();
+    const auto got = model.predict(x, {.batch_size = 3}).to_vector<double>();
+    REQUIRE(got.size() == expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(expected[i]).epsilon(1e-12));
   }
   SUBCASE("two outputs: each output's loss and metrics use its mask") {
     auto input = Input({5});
