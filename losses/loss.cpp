@@ -29,34 +29,23 @@ std::string reduction_name(Reduction reduction) {
 Loss::Loss(std::string name, Reduction reduction) : name_(std::move(name)), reduction_(reduction) {}
 Loss::~Loss() = default;
 
-Tensor Loss::operator()(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight) const {
+Tensor Loss::operator()(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight,
+                        const Tensor& y_pred_mask) const {
   if (!y_true.defined() || !y_pred.defined())
     throw ValueError("Loss '" + name_ + "': y_true and y_pred must be defined tensors");
   Tensor values = call(y_true, y_pred);
-  Tensor weights;
-  if (sample_weight.defined()) weights = cast(sample_weight, values.dtype());
-  if (Tensor m = mask(y_true, y_pred); m.defined()) {
-    // Keras's apply_mask: valid entries get weight total / valid, ignored ones 0.
-    m = cast(m, values.dtype());
-    if (reduction_ == Reduction::sum_over_batch_size) {
-      Tensor valid = sum(m);
-      Tensor safe = where(equal(valid, zeros_like(valid)), ones_like(valid), valid);
-      m = m * (static_cast<double>(m.size()) / safe);
-    }
-    if (weights.defined()) {
-      auto [mm, ww] = detail::squeeze_or_expand_to_same_rank(m, weights);
-      weights = ww * mm;
-    } else {
-      weights = m;
-    }
-  }
+  // As Keras: the mask of y_pred and the mask of the loss values (ignore_class) together.
+  Tensor m = mask(y_true, y_pred);
+  if (y_pred_mask.defined()) m = m.defined() ? logical_and(cast(y_pred_mask, bool_), cast(m, bool_)) : y_pred_mask;
+  Tensor weights = detail::apply_mask("Loss '" + name_ + "'", sample_weight, m, values.dtype(), reduction_);
   if (weights.defined()) {
     auto [v, w] = detail::squeeze_or_expand_to_same_rank(values, weights);
     try {
       broadcast_shapes(v.shape(), w.shape(), "loss");
     } catch (const ShapeError&) {
-      throw ShapeError("Loss '" + name_ + "': sample_weight of shape " + weights.shape().to_string() +
-                       " does not match the per-sample losses of shape " + values.shape().to_string());
+      throw ShapeError("Loss '" + name_ + "': " + (m.defined() ? "the output mask" : "sample_weight") + " of shape " +
+                       weights.shape().to_string() + " does not match the per-sample losses of shape " +
+                       values.shape().to_string());
     }
     values = v * w;
     weights = w;
@@ -195,6 +184,28 @@ Tensor labels_like(const std::string& what, const Tensor& y_true, const Tensor& 
     throw DTypeError(what + ": y_pred must be a floating tensor (float32 or float64), received dtype " +
                      std::string(dtype_name(y_pred.dtype())));
   return y_true.dtype() == y_pred.dtype() ? y_true : cast(y_true, y_pred.dtype());
+}
+
+Tensor apply_mask(const std::string& what, const Tensor& sample_weight, const Tensor& mask, DType dtype,
+                  Reduction reduction) {
+  Tensor weights = sample_weight.defined() ? cast(sample_weight, dtype) : Tensor();
+  if (!mask.defined()) return weights;
+  Tensor m = cast(mask, dtype);
+  if (reduction == Reduction::sum_over_batch_size) {
+    Tensor valid = sum(m);  // may be 0: then every weight is 0 anyway (divide_no_nan)
+    Tensor safe = where(equal(valid, zeros_like(valid)), ones_like(valid), valid);
+    m = m * (static_cast<double>(m.size()) / safe);
+  }
+  if (!weights.defined()) return m;
+  auto [mm, ww] = squeeze_or_expand_to_same_rank(m, weights);
+  try {
+    broadcast_shapes(mm.shape(), ww.shape(), "apply_mask");
+  } catch (const ShapeError&) {
+    throw ShapeError(what + ": sample_weight of shape " + sample_weight.shape().to_string() +
+                     " does not match the output mask of shape " + mask.shape().to_string() +
+                     "; give one weight per sample as shape (batch, 1), or one per step as the mask's shape");
+  }
+  return ww * mm;
 }
 
 }  // namespace detail

@@ -49,8 +49,11 @@ class Loss {
   virtual Tensor call(const Tensor& y_true, const Tensor& y_pred) const = 0;
 
   // call + sample_weight + reduction, as Keras's Loss.__call__. sample_weight may have the batch
-  // shape, (batch, 1), or broadcast against the per-sample values.
-  Tensor operator()(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight = {}) const;
+  // shape, (batch, 1), or broadcast against the per-sample values. y_pred_mask is the mask Keras
+  // carries on y_pred (a model output's mask, e.g. (batch, timesteps) after Embedding(mask_zero)):
+  // masked entries get weight 0 and sum_over_batch_size averages over the unmasked ones only.
+  Tensor operator()(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight = {},
+                    const Tensor& y_pred_mask = {}) const;
 
   const std::string& name() const { return name_; }
   Reduction reduction() const { return reduction_; }
@@ -60,9 +63,9 @@ class Loss {
   virtual Config get_config() const;
 
  protected:
-  // Per-sample validity (1 valid, 0 ignored; the shape of call()'s result) or an undefined tensor.
-  // As Keras's loss masks: ignored samples get weight 0 and sum_over_batch_size divides by the
-  // number of valid samples (SparseCategoricalCrossentropy's ignore_class uses it).
+  // Per-sample validity (1 valid, 0 ignored; the shape of call()'s result) or an undefined tensor:
+  // the mask Keras sets on the values call() returns (SparseCategoricalCrossentropy's ignore_class).
+  // operator() combines it with y_pred_mask (logical and) and applies it as detail::apply_mask.
   virtual Tensor mask(const Tensor& y_true, const Tensor& y_pred) const;
 
  private:
@@ -116,6 +119,13 @@ std::pair<Tensor, Tensor> squeeze_or_expand_to_same_rank(const Tensor& x1, const
 void check_same_shape(const std::string& what, const Tensor& y_true, const Tensor& y_pred);
 // y_true as y_pred's (floating) dtype; y_pred must be floating (DTypeError naming `what`).
 Tensor labels_like(const std::string& what, const Tensor& y_true, const Tensor& y_pred);
+// Keras's apply_mask: merges a mask into sample weights. For sum_over_batch_size the valid
+// entries get weight total / valid (so the sum over the batch size is the mean over the valid
+// entries), for other reductions 1; masked entries 0. The result is sample_weight * that mask,
+// brought to the same rank first (ShapeError naming `what` when they do not broadcast), or the
+// mask alone without sample_weight. An undefined mask returns sample_weight unchanged.
+Tensor apply_mask(const std::string& what, const Tensor& sample_weight, const Tensor& mask, DType dtype,
+                  Reduction reduction);
 // Keras's backend.epsilon().
 inline constexpr double epsilon = 1e-7;
 }  // namespace detail

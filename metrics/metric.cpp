@@ -14,6 +14,11 @@ namespace strata::metrics {
 Metric::Metric(std::string name) : name_(std::move(name)) {}
 Metric::~Metric() = default;
 
+void Metric::update_state_masked(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight,
+                                 const Tensor&) {
+  update_state(y_true, y_pred, sample_weight);
+}
+
 Config Metric::get_config() const {
   Config config = Config::object();
   config["name"] = name_;

@@ -27,6 +27,11 @@ class Metric {
   // (y_true, y_pred, sample_weight); Mean and Sum read (values, sample_weight) instead, so y_pred has
   // a default only for them.
   virtual void update_state(const Tensor& y_true, const Tensor& y_pred = {}, const Tensor& sample_weight = {}) = 0;
+  // The same with the mask Keras carries on y_pred (a model output's mask, e.g. (batch, timesteps)
+  // after Embedding(mask_zero)); compile()'s metrics are updated through it. As Keras 3, only
+  // mean-wrapper metrics (accuracies, loss-shaped metrics) read the mask; the others ignore it.
+  virtual void update_state_masked(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight,
+                                   const Tensor& y_pred_mask);
   virtual double result() const = 0;
   virtual void reset_state() = 0;
 

@@ -91,8 +91,15 @@ MeanMetricWrapper::MeanMetricWrapper(MetricFunction fn, std::string name, std::s
 }
 
 void MeanMetricWrapper::update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight) {
+  update_state_masked(y_true, y_pred, sample_weight, Tensor());
+}
+
+void MeanMetricWrapper::update_state_masked(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight,
+                                            const Tensor& y_pred_mask) {
   autodiff::NoRecordScope no_record;
-  accumulate(fn_(y_true, y_pred), sample_weight);
+  Tensor values = as_floating(fn_(y_true, y_pred));
+  accumulate(values, losses::detail::apply_mask("Metric '" + name() + "'", sample_weight, y_pred_mask, values.dtype(),
+                                                losses::Reduction::sum));
 }
 
 Config MeanMetricWrapper::get_config() const {

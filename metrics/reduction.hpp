@@ -50,12 +50,16 @@ class SumMetric : public Metric {
 
 using MetricFunction = std::function<Tensor(const Tensor& y_true, const Tensor& y_pred)>;
 
-// The mean of fn(y_true, y_pred) over every sample seen, weighted by sample_weight.
+// The mean of fn(y_true, y_pred) over every sample seen, weighted by sample_weight. A mask of
+// y_pred multiplies the weights (Keras's apply_mask with reduction "sum"), so masked entries
+// do not count: the result is the mean over the unmasked ones.
 class MeanMetricWrapper : public MeanMetric {
  public:
   MeanMetricWrapper(MetricFunction fn, std::string name, std::string class_name = "MeanMetricWrapper",
                     std::shared_ptr<const Config> config = nullptr);
   void update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight = {}) override;
+  void update_state_masked(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight,
+                           const Tensor& y_pred_mask) override;
   std::string class_name() const override { return class_name_; }
   Config get_config() const override;
 

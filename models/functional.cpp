@@ -98,7 +98,8 @@ FunctionalGraph::FunctionalGraph(std::vector<Tensor> inputs, std::vector<Tensor>
   layers_ = std::move(all_layers);
 }
 
-std::vector<Tensor> FunctionalGraph::run(const std::vector<Tensor>& inputs, bool training) const {
+std::vector<Tensor> FunctionalGraph::run(const std::vector<Tensor>& inputs, bool training, const Tensor& input_mask,
+                                         std::vector<Tensor>* output_masks) const {
   const std::string who = "Functional model '" + model_name_ + "'";
   if (inputs.size() != inputs_.size())
     throw ValueError(who + " expects " + std::to_string(inputs_.size()) + " input(s) " + names_of(input_layers_) + ", got " +
@@ -116,6 +117,7 @@ std::vector<Tensor> FunctionalGraph::run(const std::vector<Tensor>& inputs, bool
   }
   // Masks travel with the first output of a layer to the layers that take it as first input.
   std::map<Key, Tensor> masks;
+  if (input_mask.defined()) masks[key_of(inputs_[0])] = input_mask;
   std::vector<Tensor> args;
   for (const auto& step : steps_) {
     args.clear();
@@ -128,6 +130,13 @@ std::vector<Tensor> FunctionalGraph::run(const std::vector<Tensor>& inputs, bool
   }
   std::vector<Tensor> result;
   for (const auto& output : outputs_) result.push_back(values.at(key_of(output)));
+  if (output_masks) {
+    output_masks->clear();
+    for (const auto& output : outputs_) {
+      auto mask = masks.find(key_of(output));
+      output_masks->push_back(mask == masks.end() ? Tensor() : mask->second);
+    }
+  }
   return result;
 }
 

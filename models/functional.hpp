@@ -27,8 +27,12 @@ class FunctionalGraph {
   // input is not an Input() tensor, or when an input is given twice.
   FunctionalGraph(std::vector<Tensor> inputs, std::vector<Tensor> outputs, const std::string& model_name);
 
-  // The outputs for concrete inputs (one per model input, in order; shapes checked).
-  std::vector<Tensor> run(const std::vector<Tensor>& inputs, bool training) const;
+  // The outputs for concrete inputs (one per model input, in order; shapes checked). `input_mask`
+  // is the mask of the first input (a model called as a layer inside another); `output_masks`,
+  // when given, gets the mask of every output (undefined where none), as Keras's outputs carry
+  // them in _keras_mask.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, bool training, const Tensor& input_mask = {},
+                          std::vector<Tensor>* output_masks = nullptr) const;
 
   const std::vector<Tensor>& inputs() const { return inputs_; }
   const std::vector<Tensor>& outputs() const { return outputs_; }

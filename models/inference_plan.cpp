@@ -56,6 +56,7 @@ class InferencePlan {
   std::vector<int> input_slots, output_slots;
   std::vector<Shape> input_shapes;     // a Functional model's Input() shapes (-1: any)
   std::vector<Tensor> slots;
+  std::vector<Tensor> masks;           // the mask of each slot (Embedding(mask_zero), Masking, ...), as the normal path
   std::vector<Tensor> args;            // scratch for layers of several inputs
   std::mutex busy;                     // one run at a time; another thread takes the normal path
 
@@ -126,6 +127,7 @@ std::shared_ptr<InferencePlan> InferencePlan::make(Model& model) {
   for (const auto& step : plan->steps)
     for (int s : step.outputs) slots = std::max(slots, s + 1);
   plan->slots.resize(static_cast<std::size_t>(slots));
+  plan->masks.resize(static_cast<std::size_t>(slots));
   return plan;
 }
 
@@ -133,16 +135,20 @@ void InferencePlan::run_step(PlanStep& step) {
   if (step.inputs.size() != 1 || step.outputs.size() != 1) {  // several inputs or outputs: its own call
     args.clear();
     for (int s : step.inputs) args.push_back(slots[s]);
-    auto outs = step.layer->apply(args, false);
+    auto [outs, mask] = step.layer->apply_masked(args, masks[step.inputs[0]], false);
     args.clear();
     if (outs.size() != step.outputs.size())
       throw ValueError("Layer '" + step.layer->name() + "' (" + step.layer->class_name() + ") gave " +
                        std::to_string(outs.size()) + " outputs where its graph node has " +
                        std::to_string(step.outputs.size()));
     for (std::size_t j = 0; j < outs.size(); ++j) slots[step.outputs[j]] = std::move(outs[j]);
+    masks[step.outputs[0]] = std::move(mask);
     return;
   }
   const Tensor& x = slots[step.inputs[0]];
+  const Tensor& mask = masks[step.inputs[0]];
+  // Dense, Flatten and the identities pass a mask on or drop it as their compute_mask says.
+  if (step.kind != StepKind::layer && mask.defined()) masks[step.outputs[0]] = step.layer->compute_mask({x}, mask);
   // Layer::operator() casts floating inputs to the layer's dtype: such calls take the normal path.
   const bool same_dtype = !is_floating(x.dtype()) || x.dtype() == step.layer->dtype();
   if (step.kind == StepKind::identity && same_dtype) {
@@ -196,7 +202,12 @@ void InferencePlan::run_step(PlanStep& step) {
     }
   }
   // Its own call, as the normal path makes it.
-  slots[step.outputs[0]] = (*step.layer)(x, false);
+  auto out = step.layer->apply_masked({x}, mask, false);
+  if (out.outputs.size() != 1)
+    throw ValueError("Layer '" + step.layer->name() + "' (" + step.layer->class_name() + ") gives " +
+                     std::to_string(out.outputs.size()) + " outputs; call apply() to get all of them");
+  slots[step.outputs[0]] = std::move(out.outputs[0]);
+  masks[step.outputs[0]] = std::move(out.mask);
 }
 
 InferencePlan::Outcome InferencePlan::run(Model& owner, const Tensor* inputs, std::size_t count,
@@ -225,10 +236,12 @@ InferencePlan::Outcome InferencePlan::run(Model& owner, const Tensor* inputs, st
   autodiff::NoRecordScope no_record;
   struct ClearSlots {  // drops the plan's references, so that its buffers are free for the next call
     std::vector<Tensor>& slots;
+    std::vector<Tensor>& masks;
     ~ClearSlots() {
       for (auto& s : slots) s = Tensor();
+      for (auto& m : masks) m = Tensor();
     }
-  } clear{slots};
+  } clear{slots, masks};
   for (std::size_t i = 0; i < count; ++i) slots[input_slots[i]] = inputs[i];
   for (auto& step : steps) run_step(step);
   outputs.clear();

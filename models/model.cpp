@@ -50,6 +50,9 @@ void check_lengths(const char* what, const Tensor& x, const Tensor& y, const Ten
                      std::to_string(num_samples(x)) + " samples");
 }
 
+// Output i's mask, or none (a model without masks gives an empty list).
+Tensor mask_of(const std::vector<Tensor>& masks, std::size_t i) { return i < masks.size() ? masks[i] : Tensor(); }
+
 Logs prefixed(const Logs& logs, const std::string& prefix) {
   Logs out;
   for (const auto& [k, v] : logs) out[prefix + k] = v;
@@ -121,6 +124,16 @@ Tensor Model::call(const Tensor& inputs, bool training) {
 std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training) {
   if (!graph_) return Layer::call(inputs, training);
   return graph_->run(inputs, training);
+}
+
+std::vector<Tensor> Model::call_with_mask(const std::vector<Tensor>& inputs, const Tensor& mask, bool training) {
+  output_masks_.clear();
+  if (!graph_) return Layer::call_with_mask(inputs, mask, training);
+  return graph_->run(inputs, training, mask, &output_masks_);
+}
+
+Tensor Model::compute_mask(const std::vector<Tensor>&, const Tensor&) {
+  return output_masks_.empty() ? Tensor() : output_masks_[0];
 }
 
 Shape Model::compute_output_shape(const Shape& input_shape) {
@@ -199,18 +212,18 @@ Logs Model::metric_results() const {
   return logs;
 }
 
-void Model::update_metrics(const Batch& batch, const Tensor& loss, const Tensor& y_pred) {
+void Model::update_metrics(const Batch& batch, const Tensor& loss, const Tensor& y_pred, const Tensor& y_pred_mask) {
   autodiff::NoRecordScope no_record;
   build_metrics(batch.y, y_pred);
   // The loss tracker is a mean weighted by batch size, as Keras's.
   const double n = static_cast<double>(num_samples(batch.x));
   loss_sum_ += loss.item<double>() * n;
   loss_count_ += n;
-  for (auto& m : compiled_metrics_) m->update_state(batch.y, y_pred, batch.sample_weight);
+  for (auto& m : compiled_metrics_) m->update_state_masked(batch.y, y_pred, batch.sample_weight, y_pred_mask);
 }
 
-Tensor Model::compute_loss(const Batch& batch, const Tensor& y_pred) {
-  Tensor total = (*loss_)(batch.y, y_pred, batch.sample_weight);
+Tensor Model::compute_loss(const Batch& batch, const Tensor& y_pred, const Tensor& y_pred_mask) {
+  Tensor total = (*loss_)(batch.y, y_pred, batch.sample_weight, y_pred_mask);
   for (const Tensor& extra : losses()) total = total + cast(extra, total.dtype());
   return total;
 }
@@ -218,16 +231,18 @@ Tensor Model::compute_loss(const Batch& batch, const Tensor& y_pred) {
 Logs Model::train_step(const Batch& batch) {
   clear_losses();
   std::vector<Variable> variables;
-  Tensor y_pred, loss;
-  std::vector<Tensor> grads, y_preds, per_output;
+  Tensor y_pred, y_pred_mask, loss;
+  std::vector<Tensor> grads, y_preds, per_output, masks;
   {
     GradientTape tape;
     if (multi_io()) {
       y_preds = apply(batch.xs, true);
-      loss = compute_multi_loss(batch, y_preds, per_output);
+      masks = output_masks_;
+      loss = compute_multi_loss(batch, y_preds, per_output, masks);
     } else {
       y_pred = (*this)(batch.x, true);
-      loss = compute_loss(batch, y_pred);
+      y_pred_mask = mask_of(output_masks_, 0);
+      loss = compute_loss(batch, y_pred, y_pred_mask);
     }
     // Read after the forward pass: an unbuilt model makes its weights on its first call.
     variables = trainable_weights();
@@ -239,8 +254,8 @@ Logs Model::train_step(const Batch& batch) {
     for (auto variable : variables)
       if (auto constraint = constraint_of(variable)) variable.assign((*constraint)(variable));
   }
-  if (multi_io()) update_multi_metrics(batch, loss, per_output, y_preds);
-  else update_metrics(batch, loss, y_pred);
+  if (multi_io()) update_multi_metrics(batch, loss, per_output, y_preds, masks);
+  else update_metrics(batch, loss, y_pred, y_pred_mask);
   return metric_results();
 }
 
@@ -250,12 +265,14 @@ Logs Model::test_step(const Batch& batch) {
   if (multi_io()) {
     std::vector<Tensor> per_output;
     auto y_preds = apply(batch.xs, false);
-    Tensor loss = compute_multi_loss(batch, y_preds, per_output);
-    update_multi_metrics(batch, loss, per_output, y_preds);
+    const auto masks = output_masks_;
+    Tensor loss = compute_multi_loss(batch, y_preds, per_output, masks);
+    update_multi_metrics(batch, loss, per_output, y_preds, masks);
     return metric_results();
   }
   Tensor y_pred = (*this)(batch.x, false);
-  update_metrics(batch, compute_loss(batch, y_pred), y_pred);
+  const Tensor y_pred_mask = mask_of(output_masks_, 0);
+  update_metrics(batch, compute_loss(batch, y_pred, y_pred_mask), y_pred, y_pred_mask);
   return metric_results();
 }
 
@@ -795,12 +812,13 @@ std::vector<Tensor> Model::ordered(const char* what, const ModelData& data, cons
   return out;
 }
 
-Tensor Model::compute_multi_loss(const Batch& batch, const std::vector<Tensor>& y_preds, std::vector<Tensor>& per_output) {
+Tensor Model::compute_multi_loss(const Batch& batch, const std::vector<Tensor>& y_preds, std::vector<Tensor>& per_output,
+                                 const std::vector<Tensor>& masks) {
   per_output.assign(heads_.size(), Tensor());
   Tensor total;
   for (std::size_t i = 0; i < heads_.size(); ++i) {
     if (!heads_[i].loss) continue;  // an output without a loss does not train (Keras: loss None)
-    per_output[i] = (*heads_[i].loss)(batch.ys.at(i), y_preds.at(i), batch.sample_weight);
+    per_output[i] = (*heads_[i].loss)(batch.ys.at(i), y_preds.at(i), batch.sample_weight, mask_of(masks, i));
     Tensor weighted = heads_[i].weight == 1.0 ? per_output[i] : per_output[i] * heads_[i].weight;
     total = total.defined() ? total + weighted : weighted;
   }
@@ -809,7 +827,7 @@ Tensor Model::compute_multi_loss(const Batch& batch, const std::vector<Tensor>& 
 }
 
 void Model::update_multi_metrics(const Batch& batch, const Tensor& loss, const std::vector<Tensor>& per_output,
-                                 const std::vector<Tensor>& y_preds) {
+                                 const std::vector<Tensor>& y_preds, const std::vector<Tensor>& masks) {
   autodiff::NoRecordScope no_record;
   const double n = static_cast<double>(num_samples(batch.x));
   loss_sum_ += loss.item<double>() * n;
@@ -822,7 +840,7 @@ void Model::update_multi_metrics(const Batch& batch, const Tensor& loss, const s
         head.metrics.push_back(spec.ptr ? spec.ptr
                                         : metrics::resolve(spec.name, head.loss ? head.loss->name() : "",
                                                            batch.ys[i].shape(), y_preds[i].shape()));
-    for (auto& m : head.metrics) m->update_state(batch.ys[i], y_preds[i], batch.sample_weight);
+    for (auto& m : head.metrics) m->update_state_masked(batch.ys[i], y_preds[i], batch.sample_weight, mask_of(masks, i));
   }
 }
 

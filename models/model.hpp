@@ -196,6 +196,14 @@ class Model : public Layer {
   using Layer::call;
   Shape compute_output_shape(const Shape& input_shape) override;
   std::vector<Shape> compute_output_shapes(const std::vector<Shape>& input_shapes) override;
+  // A Functional model runs its graph with the input's mask and keeps its outputs' masks.
+  std::vector<Tensor> call_with_mask(const std::vector<Tensor>& inputs, const Tensor& mask, bool training) override;
+  // The mask of the first output of the last call (so a model inside a model passes it on).
+  Tensor compute_mask(const std::vector<Tensor>& inputs, const Tensor& mask) override;
+  // The masks of the outputs of the last concrete call, one per output (undefined where none; empty
+  // for a subclassed model): what Keras carries on y_pred as _keras_mask. train_step and test_step
+  // read them after the forward pass and pass them to the losses and metrics.
+  const std::vector<Tensor>& output_masks() const { return output_masks_; }
   std::string class_name() const override;
   // Functional models: Keras's config (layers with their inbound nodes, input_layers, output_layers).
   Config get_config() const override;
@@ -231,8 +239,9 @@ class Model : public Layer {
   virtual Logs test_step(const Batch& batch);
   virtual Tensor predict_step(const Tensor& x);
 
-  // The training loss of a batch: the compiled loss plus every regularization loss.
-  virtual Tensor compute_loss(const Batch& batch, const Tensor& y_pred);
+  // The training loss of a batch: the compiled loss plus every regularization loss. y_pred_mask
+  // is the output's mask (output_masks()[0]): masked entries do not count, as in Keras.
+  virtual Tensor compute_loss(const Batch& batch, const Tensor& y_pred, const Tensor& y_pred_mask = {});
 
   // Keras's table: layer (type), output shape, params; then total / trainable / non-trainable.
   virtual void summary(std::ostream& out) const;
@@ -274,15 +283,21 @@ class Model : public Layer {
   Logs metric_results() const;
   // Resolves "accuracy"-style names once the shapes of y and y_pred are known.
   void build_metrics(const Tensor& y, const Tensor& y_pred);
-  // Adds a batch to the loss tracker and the compiled metrics.
-  void update_metrics(const Batch& batch, const Tensor& loss, const Tensor& y_pred);
+  // Adds a batch to the loss tracker and the compiled metrics (mean-wrapper metrics weight by
+  // y_pred_mask, as Keras).
+  void update_metrics(const Batch& batch, const Tensor& loss, const Tensor& y_pred, const Tensor& y_pred_mask = {});
 
   // --- models with several inputs or outputs (a Functional model's heads) ---
   bool multi_io() const { return !heads_.empty(); }
   // The weighted sum of every output's loss plus regularization; `per_output` gets each output's.
-  Tensor compute_multi_loss(const Batch& batch, const std::vector<Tensor>& y_preds, std::vector<Tensor>& per_output);
+  // `masks` holds each output's mask (output_masks()).
+  Tensor compute_multi_loss(const Batch& batch, const std::vector<Tensor>& y_preds, std::vector<Tensor>& per_output,
+                            const std::vector<Tensor>& masks = {});
   void update_multi_metrics(const Batch& batch, const Tensor& loss, const std::vector<Tensor>& per_output,
-                            const std::vector<Tensor>& y_preds);
+                            const std::vector<Tensor>& y_preds, const std::vector<Tensor>& masks = {});
+
+  // Set by call_with_mask (here and in Sequential): see output_masks().
+  std::vector<Tensor> output_masks_;
 
  private:
   void check_compiled(const char* what) const;

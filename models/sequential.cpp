@@ -70,10 +70,20 @@ void Sequential::build(const Shape& input_shape) {
   }
 }
 
-Tensor Sequential::call(const Tensor& inputs, bool training) {
+Tensor Sequential::call(const Tensor& inputs, bool training) { return run(inputs, Tensor(), training).outputs[0]; }
+
+std::vector<Tensor> Sequential::call_with_mask(const std::vector<Tensor>& inputs, const Tensor& mask, bool training) {
+  if (inputs.size() != 1)
+    throw ValueError("Layer '" + name() + "' (Sequential) takes one input, got " + std::to_string(inputs.size()));
+  auto out = run(inputs[0], mask, training);
+  output_masks_ = {out.mask};
+  return out.outputs;
+}
+
+Layer::Masked Sequential::run(const Tensor& inputs, const Tensor& input_mask, bool training) {
   if (layers_.empty()) throw ValueError("Sequential '" + name() + "' has no layers to call");
   // The mask a layer gives (Embedding(mask_zero), Masking, ...) goes to the next one.
-  Tensor x = inputs, mask;
+  Tensor x = inputs, mask = input_mask;
   for (const auto& layer : layers_) {
     auto out = layer->apply_masked({x}, mask, training);
     if (out.outputs.size() != 1)
@@ -82,7 +92,7 @@ Tensor Sequential::call(const Tensor& inputs, bool training) {
     x = out.outputs[0];
     mask = out.mask;
   }
-  return x;
+  return {{x}, mask};
 }
 
 Shape Sequential::compute_output_shape(const Shape& input_shape) {

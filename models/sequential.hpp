@@ -32,6 +32,8 @@ class Sequential : public Model {
 
   void build(const Shape& input_shape) override;
   Tensor call(const Tensor& inputs, bool training) override;
+  // The mask of the input goes to the first layer; output_masks() gets the last layer's mask.
+  std::vector<Tensor> call_with_mask(const std::vector<Tensor>& inputs, const Tensor& mask, bool training) override;
   Shape compute_output_shape(const Shape& input_shape) override;
   Config get_config() const override;
   std::string class_name() const override { return "Sequential"; }
@@ -39,6 +41,9 @@ class Sequential : public Model {
   using Model::summary;
 
  private:
+  // The layers in turn, each layer's output mask passed to the next: the output and its mask.
+  Masked run(const Tensor& inputs, const Tensor& mask, bool training);
+
   std::shared_ptr<layers::InputLayer> input_;
   std::vector<LayerPtr> layers_;
 };
