@@ -6,7 +6,7 @@
 //
 //   bench=cnn backend=cpu epoch=1 epoch_s=… loss=… test_acc=… threads=2 train_n=60000
 //
-// Usage: bench_cnn [--epochs N] [--threads T]
+// Usage: bench_cnn [--epochs N] [--threads T] [--seed S]   (the peer's flags; seed 42 by default)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,19 +20,20 @@ using namespace strata::layers;
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  int epochs = 1, threads = 2;
+  int epochs = 1, threads = 2, seed = 42;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
     const int value = std::atoi(argv[i + 1]);
     if (key == "--epochs") epochs = value;
     else if (key == "--threads") threads = value;
+    else if (key == "--seed") seed = value;
     else {
-      std::fprintf(stderr, "usage: %s [--epochs N] [--threads T]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--epochs N] [--threads T] [--seed S]\n", argv[0]);
       return 2;
     }
   }
   st::backend::set_cpu_threads(threads);
-  st::set_random_seed(42);
+  st::set_random_seed(static_cast<std::uint64_t>(seed));
 
   auto [train, test] = st::datasets::fashion_mnist::load_data();
   auto x_train = st::reshape(st::cast(train.x, st::float32) / 255.0f, {-1, 28, 28, 1});
@@ -51,8 +52,8 @@ int main(int argc, char** argv) {
           [&](int epoch, const st::callbacks::Logs& logs) {
             const double seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
             auto scores = model.evaluate(x_test, test.y, {.batch_size = 1024, .verbose = 0});
-            std::printf("bench=cnn backend=cpu epoch=%d epoch_s=%.3f loss=%.4f test_acc=%.4f threads=%d train_n=%lld\n",
-                        epoch + 1, seconds, logs.at("loss"), scores.at("accuracy"), threads,
+            std::printf("bench=cnn backend=cpu epoch=%d epoch_s=%.3f loss=%.4f test_acc=%.4f threads=%d seed=%d train_n=%lld\n",
+                        epoch + 1, seconds, logs.at("loss"), scores.at("accuracy"), threads, seed,
                         static_cast<long long>(x_train.shape()[0]));
             std::fflush(stdout);
           },

@@ -67,7 +67,7 @@ class RNNCell : public Layer {
   virtual std::vector<Tensor> step(const Tensor& inputs, const std::vector<Tensor>& states, bool training);
   // The projection of the inputs of any number of steps (leading dims, then features), or an
   // undefined Tensor for a cell without one (step() then gets the raw inputs).
-  virtual Tensor project(const Tensor& inputs) { return Tensor(); }
+  virtual Tensor project(const Tensor& /*inputs*/) { return Tensor(); }
   // One timestep on projected inputs (only called when project() gives a tensor).
   virtual std::vector<Tensor> step_projected(const Tensor& projected, const std::vector<Tensor>& states, bool training);
   // Zero states for a batch.
