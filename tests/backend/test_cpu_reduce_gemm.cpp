@@ -183,7 +183,7 @@ void reference_gemm(const sb::GemmArgs& g, std::int64_t batch_index, std::vector
 
 template <class T>
 void check_gemm(bool ta, bool tb, std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t k, bool share_a,
-                bool share_b, double alpha, double beta) {
+                bool share_b, double alpha, double beta, bool bias_relu = false) {
   sb::GemmArgs g;
   g.dtype = strata::dtype_of<T>();
   g.transpose_a = ta;
@@ -211,8 +211,20 @@ void check_gemm(bool ta, bool tb, std::int64_t batch, std::int64_t m, std::int64
   g.b = b.data();
   g.c = c.data();
   cpu().gemm(g);
+  std::vector<T> bias(static_cast<std::size_t>(n));
+  for (std::int64_t j = 0; j < n; ++j) bias[static_cast<std::size_t>(j)] = T(int(j % 5) - 2);
+  if (bias_relu) {
+    g.bias = bias.data();
+    g.relu = true;
+    c = expected;  // the same starting C again
+    g.c = c.data();
+    cpu().gemm(g);
+  }
   g.c = expected.data();
   for (std::int64_t i = 0; i < batch; ++i) reference_gemm(g, i, expected);
+  if (bias_relu)
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      expected[i] = std::max(T(0), expected[i] + bias[i % static_cast<std::size_t>(n)]);
   for (std::size_t i = 0; i < c.size(); ++i) {
     CAPTURE(i);
     if (!(double(c[i]) == doctest::Approx(double(expected[i])).epsilon(1e-5)))
@@ -245,6 +257,12 @@ TEST_CASE("gemm: transposes, batches, shared operands, vectors and empty inner d
       check_gemm<float>(ta, tb, 2, 3, 4, 0, false, false, 1.0, 0.0);  // k == 0: C = 0
       check_gemm<float>(ta, tb, 2, 3, 4, 0, false, false, 1.0, 3.0);  // k == 0: C = beta C
       check_gemm<float>(ta, tb, 1, 70, 65, 130, false, false, 1.0, 0.0);
+      // Above 2^19 multiply-adds the product is split over the pool's threads: by rows, or by
+      // columns when there are few rows; each slab runs the bias + relu epilogue itself.
+      check_gemm<double>(ta, tb, 2, 130, 40, 120, true, false, 0.5, 1.0);
+      check_gemm<float>(ta, tb, 2, 20, 300, 100, false, true, 1.0, 0.5);
+      check_gemm<float>(ta, tb, 1, 150, 70, 60, false, false, 1.0, 0.0, true);
+      check_gemm<float>(ta, tb, 1, 20, 300, 100, false, false, 1.0, 0.0, true);
       // m == 1 with a wide B: the row-times-matrix kernel (full 8-register blocks, single
       // registers and a scalar tail), alpha applied, batches sharing B.
       check_gemm<float>(ta, tb, 2, 1, 16 * 8 + 16 + 5, 37, false, true, 0.5, 0.0);
