@@ -2,39 +2,27 @@
 // tests/data/masked_training/make_reference.py (PyTorch, Keras's reduce_weighted_values written out).
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "strata/strata.hpp"
+#include "support/masked_reference.hpp"
 
 namespace st = strata;
 
 namespace {
 
-const nlohmann::json& direct_reference() {
-  static const nlohmann::json ref = [] {
-    std::ifstream in(std::string(STRATA_TEST_DATA_DIR) + "/masked_training/reference.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in)["direct"];
-  }();
-  return ref;
-}
-
-st::Tensor json_tensor(const nlohmann::json& j, st::DType dtype = st::float64) {
-  return st::cast(st::Tensor::from_vector(j["data"].get<std::vector<double>>(),
-                                          st::Shape(j["shape"].get<std::vector<std::int64_t>>())),
-                  dtype);
-}
+const nlohmann::json& direct_reference() { return st::testing::masked_reference()["direct"]; }
+using st::testing::reference_tensor;
 
 }  // namespace
 
 TEST_CASE("losses: the output mask weights each reduction as Keras's apply_mask, alone and with sample_weight") {
   const auto& ref = direct_reference();
-  const st::Tensor logits = json_tensor(ref["logits"]);
-  const st::Tensor labels = json_tensor(ref["labels"], st::int64);
-  const st::Tensor mask = json_tensor(ref["mask"], st::bool_);
-  const st::Tensor weight = json_tensor(ref["sample_weight"]);  // (batch, 1)
+  const st::Tensor logits = reference_tensor(ref["logits"]);
+  const st::Tensor labels = reference_tensor(ref["labels"], st::int64);
+  const st::Tensor mask = reference_tensor(ref["mask"], st::bool_);
+  const st::Tensor weight = reference_tensor(ref["sample_weight"]);  // (batch, 1)
   for (const std::string reduction : {"sum_over_batch_size", "sum", "mean_with_sample_weight"}) {
     INFO(reduction);
     auto loss = st::losses::SparseCategoricalCrossentropy(
@@ -59,8 +47,8 @@ TEST_CASE("losses: the output mask weights each reduction as Keras's apply_mask,
 TEST_CASE("losses: ignore_class and the output mask combine (logical and)") {
   const auto& ref = direct_reference();
   auto loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true, .ignore_class = 2});
-  const double value = (*loss)(json_tensor(ref["labels"], st::int64), json_tensor(ref["logits"]), {},
-                               json_tensor(ref["mask"], st::bool_))
+  const double value = (*loss)(reference_tensor(ref["labels"], st::int64), reference_tensor(ref["logits"]), {},
+                               reference_tensor(ref["mask"], st::bool_))
                            .item<double>();
   CHECK(value == doctest::Approx(ref["ignore_class_2"].get<double>()).epsilon(1e-12));
 }
@@ -71,8 +59,8 @@ TEST_CASE("losses: a sample_weight that does not fit the output mask is a ShapeE
   const st::Tensor weight = st::ones({3}, st::float64);  // batch is 2
   std::string message;
   try {
-    (void)(*loss)(json_tensor(ref["labels"], st::int64), json_tensor(ref["logits"]), weight,
-                  json_tensor(ref["mask"], st::bool_));
+    (void)(*loss)(reference_tensor(ref["labels"], st::int64), reference_tensor(ref["logits"]), weight,
+                  reference_tensor(ref["mask"], st::bool_));
   } catch (const st::ShapeError& e) {
     message = e.what();
   }

@@ -3,48 +3,36 @@
 // tests/data/masked_training/make_reference.py.
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "strata/strata.hpp"
+#include "support/masked_reference.hpp"
 
 namespace st = strata;
 
 namespace {
 
-const nlohmann::json& direct_reference() {
-  static const nlohmann::json ref = [] {
-    std::ifstream in(std::string(STRATA_TEST_DATA_DIR) + "/masked_training/reference.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in)["direct"];
-  }();
-  return ref;
-}
-
-st::Tensor json_tensor(const nlohmann::json& j, st::DType dtype = st::float64) {
-  return st::cast(st::Tensor::from_vector(j["data"].get<std::vector<double>>(),
-                                          st::Shape(j["shape"].get<std::vector<std::int64_t>>())),
-                  dtype);
-}
+const nlohmann::json& direct_reference() { return st::testing::masked_reference()["direct"]; }
+using st::testing::reference_tensor;
 
 }  // namespace
 
 TEST_CASE("metrics: mean-wrapper metrics multiply sample_weight by the output mask") {
   const auto& ref = direct_reference();
-  const st::Tensor mask = json_tensor(ref["mask"], st::bool_);
+  const st::Tensor mask = reference_tensor(ref["mask"], st::bool_);
   auto accuracy = st::metrics::SparseCategoricalAccuracy();
-  accuracy->update_state_masked(json_tensor(ref["labels"], st::int64), json_tensor(ref["logits"]),
-                                json_tensor(ref["sample_weight"]), mask);
+  accuracy->update_state_masked(reference_tensor(ref["labels"], st::int64), reference_tensor(ref["logits"]),
+                                reference_tensor(ref["sample_weight"]), mask);
   CHECK(accuracy->result() == doctest::Approx(ref["sparse_categorical_accuracy_weighted"].get<double>()).epsilon(1e-12));
 
   auto mae = st::metrics::MeanAbsoluteError();
-  mae->update_state_masked(json_tensor(ref["mae_true"]), json_tensor(ref["mae_pred"]), {}, mask);
+  mae->update_state_masked(reference_tensor(ref["mae_true"]), reference_tensor(ref["mae_pred"]), {}, mask);
   CHECK(mae->result() == doctest::Approx(ref["mae"].get<double>()).epsilon(1e-12));
   // Without a mask, update_state_masked is update_state.
   auto a = st::metrics::MeanAbsoluteError(), b = st::metrics::MeanAbsoluteError();
-  a->update_state(json_tensor(ref["mae_true"]), json_tensor(ref["mae_pred"]));
-  b->update_state_masked(json_tensor(ref["mae_true"]), json_tensor(ref["mae_pred"]), {}, {});
+  a->update_state(reference_tensor(ref["mae_true"]), reference_tensor(ref["mae_pred"]));
+  b->update_state_masked(reference_tensor(ref["mae_true"]), reference_tensor(ref["mae_pred"]), {}, {});
   CHECK(a->result() == b->result());
   CHECK(a->result() != doctest::Approx(ref["mae"].get<double>()).epsilon(1e-6));
 }

@@ -3,40 +3,28 @@
 // come from tests/data/masked_training/make_reference.py (PyTorch, Keras's formulas written out).
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "strata/strata.hpp"
+#include "support/masked_reference.hpp"
 
 namespace st = strata;
 using namespace strata::layers;
 
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json ref = [] {
-    std::ifstream in(std::string(STRATA_TEST_DATA_DIR) + "/masked_training/reference.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
-  }();
-  return ref;
-}
-
-st::Tensor json_tensor(const nlohmann::json& j, st::DType dtype = st::float64) {
-  return st::cast(st::Tensor::from_vector(j["data"].get<std::vector<double>>(),
-                                          st::Shape(j["shape"].get<std::vector<std::int64_t>>())),
-                  dtype);
-}
+const nlohmann::json& reference() { return st::testing::masked_reference(); }
+using st::testing::reference_tensor;
 
 std::vector<st::Tensor> reference_weights(const char* key = "weights") {
   std::vector<st::Tensor> weights;
-  for (const auto& w : reference()[key]) weights.push_back(json_tensor(w));
+  for (const auto& w : reference()[key]) weights.push_back(reference_tensor(w));
   return weights;
 }
 
-st::Tensor tokens() { return json_tensor(reference()["x"], st::int64); }
-st::Tensor labels(const char* key = "y") { return json_tensor(reference()[key], st::int64); }
+st::Tensor tokens() { return reference_tensor(reference()["x"], st::int64); }
+st::Tensor labels(const char* key = "y") { return reference_tensor(reference()[key], st::int64); }
 
 void compile(st::Model& model) {
   model.compile({.optimizer = st::optimizers::SGD({.learning_rate = reference()["sgd_step"]["learning_rate"].get<double>()}),
@@ -87,12 +75,12 @@ TEST_CASE("masked training: evaluate and test_on_batch weight the loss and accur
   // The forward pass yields the mask of the output: Embedding's, through SimpleRNN and Dense.
   REQUIRE(model.output_masks().size() == 1);
   CHECK(st::cast(model.output_masks()[0], st::float64).to_vector<double>() ==
-        json_tensor(ref["mask"]).to_vector<double>());
+        reference_tensor(ref["mask"]).to_vector<double>());
 
   // predict is unaffected: the logits everywhere, padded steps included (so the unmasked loss of
   // the same predictions is the plain mean).
   const st::Tensor logits = model.predict(x, {.batch_size = 3});
-  const auto expected = json_tensor(ref["logits"]).to_vector<double>();
+  const auto expected = reference_tensor(ref["logits"]).to_vector<double>();
   const auto got = logits.to_vector<double>();
   REQUIRE(got.size() == expected.size());
   for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(expected[i]).epsilon(1e-12));
@@ -105,12 +93,12 @@ TEST_CASE("masked training: sample_weight per sample (batch, 1) or per step is m
   auto model_ptr = sequence_model();
   auto& model = *model_ptr;
   const st::Tensor x = tokens(), y = labels();
-  check_logs(model.evaluate(x, y, {.batch_size = 3, .sample_weight = json_tensor(ref["sample_weight_per_sample"]), .verbose = 0}),
+  check_logs(model.evaluate(x, y, {.batch_size = 3, .sample_weight = reference_tensor(ref["sample_weight_per_sample"]), .verbose = 0}),
              ref["evaluate_per_sample_weight"]);
-  check_logs(model.evaluate(x, y, {.batch_size = 2, .sample_weight = json_tensor(ref["sample_weight_per_step"]), .verbose = 0}),
+  check_logs(model.evaluate(x, y, {.batch_size = 2, .sample_weight = reference_tensor(ref["sample_weight_per_step"]), .verbose = 0}),
              ref["evaluate_per_step_weight_batch_2"]);
   // As in Keras, a weight of shape (batch,) does not broadcast against a (batch, timesteps) mask.
-  const st::Tensor flat = st::reshape(json_tensor(ref["sample_weight_per_sample"]), st::Shape{3});
+  const st::Tensor flat = st::reshape(reference_tensor(ref["sample_weight_per_sample"]), st::Shape{3});
   std::string message;
   try {
     model.evaluate(x, y, {.batch_size = 3, .sample_weight = flat, .verbose = 0});
@@ -133,7 +121,7 @@ TEST_CASE("masked training: one SGD step matches PyTorch, and targets at padded 
   const auto after = values_of(model.get_weights());
   REQUIRE(after.size() == step["weights_after"].size());
   for (std::size_t i = 0; i < after.size(); ++i) {
-    const auto expected = json_tensor(step["weights_after"][i]).to_vector<double>();
+    const auto expected = reference_tensor(step["weights_after"][i]).to_vector<double>();
     REQUIRE(after[i].size() == expected.size());
     for (std::size_t j = 0; j < expected.size(); ++j) CHECK(after[i][j] == doctest::Approx(expected[j]).epsilon(1e-12));
   }
@@ -165,7 +153,7 @@ TEST_CASE("masked training: Functional models (TimeDistributed, two outputs, a m
     compile(model);
     check_logs(model.evaluate(x, y, {.batch_size = 2, .verbose = 0}), ref["evaluate_batch_2"]);
     // predict's inference plan carries the mask to SimpleRNN too.
-    const auto expected = json_tensor(ref["logits"]).to_vector<double>();
+    const auto expected = reference_tensor(ref["logits"]).to_vector<double>();
     const auto got = model.predict(x, {.batch_size = 3}).to_vector<double>();
     REQUIRE(got.size() == expected.size());
     for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(expected[i]).epsilon(1e-12));
