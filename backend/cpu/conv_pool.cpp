@@ -282,40 +282,15 @@ Window window(const PoolArgs& a, std::int64_t i, std::int64_t j) {
           std::min(x + a.pool_w, a.in_w)};
 }
 
-// Windows that tile the input (stride == pool size, no padding): no clipping, and each output row
-// is the max over the pool_h * pool_w input pixels of its windows, vectorised over channels.
+// Windows that tile the input (stride == pool size, no padding): each input element is in at most
+// one window.
 bool tiled(const PoolArgs& a) {
   return a.stride_h == a.pool_h && a.stride_w == a.pool_w && a.pad_top == 0 && a.pad_left == 0 &&
          a.out_h * a.pool_h <= a.in_h && a.out_w * a.pool_w <= a.in_w;
 }
 
 template <class T>
-void max_pool_forward_tiled(const PoolArgs& a, const T* x, T* y) {
-  const std::int64_t rows = a.batch * a.out_h, C = a.channels;
-  const std::int64_t grain = std::max<std::int64_t>(1, kParallelElements / std::max<std::int64_t>(1, a.out_w * a.pool_h * a.pool_w * C));
-  parallel_for(
-      rows, grain,
-      [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t r = begin; r < end; ++r) {
-          const std::int64_t b = r / a.out_h, i = r % a.out_h;
-          for (std::int64_t j = 0; j < a.out_w; ++j) {
-            T* __restrict out = y + (r * a.out_w + j) * C;
-            const T* corner = x + ((b * a.in_h + i * a.pool_h) * a.in_w + j * a.pool_w) * C;
-            std::fill(out, out + C, -std::numeric_limits<T>::infinity());
-            for (std::int64_t p = 0; p < a.pool_h; ++p)
-              for (std::int64_t q = 0; q < a.pool_w; ++q) {
-                const T* __restrict in = corner + (p * a.in_w + q) * C;
-                for (std::int64_t c = 0; c < C; ++c) out[c] = std::max(out[c], in[c]);
-              }
-          }
-        }
-      },
-      2 * grain);
-}
-
-template <class T>
 void pool_forward(PoolOp op, const PoolArgs& a, const T* x, T* y) {
-  if (op == PoolOp::max && tiled(a)) return max_pool_forward_tiled(a, x, y);
   const std::int64_t rows = a.batch * a.out_h, C = a.channels;
   const std::int64_t per_row = std::max<std::int64_t>(1, a.out_w * a.pool_h * a.pool_w * C);
   const std::int64_t grain = std::max<std::int64_t>(1, kParallelElements / per_row);
