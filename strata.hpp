@@ -11,6 +11,7 @@
 #include "strata/framework/shape.hpp"
 #include "strata/framework/tensor.hpp"
 #include "strata/framework/variable.hpp"
+#include "strata/framework/warnings.hpp"
 #include "strata/layers/layers.hpp"
 #include "strata/losses/losses.hpp"
 #include "strata/metrics/metrics.hpp"
