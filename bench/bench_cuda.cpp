@@ -1,4 +1,4 @@
-// The CUDA backend's benchmark (issue 7, section 4), next to bench/torch_cuda.py (the same models in
+// The CUDA backend's benchmark, next to bench/torch_cuda.py (the same models in
 // PyTorch eager on the same GPU). Everything lives on "cuda" (set_default_device), as a user runs it:
 //
 //   bench=mlp backend=cuda epoch=1 epoch_s=… loss=… test_acc=… data=fashion_mnist train_n=60000

@@ -1,4 +1,4 @@
-// The main job's model as a benchmark (issue 3, section 12): Flatten -> Dense(256, relu) ->
+// The main job's model as a benchmark: Flatten -> Dense(256, relu) ->
 // Dense(128, relu) -> Dense(10), Adam(1e-3), batch 128, shuffled with seed 42, trained with fit() on
 // Fashion-MNIST. Prints one line per epoch and one predict line, key=value, comparable with the
 // libtorch peer (../shared/peers/torch_cpp) that bench/run.sh runs in the same invocation:

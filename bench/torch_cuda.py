@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch eager on the GPU: the peer of bench/bench_cuda.cpp (issue 7, section 4).
+"""PyTorch eager on the GPU: the peer of bench/bench_cuda.cpp.
 
 The same models, batch size, optimizer and measurements as bench_cuda:
   MLP: Flatten -> Linear(784, 256) -> ReLU -> Linear(256, 128) -> ReLU -> Linear(128, 10), Adam(1e-3),

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config ccache ninja-build
   libxtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev
   libhdf5-dev zlib1g-dev nlohmann-json3-dev doctest-dev
   dataset-fashion-mnist

@@ -17,8 +17,10 @@ phase() {  # prints how long the previous phase took
 bash scripts/setup.sh
 phase "setup done"
 
+source scripts/generator.sh
+
 # --- Release ---
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build $(generator build) -DCMAKE_BUILD_TYPE=Release
 cmake --build build --parallel "$jobs"
 phase "release build done"
 ctest --test-dir build --parallel "$jobs" --output-on-failure
@@ -38,7 +40,7 @@ phase "release tests done"
 # archive) and the CLI. Layers, models, losses, metrics and callbacks are compositions of those ops
 # and run in the Release build above; building them a second time instrumented cost ~10 minutes of
 # a two-core CI machine.
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+cmake -S . -B build-asan $(generator build-asan) -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
   -DSTRATA_SANITIZE=ON -DSTRATA_BUILD_SAMPLES=OFF -DSTRATA_BUILD_BENCH=OFF -DSTRATA_CUDA=OFF \
   -DSTRATA_TEST_FILES_REGEX="/(backend|framework|tools)/|/models/test_(saving|zip)|/layers/test_conv_pool_norm"

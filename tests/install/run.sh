@@ -30,7 +30,19 @@ check_output() {  # <program> <label>
 # 1. find_package against the installed package
 rm -rf "$work/prefix" "$work/downstream"
 cmake --install "$build" --prefix "$work/prefix"
-cmake -S "$here" -B "$work/downstream" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release
+# Only the public API is installed: the internal headers stay in the source tree.
+for private in framework/tensor_impl.hpp losses/builtin.hpp metrics/builtin.hpp backend/cpu/cpu_backend.hpp \
+               models/inference_plan.hpp models/saving/hdf5.hpp framework/ops/op_support.hpp; do
+  [[ -e "$source_root/$private" ]] || { echo "FAIL: $private is not in the source tree (update this list)" >&2; exit 1; }
+  [[ ! -e "$work/prefix/include/strata/$private" ]] || { echo "FAIL: internal header $private is installed" >&2; exit 1; }
+done
+# Every installed header compiles on its own terms: one translation unit includes them all, so a
+# public header that includes an uninstalled one fails here.
+all_headers="$work/all_headers.cpp"
+(cd "$work/prefix/include" && find strata -name '*.hpp' | sort | sed 's|.*|#include <&>|') >"$all_headers"
+echo "installed headers: $(wc -l <"$all_headers")"
+cmake -S "$here" -B "$work/downstream" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release \
+  -DSTRATA_ALL_HEADERS_SOURCE="$all_headers"
 grep -q "strata_DIR:PATH=$work/prefix/" "$work/downstream/CMakeCache.txt" \
   || { echo "FAIL: find_package(strata) did not use the installed package" >&2; exit 1; }
 cmake --build "$work/downstream" --parallel "$jobs"

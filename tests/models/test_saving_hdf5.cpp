@@ -11,6 +11,7 @@
 
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/strata.hpp"
+#include "support/test_paths.hpp"
 
 namespace st = strata;
 namespace fs = std::filesystem;

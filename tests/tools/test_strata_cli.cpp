@@ -14,6 +14,7 @@
 #include "strata/framework/data/readers.hpp"
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/strata.hpp"
+#include "support/test_paths.hpp"
 #include "tools/child_process.hpp"
 
 namespace st = strata;
