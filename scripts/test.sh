@@ -22,7 +22,7 @@ source scripts/generator.sh
 # Without a GPU (CI) the CUDA backend, where nvcc exists, is compiled for one architecture: that
 # checks that it compiles at half the nvcc time; a GPU machine builds every architecture.
 cuda_args=()
-if ! nvidia-smi -L >/dev/null 2>&1; then cuda_args=(-DCMAKE_CUDA_ARCHITECTURES=90); fi
+if nvidia-smi -L >/dev/null 2>&1; then cuda_args=("-DCMAKE_CUDA_ARCHITECTURES=80;90"); else cuda_args=(-DCMAKE_CUDA_ARCHITECTURES=90); fi
 
 # --- Release ---
 cmake -S . -B build $(generator build) -DCMAKE_BUILD_TYPE=Release "${cuda_args[@]}"
