@@ -1,5 +1,7 @@
 #include "strata/layers/constraints.hpp"
 
+#include "strata/framework/config_reader.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/errors.hpp"
@@ -31,10 +33,7 @@ std::vector<int> axis_from(const Config& config) {
 }
 
 double number_from(const Config& config, const char* key, double fallback) {
-  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
-  if (!config[key].is_number())
-    throw ValueError(std::string("Constraint config: '") + key + "' must be a number, got " + config[key].dump());
-  return config[key].get<double>();
+  return ConfigReader(config, "Constraint config").number(key, fallback);
 }
 
 Tensor norms(const Tensor& w, const std::vector<int>& axis) { return sqrt(sum(square(w), Axes(axis), true)); }

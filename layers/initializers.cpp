@@ -1,4 +1,6 @@
 #include "strata/layers/initializers.hpp"
+
+#include "strata/framework/config_reader.hpp"
 #include "strata/layers/initializer_registry.hpp"
 
 #include <algorithm>
@@ -18,25 +20,12 @@ namespace {
 
 Config seed_config(const std::optional<std::uint64_t>& seed) { return seed ? Config(*seed) : Config(nullptr); }
 
-std::optional<std::uint64_t> seed_from(const Config& config) {
-  if (!config.is_object() || !config.contains("seed") || config["seed"].is_null()) return std::nullopt;
-  if (!config["seed"].is_number_integer())
-    throw ValueError("Initializer config: 'seed' must be an integer or null, got " + config["seed"].dump());
-  return config["seed"].get<std::uint64_t>();
-}
-
-double number_from(const Config& config, const char* key, double fallback) {
-  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
-  if (!config[key].is_number())
-    throw ValueError(std::string("Initializer config: '") + key + "' must be a number, got " + config[key].dump());
-  return config[key].get<double>();
-}
-
+// The initializer classes read their configs with the shared reader (unknown keys ignored).
+ConfigReader reader(const Config& config) { return ConfigReader(config, "Initializer config"); }
+std::optional<std::uint64_t> seed_from(const Config& config) { return reader(config).seed(); }
+double number_from(const Config& config, const char* key, double fallback) { return reader(config).number(key, fallback); }
 std::string string_from(const Config& config, const char* key, const std::string& fallback) {
-  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
-  if (!config[key].is_string())
-    throw ValueError(std::string("Initializer config: '") + key + "' must be a string, got " + config[key].dump());
-  return config[key].get<std::string>();
+  return reader(config).string(key, fallback);
 }
 
 void check_floating(DType dtype, const std::string& who) {

@@ -1,5 +1,7 @@
 #include "strata/layers/regularizers.hpp"
 
+#include "strata/framework/config_reader.hpp"
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -20,10 +22,7 @@ double validate(double value, const char* name) {
 }
 
 double number_from(const Config& config, const char* key, double fallback) {
-  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
-  if (!config[key].is_number())
-    throw ValueError(std::string("Regularizer config: '") + key + "' must be a number, got " + config[key].dump());
-  return config[key].get<double>();
+  return ConfigReader(config, "Regularizer config").number(key, fallback);
 }
 
 // Keras's L1, L2 and L1L2: l1 * sum(|w|) + l2 * sum(w^2), each term only when its factor is set.
