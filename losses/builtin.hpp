@@ -6,7 +6,6 @@
 #include <string>
 
 #include "strata/framework/config_reader.hpp"
-
 #include "strata/losses/loss.hpp"
 
 namespace strata::losses::detail {
@@ -21,9 +20,11 @@ inline std::string config_name(const Config& c, const std::string& fallback) {
   return ConfigReader::for_object(c, "Loss").string("name", fallback);
 }
 inline Reduction config_reduction(const Config& c) {
-  if (!c.is_object() || !c.contains("reduction")) return Reduction::sum_over_batch_size;
-  if (c["reduction"].is_null()) return Reduction::none;
-  return reduction_from_name(c["reduction"].get<std::string>());
+  const ConfigReader in = ConfigReader::for_object(c, "Loss");
+  const Config* v = in.find_raw("reduction");
+  if (!v) return Reduction::sum_over_batch_size;
+  if (v->is_null()) return Reduction::none;
+  return reduction_from_name(in.as_string("reduction", *v));
 }
 template <class T>
 T config_value(const Config& c, const char* key, T fallback) {

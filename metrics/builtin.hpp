@@ -5,7 +5,6 @@
 #include <string>
 
 #include "strata/framework/config_reader.hpp"
-
 #include "strata/metrics/metric.hpp"
 
 namespace strata::metrics::detail {
