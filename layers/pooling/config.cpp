@@ -1,7 +1,6 @@
 // The from_config factories of the pooling layers.
 #include "strata/layers/builtin.hpp"
-#include "strata/layers/pooling/global_pooling.hpp"
-#include "strata/layers/pooling/pooling.hpp"
+#include "strata/layers/pooling/fields.hpp"
 
 namespace strata::layers::detail {
 
@@ -13,9 +12,8 @@ using MakeGlobalPooling = LayerHandle<GlobalPoolingLayer> (*)(GlobalPoolingOptio
 LayerPtr pooling(const Config& c, const char* cls, MakePooling make) {
   const LayerConfigReader in(c, cls);
   PoolingOptions o;
+  read_fields(pooling_fields(), in, o);
   if (in.has("strides")) o.strides = in.integers("strides");
-  o.padding = in.string("padding", "valid");
-  o.data_format = in.string("data_format", "channels_last");
   o.name = in.name();
   return make(in.has("pool_size") ? IntTuple(in.integers("pool_size")) : IntTuple(2), std::move(o)).ptr();
 }
@@ -23,8 +21,7 @@ LayerPtr pooling(const Config& c, const char* cls, MakePooling make) {
 LayerPtr global_pooling(const Config& c, const char* cls, MakeGlobalPooling make) {
   const LayerConfigReader in(c, cls);
   GlobalPoolingOptions o;
-  o.data_format = in.string("data_format", "channels_last");
-  o.keepdims = in.boolean("keepdims", o.keepdims);
+  read_fields(global_pooling_fields(), in, o);
   o.name = in.name();
   return make(std::move(o)).ptr();
 }

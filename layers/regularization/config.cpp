@@ -1,6 +1,6 @@
 // The from_config factories of the regularization layers (dropout and noise).
 #include "strata/layers/builtin.hpp"
-#include "strata/layers/regularization/activity_regularization.hpp"
+#include "strata/layers/regularization/fields.hpp"
 #include "strata/layers/regularization/alpha_dropout.hpp"
 #include "strata/layers/regularization/gaussian_dropout.hpp"
 #include "strata/layers/regularization/gaussian_noise.hpp"
@@ -24,9 +24,9 @@ LayerPtr spatial_dropout(const Config& c, const char* cls, MakeSpatialDropout ma
 
 LayerPtr activity_regularization(const Config& c) {
   const LayerConfigReader in(c, "ActivityRegularization");
-  return make_layer<ActivityRegularizationLayer>(
-             ActivityRegularizationOptions{in.number("l1", 0.0), in.number("l2", 0.0), in.name(), in.dtype()})
-      .ptr();
+  ActivityRegularizationOptions o{.name = in.name(), .dtype = in.dtype()};
+  read_fields(activity_regularization_fields(), in, o);
+  return make_layer<ActivityRegularizationLayer>(std::move(o)).ptr();
 }
 
 LayerPtr gaussian_noise(const Config& c) {
