@@ -1,27 +1,18 @@
 // The from_config factories of the convolution layers.
 #include "strata/layers/builtin.hpp"
-#include "strata/layers/convolutional/conv.hpp"
-#include "strata/layers/convolutional/conv_transpose.hpp"
-#include "strata/layers/convolutional/depthwise_conv.hpp"
-#include "strata/layers/convolutional/separable_conv.hpp"
+#include "strata/layers/convolutional/fields.hpp"
 
 namespace strata::layers::detail {
 
 namespace {
 
-// What every convolution reads alike.
+// The table's options, then what every convolution reads by hand.
 template <class Options>
-void read_conv_common(const LayerConfigReader& in, Options& o) {
+void read_conv(const ConfigFields<Options>& fields, const LayerConfigReader& in, Options& o) {
+  read_fields(fields, in, o);
   if (in.has("strides")) o.strides = in.integers("strides");
   if (in.has("dilation_rate")) o.dilation_rate = in.integers("dilation_rate");
-  o.padding = in.string("padding", "valid");
-  o.data_format = in.string("data_format", "channels_last");
   o.activation = in.activation();
-  o.use_bias = in.boolean("use_bias", o.use_bias);
-  o.bias_initializer = in.initializer("bias_initializer", "zeros");
-  o.bias_regularizer = in.regularizer("bias_regularizer");
-  o.activity_regularizer = in.regularizer("activity_regularizer");
-  o.bias_constraint = in.constraint("bias_constraint");
   o.name = in.name();
   o.dtype = in.dtype();
 }
@@ -36,11 +27,7 @@ LayerPtr conv(const Config& c, int rank) {
   const LayerConfigReader in(c, cls);
   require_filters_and_kernel(in, cls);
   ConvOptions o;
-  read_conv_common(in, o);
-  o.groups = in.integer("groups", o.groups);
-  o.kernel_initializer = in.initializer("kernel_initializer", "glorot_uniform");
-  o.kernel_regularizer = in.regularizer("kernel_regularizer");
-  o.kernel_constraint = in.constraint("kernel_constraint");
+  read_conv(conv_fields(), in, o);
   return make_layer<ConvLayer>(rank, in.required_integer("filters"), in.integers("kernel_size"), std::move(o)).ptr();
 }
 
@@ -49,11 +36,8 @@ LayerPtr conv_transpose(const Config& c, int rank) {
   const LayerConfigReader in(c, cls);
   require_filters_and_kernel(in, cls);
   ConvTransposeOptions o;
-  read_conv_common(in, o);
+  read_conv(conv_transpose_fields(), in, o);
   if (in.has("output_padding")) o.output_padding = in.integers("output_padding");
-  o.kernel_initializer = in.initializer("kernel_initializer", "glorot_uniform");
-  o.kernel_regularizer = in.regularizer("kernel_regularizer");
-  o.kernel_constraint = in.constraint("kernel_constraint");
   const auto filters = in.required_integer("filters");
   auto layer = rank == 1 ? Conv1DTranspose(filters, in.integers("kernel_size"), std::move(o))
                          : Conv2DTranspose(filters, in.integers("kernel_size"), std::move(o));
@@ -64,11 +48,7 @@ LayerPtr depthwise_conv(const Config& c) {
   const LayerConfigReader in(c, "DepthwiseConv2D");
   if (!in.has("kernel_size")) throw ValueError("DepthwiseConv2D '" + in.name() + "' needs 'kernel_size'");
   DepthwiseConvOptions o;
-  read_conv_common(in, o);
-  o.depth_multiplier = in.integer("depth_multiplier", o.depth_multiplier);
-  o.depthwise_initializer = in.initializer("depthwise_initializer", "glorot_uniform");
-  o.depthwise_regularizer = in.regularizer("depthwise_regularizer");
-  o.depthwise_constraint = in.constraint("depthwise_constraint");
+  read_conv(depthwise_conv_fields(), in, o);
   return DepthwiseConv2D(in.integers("kernel_size"), std::move(o)).ptr();
 }
 
@@ -76,14 +56,7 @@ LayerPtr separable_conv(const Config& c) {
   const LayerConfigReader in(c, "SeparableConv2D");
   require_filters_and_kernel(in, "SeparableConv2D");
   SeparableConvOptions o;
-  read_conv_common(in, o);
-  o.depth_multiplier = in.integer("depth_multiplier", o.depth_multiplier);
-  o.depthwise_initializer = in.initializer("depthwise_initializer", "glorot_uniform");
-  o.pointwise_initializer = in.initializer("pointwise_initializer", "glorot_uniform");
-  o.depthwise_regularizer = in.regularizer("depthwise_regularizer");
-  o.pointwise_regularizer = in.regularizer("pointwise_regularizer");
-  o.depthwise_constraint = in.constraint("depthwise_constraint");
-  o.pointwise_constraint = in.constraint("pointwise_constraint");
+  read_conv(separable_conv_fields(), in, o);
   return SeparableConv2D(in.required_integer("filters"), in.integers("kernel_size"), std::move(o)).ptr();
 }
 
