@@ -47,8 +47,6 @@ class LayerConfigReader : public ConfigReader {
   // An activation's name ("linear" when absent); Keras 3 may write
   // {"module": "keras.activations", "class_name": "function", "config": "relu"}.
   std::string activation(const ConfigKeys& keys = "activation", const char* fallback = "linear") const;
-  // noise_shape: a list of sizes, null entries as -1; empty when absent.
-  std::vector<std::int64_t> noise_shape() const;
   // An axis or a list of axes.
   std::vector<int> axes(const ConfigKeys& keys) const;
   // Throws NotImplementedError "<what>: <message>".

@@ -43,15 +43,6 @@ std::string LayerConfigReader::activation(const ConfigKeys& keys, const char* fa
   type_error(keys.first(), "an activation name");
 }
 
-std::vector<std::int64_t> LayerConfigReader::noise_shape() const {
-  std::vector<std::int64_t> out;
-  const Config* v = find("noise_shape");
-  if (!v) return out;
-  if (!v->is_array()) type_error("noise_shape", "a list of sizes");
-  for (const auto& d : *v) out.push_back(d.is_null() ? -1 : as_integer("noise_shape", d));
-  return out;
-}
-
 std::vector<int> LayerConfigReader::axes(const ConfigKeys& keys) const {
   std::vector<int> out;
   for (auto a : integers(keys)) out.push_back(static_cast<int>(a));

@@ -65,6 +65,18 @@ struct FieldCodec<std::optional<std::uint64_t>> {  // a seed
   }
   static Config write(const std::optional<std::uint64_t>& v) { return v ? Config(*v) : Config(nullptr); }
 };
+// A shape (noise_shape): a list of sizes, None entries as -1; empty is None.
+template <>
+struct FieldCodec<std::vector<std::int64_t>> {
+  static void read(const LayerConfigReader& in, const std::string& key, std::vector<std::int64_t>& v) {
+    const Config* list = in.find(key);
+    if (!list) return;
+    if (!list->is_array()) in.type_error(key, "a list of sizes");
+    v.clear();
+    for (const auto& d : *list) v.push_back(d.is_null() ? -1 : in.as_integer(key, d));
+  }
+  static Config write(const std::vector<std::int64_t>& v) { return v.empty() ? Config(nullptr) : Config(v); }
+};
 template <>
 struct FieldCodec<initializers::InitializerRef> {
   static void read(const LayerConfigReader& in, const std::string& key, initializers::InitializerRef& v) {

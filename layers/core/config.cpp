@@ -9,6 +9,7 @@
 #include "strata/layers/core/flatten.hpp"
 #include "strata/layers/core/input_layer.hpp"
 #include "strata/layers/core/masking.hpp"
+#include "strata/layers/regularization/fields.hpp"
 
 namespace strata::layers::detail {
 
@@ -46,9 +47,8 @@ LayerPtr activation(const Config& c) {
 LayerPtr dropout(const Config& c) {
   const LayerConfigReader in(c, "Dropout");
   DropoutOptions o;
+  read_fields(dropout_fields(), in, o);
   o.name = in.name();
-  o.seed = in.seed();
-  o.noise_shape = in.noise_shape();
   return make_layer<DropoutLayer>(in.number("rate", 0.5), std::move(o)).ptr();
 }
 

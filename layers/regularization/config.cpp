@@ -1,9 +1,6 @@
 // The from_config factories of the regularization layers (dropout and noise).
 #include "strata/layers/builtin.hpp"
 #include "strata/layers/regularization/fields.hpp"
-#include "strata/layers/regularization/alpha_dropout.hpp"
-#include "strata/layers/regularization/gaussian_dropout.hpp"
-#include "strata/layers/regularization/gaussian_noise.hpp"
 #include "strata/layers/regularization/spatial_dropout.hpp"
 
 namespace strata::layers::detail {
@@ -31,21 +28,22 @@ LayerPtr activity_regularization(const Config& c) {
 
 LayerPtr gaussian_noise(const Config& c) {
   const LayerConfigReader in(c, "GaussianNoise");
-  return make_layer<GaussianNoiseLayer>(in.number("stddev", 0.0), GaussianNoiseOptions{in.seed(), in.name(), in.dtype()})
-      .ptr();
+  GaussianNoiseOptions o{.name = in.name(), .dtype = in.dtype()};
+  read_fields(gaussian_noise_fields(), in, o);
+  return make_layer<GaussianNoiseLayer>(in.number("stddev", 0.0), std::move(o)).ptr();
 }
 
 LayerPtr gaussian_dropout(const Config& c) {
   const LayerConfigReader in(c, "GaussianDropout");
-  return make_layer<GaussianDropoutLayer>(in.number("rate", 0.0), GaussianDropoutOptions{in.seed(), in.name(), in.dtype()})
-      .ptr();
+  GaussianDropoutOptions o{.name = in.name(), .dtype = in.dtype()};
+  read_fields(gaussian_dropout_fields(), in, o);
+  return make_layer<GaussianDropoutLayer>(in.number("rate", 0.0), std::move(o)).ptr();
 }
 
 LayerPtr alpha_dropout(const Config& c) {
   const LayerConfigReader in(c, "AlphaDropout");
   AlphaDropoutOptions o;
-  o.seed = in.seed();
-  o.noise_shape = in.noise_shape();
+  read_fields(alpha_dropout_fields(), in, o);
   o.name = in.name();
   o.dtype = in.dtype();
   return AlphaDropout(in.number("rate", 0.5), std::move(o)).ptr();
