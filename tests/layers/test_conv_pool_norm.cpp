@@ -519,7 +519,7 @@ const std::map<std::string, std::function<LayerPtr()>>& golden_layers() {
     {"pooling.MaxPooling2D.10", [] { return LayerPtr(MaxPooling2D({3, 3}, {.strides = {2, 2}, .padding = "valid", .data_format = "channels_first"})); }},
     {"pooling.MaxPooling2D.11", [] { return LayerPtr(MaxPooling2D({3, 3}, {.strides = {1, 1}, .padding = "same", .data_format = "channels_first"})); }},
     {"pooling.MaxPooling2D.12", [] { return LayerPtr(MaxPooling2D({2, 2}, {.padding = "valid", .data_format = "channels_first"})); }},
-    // Issue 6: reshaping, 3-D pooling and convolution variants (generated from definitions_index.json).
+    // Reshaping, 3-D pooling and convolution variants (generated from definitions_index.json).
     {"convolutional.Conv2DTranspose.0", [] { return LayerPtr(Conv2DTranspose(4, {3, 3}, {.strides = {1, 1}, .padding = "valid", .data_format = "channels_last", .activation = "linear", .use_bias = false})); }},
     {"convolutional.Conv2DTranspose.1", [] { return LayerPtr(Conv2DTranspose(4, {3, 3}, {.strides = {1, 1}, .padding = "valid", .data_format = "channels_last", .activation = "linear", .use_bias = true})); }},
     {"convolutional.Conv2DTranspose.2", [] { return LayerPtr(Conv2DTranspose(4, {3, 3}, {.strides = {2, 2}, .padding = "valid", .data_format = "channels_last", .activation = "relu", .use_bias = true})); }},
