@@ -139,6 +139,10 @@ TEST_CASE("layer names: given at construction, in construction order; clear_sess
   CHECK(Dropout(0.5)->name() == "dropout");
   st::Sequential seq;
   CHECK(seq.name() == "sequential");
+  auto x1 = Input({2});
+  auto x2 = Input({2});
+  CHECK(st::keras_history(x2)->layer->name() == "input_layer_1");
+  CHECK(st::keras_history(x1)->layer->name() == "input_layer");
 }
 
 TEST_CASE("layer names: two threads asking for the name of an unnamed layer get the same one") {
