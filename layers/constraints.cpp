@@ -1,5 +1,7 @@
 #include "strata/layers/constraints.hpp"
 
+#include "strata/framework/config_reader.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/errors.hpp"
@@ -15,26 +17,14 @@ constexpr double kEpsilon = 1e-7;  // keras.config.epsilon()
 
 Config axis_config(const std::vector<int>& axis) { return axis.size() == 1 ? Config(axis[0]) : Config(axis); }
 
-std::vector<int> axis_from(const Config& config) {
-  if (!config.is_object() || !config.contains("axis") || config["axis"].is_null()) return {0};
-  const Config& axis = config["axis"];
-  if (axis.is_number_integer()) return {axis.get<int>()};
-  if (axis.is_array()) {
-    std::vector<int> out;
-    for (const auto& a : axis) {
-      if (!a.is_number_integer()) throw ValueError("Constraint config: 'axis' must hold integers, got " + axis.dump());
-      out.push_back(a.get<int>());
-    }
-    return out;
-  }
-  throw ValueError("Constraint config: 'axis' must be an integer or a list of integers, got " + axis.dump());
-}
+ConfigReader reader(const Config& config) { return ConfigReader(config, "Constraint config"); }
 
-double number_from(const Config& config, const char* key, double fallback) {
-  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
-  if (!config[key].is_number())
-    throw ValueError(std::string("Constraint config: '") + key + "' must be a number, got " + config[key].dump());
-  return config[key].get<double>();
+std::vector<int> axis_from(const Config& config) {
+  const ConfigReader in = reader(config);
+  if (!in.has("axis")) return {0};
+  std::vector<int> out;
+  for (auto a : in.integers("axis")) out.push_back(static_cast<int>(a));
+  return out;
 }
 
 Tensor norms(const Tensor& w, const std::vector<int>& axis) { return sqrt(sum(square(w), Axes(axis), true)); }
@@ -89,11 +79,11 @@ Registry<Constraint>& registry() {
   static Registry<Constraint>* instance = [] {
     auto* r = new Registry<Constraint>("constraint");
     Registry<Constraint>::Factory max_norm = [](const Config& c) {
-      return MaxNorm(number_from(c, "max_value", 2.0), axis_from(c));
+      return MaxNorm(reader(c).number("max_value", 2.0), axis_from(c));
     };
     Registry<Constraint>::Factory min_max_norm = [](const Config& c) {
-      return MinMaxNorm(number_from(c, "min_value", 0.0), number_from(c, "max_value", 1.0),
-                        number_from(c, "rate", 1.0), axis_from(c));
+      return MinMaxNorm(reader(c).number("min_value", 0.0), reader(c).number("max_value", 1.0),
+                        reader(c).number("rate", 1.0), axis_from(c));
     };
     Registry<Constraint>::Factory non_neg = [](const Config&) { return NonNeg(); };
     Registry<Constraint>::Factory unit_norm = [](const Config& c) { return UnitNorm(axis_from(c)); };

@@ -1,4 +1,6 @@
 #include "strata/layers/initializers.hpp"
+
+#include "strata/framework/config_reader.hpp"
 #include "strata/layers/initializer_registry.hpp"
 
 #include <algorithm>
@@ -18,27 +20,8 @@ namespace {
 
 Config seed_config(const std::optional<std::uint64_t>& seed) { return seed ? Config(*seed) : Config(nullptr); }
 
-std::optional<std::uint64_t> seed_from(const Config& config) {
-  if (!config.is_object() || !config.contains("seed") || config["seed"].is_null()) return std::nullopt;
-  if (!config["seed"].is_number_integer())
-    throw ValueError("Initializer config: 'seed' must be an integer or null, got " + config["seed"].dump());
-  return config["seed"].get<std::uint64_t>();
-}
-
-double number_from(const Config& config, const char* key, double fallback) {
-  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
-  if (!config[key].is_number())
-    throw ValueError(std::string("Initializer config: '") + key + "' must be a number, got " + config[key].dump());
-  return config[key].get<double>();
-}
-
-std::string string_from(const Config& config, const char* key, const std::string& fallback) {
-  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
-  if (!config[key].is_string())
-    throw ValueError(std::string("Initializer config: '") + key + "' must be a string, got " + config[key].dump());
-  return config[key].get<std::string>();
-}
-
+// The initializer classes read their configs with the shared reader (unknown keys ignored).
+ConfigReader reader(const Config& config) { return ConfigReader(config, "Initializer config"); }
 void check_floating(DType dtype, const std::string& who) {
   if (!is_floating(dtype))
     throw DTypeError(who + " can only produce floating tensors, got dtype " + std::string(dtype_name(dtype)));
@@ -275,30 +258,30 @@ Registry<Initializer>& registry() {
     auto preset = [](double scale, const char* mode, const char* distribution, const char* name) -> Factory {
       return [=](const Config& c) -> InitializerPtr {
         return std::make_shared<VarianceScalingInitializer>(
-            VarianceScalingOptions{.scale = scale, .mode = mode, .distribution = distribution, .seed = seed_from(c)}, name);
+            VarianceScalingOptions{.scale = scale, .mode = mode, .distribution = distribution, .seed = reader(c).seed()}, name);
       };
     };
     const std::vector<std::pair<std::string, Factory>> classes = {
         {"Zeros", [](const Config&) { return Zeros(); }},
         {"Ones", [](const Config&) { return Ones(); }},
-        {"Constant", [](const Config& c) { return Constant(number_from(c, "value", 0.0)); }},
-        {"Identity", [](const Config& c) { return Identity(number_from(c, "gain", 1.0)); }},
+        {"Constant", [](const Config& c) { return Constant(reader(c).number("value", 0.0)); }},
+        {"Identity", [](const Config& c) { return Identity(reader(c).number("gain", 1.0)); }},
         {"RandomNormal",
          [](const Config& c) {
-           return RandomNormal({number_from(c, "mean", 0.0), number_from(c, "stddev", 0.05), seed_from(c)});
+           return RandomNormal({reader(c).number("mean", 0.0), reader(c).number("stddev", 0.05), reader(c).seed()});
          }},
         {"TruncatedNormal",
          [](const Config& c) {
-           return TruncatedNormal({number_from(c, "mean", 0.0), number_from(c, "stddev", 0.05), seed_from(c)});
+           return TruncatedNormal({reader(c).number("mean", 0.0), reader(c).number("stddev", 0.05), reader(c).seed()});
          }},
         {"RandomUniform",
          [](const Config& c) {
-           return RandomUniform({number_from(c, "minval", -0.05), number_from(c, "maxval", 0.05), seed_from(c)});
+           return RandomUniform({reader(c).number("minval", -0.05), reader(c).number("maxval", 0.05), reader(c).seed()});
          }},
         {"VarianceScaling",
          [](const Config& c) {
-           return VarianceScaling({number_from(c, "scale", 1.0), string_from(c, "mode", "fan_in"),
-                                   string_from(c, "distribution", "truncated_normal"), seed_from(c)});
+           return VarianceScaling({reader(c).number("scale", 1.0), reader(c).string("mode", "fan_in"),
+                                   reader(c).string("distribution", "truncated_normal"), reader(c).seed()});
          }},
         {"GlorotUniform", preset(1.0, "fan_avg", "uniform", "GlorotUniform")},
         {"GlorotNormal", preset(1.0, "fan_avg", "truncated_normal", "GlorotNormal")},
@@ -306,7 +289,7 @@ Registry<Initializer>& registry() {
         {"HeUniform", preset(2.0, "fan_in", "uniform", "HeUniform")},
         {"LecunNormal", preset(1.0, "fan_in", "truncated_normal", "LecunNormal")},
         {"LecunUniform", preset(1.0, "fan_in", "uniform", "LecunUniform")},
-        {"Orthogonal", [](const Config& c) { return Orthogonal({number_from(c, "gain", 1.0), seed_from(c)}); }},
+        {"Orthogonal", [](const Config& c) { return Orthogonal({reader(c).number("gain", 1.0), reader(c).seed()}); }},
     };
     for (const auto& [name, factory] : classes) {
       r->add(name, factory);

@@ -51,16 +51,31 @@ std::string to_snake_case(const std::string& name) {
   return out;
 }
 
-// Keras's auto names: "dense", "dense_1", "dense_2", ...
+// Keras's auto names: "dense", "dense_1", "dense_2", ... per base name, until clear_session().
+struct NameCounters {
+  std::mutex mutex;
+  std::map<std::string, int> counts;
+};
+
+NameCounters& name_counters() {
+  static NameCounters counters;
+  return counters;
+}
+
 std::string unique_name(const std::string& base) {
-  static std::mutex mutex;
-  static std::map<std::string, int> counts;
-  std::lock_guard lock(mutex);
-  int& n = counts[base];
+  auto& c = name_counters();
+  std::lock_guard lock(c.mutex);
+  int& n = c.counts[base];
   return n++ == 0 ? base : base + "_" + std::to_string(n - 1);
 }
 
 }  // namespace
+
+void clear_session() {
+  auto& c = name_counters();
+  std::lock_guard lock(c.mutex);
+  c.counts.clear();
+}
 
 Layer::Layer(std::string name, DType dtype) : name_(std::move(name)), dtype_(dtype) {}
 
@@ -88,12 +103,22 @@ std::string Layer::class_name() const {
 }
 
 const std::string& Layer::name() const {
-  if (name_.empty()) {
+  // Once per layer: two threads asking for the name of an unnamed layer get the same one.
+  std::call_once(name_once_, [this] {
+    if (!name_.empty()) return;
     std::string base = class_name();
     if (base.size() > 5 && base.ends_with("Layer") && base != "InputLayer") base.resize(base.size() - 5);
     name_ = unique_name(to_snake_case(base));
-  }
+  });
   return name_;
+}
+
+void Layer::set_dtype(DType dtype) {
+  if (dtype == dtype_) return;
+  if (built_)
+    throw ValueError("Layer '" + name() + "' (" + class_name() + "): cannot change the dtype of a built layer from " +
+                     std::string(dtype_name(dtype_)) + " to " + std::string(dtype_name(dtype)));
+  dtype_ = dtype;
 }
 
 void Layer::ensure_built(const Shape& input_shape) {
@@ -235,7 +260,16 @@ std::vector<Tensor> Layer::call_symbolic(const std::vector<Tensor>& inputs) {
   LayerPtr self = weak_from_this().lock();
   if (!self) self = LayerPtr(LayerPtr(), this);
   std::vector<Shape> out_shapes = compute_output_shapes(shapes);
-  Node node{inputs, out_shapes, {}};
+  // A layer called on its own output (d(d(x))) would own itself through this node: the input's
+  // history -> the layer -> its nodes -> the input. The node keeps such an input as a copy whose
+  // history refers to the layer without owning it (whoever holds the layer's outputs owns it).
+  std::vector<Tensor> node_inputs = inputs;
+  for (auto& t : node_inputs)
+    if (auto history = keras_history(t); history && history->layer.get() == this)
+      t = symbolic_tensor(t.shape(), t.dtype(),
+                          std::make_shared<KerasHistory>(
+                              KerasHistory{LayerPtr(LayerPtr(), this), history->node_index, history->tensor_index}));
+  Node node{std::move(node_inputs), out_shapes, {}};
   const DType in_dtype = inputs[0].dtype();
   std::vector<Tensor> outputs;
   const int node_index = static_cast<int>(inbound_nodes_.size());

@@ -5,6 +5,7 @@
 // LayerHandle, so one layer object can be called at several places and share its weights.
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -104,8 +105,14 @@ class Layer : public std::enable_shared_from_this<Layer> {
   };
   const std::vector<Node>& inbound_nodes() const { return inbound_nodes_; }
 
+  // The name given at construction, else Keras's automatic one ("dense", "dense_1", ...). Layers
+  // made by the built-in factories or make_layer are named right after construction, so names
+  // follow construction order; a layer made otherwise (std::make_shared, on the stack) is named at
+  // its first name() call (thread-safe).
   const std::string& name() const;
   DType dtype() const { return dtype_; }
+  // The dtype of the weights and computation; before the layer is built only (ValueError after).
+  void set_dtype(DType dtype);
   bool built() const { return built_; }
   // Builds the layer for `input_shape` if it is not built yet.
   void ensure_built(const Shape& input_shape);
@@ -191,6 +198,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<Tensor> call_symbolic(const std::vector<Tensor>& inputs);
 
   mutable std::string name_;
+  mutable std::once_flag name_once_;
   DType dtype_;
   bool built_ = false;
   bool trainable_ = true;
@@ -238,10 +246,17 @@ class LayerHandle {
   std::shared_ptr<L> layer_;
 };
 
-// A handle to a new layer of a user class: make_layer<OurDense>(3).
+// A handle to a new layer of a user class: make_layer<OurDense>(3). The layer takes its automatic
+// name here, once constructed (class_name() is virtual, so the base constructor cannot).
 template <class L, class... Args>
 LayerHandle<L> make_layer(Args&&... args) {
-  return LayerHandle<L>(std::make_shared<L>(std::forward<Args>(args)...));
+  auto layer = std::make_shared<L>(std::forward<Args>(args)...);
+  (void)layer->name();
+  return LayerHandle<L>(std::move(layer));
 }
+
+// Keras's clear_session(): restarts the automatic layer names ("dense", "dense_1", ...), so names
+// do not depend on what ran before (tests, notebooks building several models).
+void clear_session();
 
 }  // namespace strata

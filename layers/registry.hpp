@@ -13,10 +13,13 @@
 //   // or: st::register_layer<OurDenseLayer>("OurDenseLayer");
 //   // or: st::register_layer("OurDenseLayer", [](const st::Config& c) { ... return layer; });
 //
-// Configs are accepted in the Keras 1, 2 and 3 spellings where the difference is simple
-// (batch_input_shape / batch_shape / input_shape / input_dim, initializers as names or
-// {"class_name", "config"} objects, dtype as a string or a DTypePolicy object, Keras 1's
-// output_dim / init / W_regularizer for Dense).
+// layer_from_config reads a config the same way for every class, built-in or registered here:
+//   - Keras 1/2 spellings of built-in layers' arguments (output_dim, init, W_regularizer, p, sigma,
+//     LeakyReLU's alpha, ...) are renamed to Keras 3's by one table before the factory runs;
+//   - after the factory, the keys every layer has are applied: "trainable": false freezes the
+//     layer, a "dtype" the factory left out is applied before the layer is built;
+//   - keys a factory does not read are ignored (framework/config_reader.hpp).
+// Sequential, Functional and Model are registered from the start (a model is a layer).
 #include <functional>
 #include <memory>
 #include <optional>

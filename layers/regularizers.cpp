@@ -1,5 +1,7 @@
 #include "strata/layers/regularizers.hpp"
 
+#include "strata/framework/config_reader.hpp"
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -19,12 +21,7 @@ double validate(double value, const char* name) {
   return value;
 }
 
-double number_from(const Config& config, const char* key, double fallback) {
-  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
-  if (!config[key].is_number())
-    throw ValueError(std::string("Regularizer config: '") + key + "' must be a number, got " + config[key].dump());
-  return config[key].get<double>();
-}
+ConfigReader reader(const Config& config) { return ConfigReader(config, "Regularizer config"); }
 
 // Keras's L1, L2 and L1L2: l1 * sum(|w|) + l2 * sum(w^2), each term only when its factor is set.
 class L1L2Regularizer : public Regularizer {
@@ -52,10 +49,10 @@ class L1L2Regularizer : public Regularizer {
 Registry<Regularizer>& registry() {
   static Registry<Regularizer>* instance = [] {
     auto* r = new Registry<Regularizer>("regularizer");
-    Registry<Regularizer>::Factory l1 = [](const Config& c) { return L1(number_from(c, "l1", 0.01)); };
-    Registry<Regularizer>::Factory l2 = [](const Config& c) { return L2(number_from(c, "l2", 0.01)); };
+    Registry<Regularizer>::Factory l1 = [](const Config& c) { return L1(reader(c).number("l1", 0.01)); };
+    Registry<Regularizer>::Factory l2 = [](const Config& c) { return L2(reader(c).number("l2", 0.01)); };
     Registry<Regularizer>::Factory l1_l2 = [](const Config& c) {
-      return L1L2(number_from(c, "l1", 0.0), number_from(c, "l2", 0.0));
+      return L1L2(reader(c).number("l1", 0.0), reader(c).number("l2", 0.0));
     };
     r->add("L1", l1);
     r->add("l1", l1);

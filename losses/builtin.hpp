@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "strata/framework/config_reader.hpp"
 #include "strata/losses/loss.hpp"
 
 namespace strata::losses::detail {
@@ -13,19 +14,21 @@ void register_regression_losses(Registry<Loss>& registry);
 void register_probabilistic_losses(Registry<Loss>& registry);
 void register_hinge_losses(Registry<Loss>& registry);
 
+// Options are read with the shared reader (framework/config_reader.hpp), which names the loss
+// and the key on a wrong type; unknown keys are ignored.
 inline std::string config_name(const Config& c, const std::string& fallback) {
-  if (c.is_object() && c.contains("name") && c["name"].is_string()) return c["name"].get<std::string>();
-  return fallback;
+  return ConfigReader::for_object(c, "Loss").string("name", fallback);
 }
 inline Reduction config_reduction(const Config& c) {
-  if (!c.is_object() || !c.contains("reduction")) return Reduction::sum_over_batch_size;
-  if (c["reduction"].is_null()) return Reduction::none;
-  return reduction_from_name(c["reduction"].get<std::string>());
+  const ConfigReader in = ConfigReader::for_object(c, "Loss");
+  const Config* v = in.find_raw("reduction");
+  if (!v) return Reduction::sum_over_batch_size;
+  if (v->is_null()) return Reduction::none;
+  return reduction_from_name(in.as_string("reduction", *v));
 }
 template <class T>
 T config_value(const Config& c, const char* key, T fallback) {
-  if (c.is_object() && c.contains(key) && !c[key].is_null()) return c[key].get<T>();
-  return fallback;
+  return ConfigReader::for_object(c, "Loss").value(key, fallback);
 }
 // The name an option struct gives, or the Keras default when empty.
 inline std::string name_or(const std::string& name, const char* keras_default) {

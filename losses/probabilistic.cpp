@@ -243,9 +243,9 @@ void register_probabilistic_losses(Registry<Loss>& r) {
     });
   for (const char* n : {"SparseCategoricalCrossentropy", "sparse_categorical_crossentropy", "scce"})
     r.add(n, [](const Config& c) {
+      const ConfigReader in = ConfigReader::for_object(c, "Loss");
       std::optional<std::int64_t> ignore;
-      if (c.is_object() && c.contains("ignore_class") && !c["ignore_class"].is_null())
-        ignore = c["ignore_class"].get<std::int64_t>();
+      if (in.has("ignore_class")) ignore = in.integer("ignore_class", 0);
       return SparseCategoricalCrossentropy({.from_logits = config_value(c, "from_logits", false),
                                             .ignore_class = ignore,
                                             .reduction = config_reduction(c),

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "strata/framework/config_reader.hpp"
 #include "strata/metrics/metric.hpp"
 
 namespace strata::metrics::detail {
@@ -14,14 +15,14 @@ void register_confusion_metrics(Registry<Metric>& registry);
 void register_regression_metrics(Registry<Metric>& registry);
 void register_probabilistic_metrics(Registry<Metric>& registry);
 
+// Options are read with the shared reader (framework/config_reader.hpp), which names the metric
+// and the key on a wrong type; unknown keys are ignored.
 inline std::string config_name(const Config& c, const std::string& fallback) {
-  if (c.is_object() && c.contains("name") && c["name"].is_string()) return c["name"].get<std::string>();
-  return fallback;
+  return ConfigReader::for_object(c, "Metric").string("name", fallback);
 }
 template <class T>
 T config_value(const Config& c, const char* key, T fallback) {
-  if (c.is_object() && c.contains(key) && !c[key].is_null()) return c[key].get<T>();
-  return fallback;
+  return ConfigReader::for_object(c, "Metric").value(key, fallback);
 }
 inline std::string name_or(const std::string& name, const char* keras_default) {
   return name.empty() ? std::string(keras_default) : name;

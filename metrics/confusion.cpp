@@ -385,19 +385,23 @@ std::shared_ptr<Metric> F1Score(FBetaOptions o) {
 namespace detail {
 namespace {
 std::vector<double> config_thresholds(const Config& c) {
-  if (!c.is_object() || !c.contains("thresholds") || c["thresholds"].is_null()) return {0.5};
-  if (c["thresholds"].is_number()) return {c["thresholds"].get<double>()};
-  return c["thresholds"].get<std::vector<double>>();
+  const ConfigReader in = ConfigReader::for_object(c, "Metric");
+  const Config* v = in.find("thresholds");
+  if (!v) return {0.5};
+  if (v->is_number()) return {v->get<double>()};
+  return in.numbers("thresholds");
 }
 std::optional<int> config_class_id(const Config& c) {
-  if (c.is_object() && c.contains("class_id") && !c["class_id"].is_null()) return c["class_id"].get<int>();
-  return std::nullopt;
+  const ConfigReader in = ConfigReader::for_object(c, "Metric");
+  if (!in.has("class_id")) return std::nullopt;
+  return static_cast<int>(in.integer("class_id", 0));
 }
 FBetaOptions config_fbeta(const Config& c, const char* default_name) {
+  const ConfigReader in = ConfigReader::for_object(c, "Metric");
   FBetaOptions o;
-  if (c.is_object() && c.contains("average") && !c["average"].is_null()) o.average = c["average"].get<std::string>();
-  o.beta = config_value(c, "beta", 1.0);
-  if (c.is_object() && c.contains("threshold") && !c["threshold"].is_null()) o.threshold = c["threshold"].get<double>();
+  if (in.has("average")) o.average = in.string("average", "");
+  o.beta = in.number("beta", 1.0);
+  if (in.has("threshold")) o.threshold = in.number("threshold", 0.5);
   o.name = config_name(c, default_name);
   return o;
 }

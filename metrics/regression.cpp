@@ -186,8 +186,9 @@ void register_regression_metrics(Registry<Metric>& r) {
   for (const char* n : {"R2Score", "r2_score"})
     r.add(n, [](const Config& c) {
       R2ScoreOptions o;
-      if (c.is_object() && c.contains("class_aggregation"))
-        o.class_aggregation = c["class_aggregation"].is_null() ? "none" : c["class_aggregation"].get<std::string>();
+      const ConfigReader in = ConfigReader::for_object(c, "Metric");
+      if (const Config* v = in.find_raw("class_aggregation"))  // null: None
+        o.class_aggregation = v->is_null() ? "none" : in.as_string("class_aggregation", *v);
       o.num_regressors = config_value(c, "num_regressors", 0);
       o.name = config_name(c, "r2_score");
       return R2Score(o);

@@ -1,5 +1,7 @@
 #include "strata/layers/activations/elu.hpp"
 
+#include "strata/layers/activations/fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/ops/activations.hpp"
@@ -10,7 +12,7 @@ Tensor ELULayer::call(const Tensor& inputs) { return elu(inputs, options_.alpha)
 
 Config ELULayer::get_config() const {
   Config config = Layer::get_config();
-  config["alpha"] = options_.alpha;
+  detail::write_fields(detail::elu_fields(), options_, config);
   return config;
 }
 

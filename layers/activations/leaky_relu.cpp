@@ -1,5 +1,7 @@
 #include "strata/layers/activations/leaky_relu.hpp"
 
+#include "strata/layers/activations/fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/ops/activations.hpp"
@@ -17,7 +19,7 @@ Tensor LeakyReLULayer::call(const Tensor& inputs) { return leaky_relu(inputs, op
 
 Config LeakyReLULayer::get_config() const {
   Config config = Layer::get_config();
-  config["negative_slope"] = options_.negative_slope;
+  detail::write_fields(detail::leaky_relu_fields(), options_, config);
   return config;
 }
 

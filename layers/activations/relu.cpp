@@ -1,5 +1,7 @@
 #include "strata/layers/activations/relu.hpp"
 
+#include "strata/layers/activations/fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/ops/activations.hpp"
@@ -44,9 +46,7 @@ Tensor ReLULayer::call(const Tensor& inputs) {
 
 Config ReLULayer::get_config() const {
   Config config = Layer::get_config();
-  config["max_value"] = options_.max_value ? Config(*options_.max_value) : Config(nullptr);
-  config["negative_slope"] = options_.negative_slope;
-  config["threshold"] = options_.threshold;
+  detail::write_fields(detail::relu_fields(), options_, config);
   return config;
 }
 

@@ -1,5 +1,7 @@
 #include "strata/layers/convolutional/conv.hpp"
 
+#include "strata/layers/convolutional/fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/ops/array_ops.hpp"
@@ -106,23 +108,12 @@ Shape ConvLayer::compute_output_shape(const Shape& input_shape) {
 
 Config ConvLayer::get_config() const {
   Config config = Layer::get_config();
+  detail::write_fields(detail::conv_fields(), options_, config);
   config["filters"] = filters_;
   config["kernel_size"] = tuple_config(kernel_size_);
   config["strides"] = tuple_config(strides_);
-  config["padding"] = options_.padding;
-  config["data_format"] = options_.data_format;
   config["dilation_rate"] = tuple_config(dilation_rate_);
-  config["groups"] = options_.groups;
   config["activation"] = activation_.name;
-  config["use_bias"] = options_.use_bias;
-  config["kernel_initializer"] = initializers::serialize(*options_.kernel_initializer.get());
-  config["bias_initializer"] = initializers::serialize(*options_.bias_initializer.get());
-  auto maybe = [](const auto& ptr, auto serialize) { return ptr ? serialize(*ptr) : Config(nullptr); };
-  config["kernel_regularizer"] = maybe(options_.kernel_regularizer, regularizers::serialize);
-  config["bias_regularizer"] = maybe(options_.bias_regularizer, regularizers::serialize);
-  config["activity_regularizer"] = maybe(options_.activity_regularizer, regularizers::serialize);
-  config["kernel_constraint"] = maybe(options_.kernel_constraint, constraints::serialize);
-  config["bias_constraint"] = maybe(options_.bias_constraint, constraints::serialize);
   return config;
 }
 

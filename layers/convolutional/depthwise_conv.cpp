@@ -1,5 +1,7 @@
 #include "strata/layers/convolutional/depthwise_conv.hpp"
 
+#include "strata/layers/convolutional/fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/ops/math.hpp"
@@ -65,22 +67,11 @@ Shape DepthwiseConv2DLayer::compute_output_shape(const Shape& input_shape) {
 
 Config DepthwiseConv2DLayer::get_config() const {
   Config config = Layer::get_config();
+  detail::write_fields(detail::depthwise_conv_fields(), options_, config);
   config["kernel_size"] = tuple_config(kernel_size_);
   config["strides"] = tuple_config(strides_);
-  config["padding"] = options_.padding;
-  config["depth_multiplier"] = options_.depth_multiplier;
-  config["data_format"] = options_.data_format;
   config["dilation_rate"] = tuple_config(dilation_rate_);
   config["activation"] = activation_.name;
-  config["use_bias"] = options_.use_bias;
-  config["depthwise_initializer"] = initializers::serialize(*options_.depthwise_initializer.get());
-  config["bias_initializer"] = initializers::serialize(*options_.bias_initializer.get());
-  auto maybe = [](const auto& ptr, auto serialize) { return ptr ? serialize(*ptr) : Config(nullptr); };
-  config["depthwise_regularizer"] = maybe(options_.depthwise_regularizer, regularizers::serialize);
-  config["bias_regularizer"] = maybe(options_.bias_regularizer, regularizers::serialize);
-  config["activity_regularizer"] = maybe(options_.activity_regularizer, regularizers::serialize);
-  config["depthwise_constraint"] = maybe(options_.depthwise_constraint, constraints::serialize);
-  config["bias_constraint"] = maybe(options_.bias_constraint, constraints::serialize);
   return config;
 }
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "strata/layers/core/fields.hpp"
+
 #include "strata/framework/ops/linalg.hpp"
 #include "strata/framework/ops/math.hpp"
 
@@ -48,17 +50,9 @@ Shape DenseLayer::compute_output_shape(const Shape& input_shape) {
 
 Config DenseLayer::get_config() const {
   Config config = Layer::get_config();
+  detail::write_fields(detail::dense_fields(), options_, config);
   config["units"] = units_;
   config["activation"] = activation_.name;
-  config["use_bias"] = options_.use_bias;
-  config["kernel_initializer"] = initializers::serialize(*options_.kernel_initializer.get());
-  config["bias_initializer"] = initializers::serialize(*options_.bias_initializer.get());
-  auto maybe = [](const auto& ptr, auto serialize) { return ptr ? serialize(*ptr) : Config(nullptr); };
-  config["kernel_regularizer"] = maybe(options_.kernel_regularizer, regularizers::serialize);
-  config["bias_regularizer"] = maybe(options_.bias_regularizer, regularizers::serialize);
-  config["activity_regularizer"] = maybe(options_.activity_regularizer, regularizers::serialize);
-  config["kernel_constraint"] = maybe(options_.kernel_constraint, constraints::serialize);
-  config["bias_constraint"] = maybe(options_.bias_constraint, constraints::serialize);
   return config;
 }
 

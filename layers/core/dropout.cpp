@@ -1,5 +1,7 @@
 #include "strata/layers/core/dropout.hpp"
 
+#include "strata/layers/regularization/fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/ops/math.hpp"
@@ -31,9 +33,8 @@ Tensor DropoutLayer::call(const Tensor& inputs, bool training) {
 
 Config DropoutLayer::get_config() const {
   Config config = Layer::get_config();
+  detail::write_fields(detail::dropout_fields(), options_, config);
   config["rate"] = rate_;
-  config["noise_shape"] = options_.noise_shape.empty() ? Config(nullptr) : Config(options_.noise_shape);
-  config["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
   return config;
 }
 

@@ -24,7 +24,7 @@ Config InputLayer::get_config() const {
 }
 
 Tensor Input(const Shape& shape, InputOptions options) {
-  auto layer = std::make_shared<InputLayer>(shape, options);
+  auto layer = make_layer<InputLayer>(shape, options).ptr();
   return symbolic_tensor(layer->batch_shape(), options.dtype, std::make_shared<KerasHistory>(KerasHistory{layer}));
 }
 

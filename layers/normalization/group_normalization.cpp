@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "strata/layers/normalization/fields.hpp"
+
 #include "strata/framework/ops/array_ops.hpp"
 #include "strata/framework/ops/math.hpp"
 #include "strata/framework/ops/reduction.hpp"
@@ -71,18 +73,8 @@ Tensor GroupNormalizationLayer::call(const Tensor& inputs) {
 
 Config GroupNormalizationLayer::get_config() const {
   Config config = Layer::get_config();
-  config["groups"] = options_.groups;
+  detail::write_fields(detail::group_normalization_fields(), options_, config);
   config["axis"] = options_.axis;
-  config["epsilon"] = options_.epsilon;
-  config["center"] = options_.center;
-  config["scale"] = options_.scale;
-  config["beta_initializer"] = initializers::serialize(*options_.beta_initializer.get());
-  config["gamma_initializer"] = initializers::serialize(*options_.gamma_initializer.get());
-  auto maybe = [](const auto& ptr, auto serialize) { return ptr ? serialize(*ptr) : Config(nullptr); };
-  config["beta_regularizer"] = maybe(options_.beta_regularizer, regularizers::serialize);
-  config["gamma_regularizer"] = maybe(options_.gamma_regularizer, regularizers::serialize);
-  config["beta_constraint"] = maybe(options_.beta_constraint, constraints::serialize);
-  config["gamma_constraint"] = maybe(options_.gamma_constraint, constraints::serialize);
   return config;
 }
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "strata/layers/normalization/fields.hpp"
+
 #include "strata/framework/ops/array_ops.hpp"
 #include "strata/framework/ops/math.hpp"
 #include "strata/framework/ops/reduction.hpp"
@@ -61,18 +63,9 @@ Tensor LayerNormalizationLayer::call(const Tensor& inputs) {
 
 Config LayerNormalizationLayer::get_config() const {
   Config config = Layer::get_config();
+  detail::write_fields(detail::layer_normalization_fields(), options_, config);
   config["axis"] = options_.axis.size() == 1 ? Config(options_.axis[0]) : Config(options_.axis);
-  config["epsilon"] = options_.epsilon;
-  config["center"] = options_.center;
-  config["scale"] = options_.scale;
   config["rms_scaling"] = false;
-  config["beta_initializer"] = initializers::serialize(*options_.beta_initializer.get());
-  config["gamma_initializer"] = initializers::serialize(*options_.gamma_initializer.get());
-  auto maybe = [](const auto& ptr, auto serialize) { return ptr ? serialize(*ptr) : Config(nullptr); };
-  config["beta_regularizer"] = maybe(options_.beta_regularizer, regularizers::serialize);
-  config["gamma_regularizer"] = maybe(options_.gamma_regularizer, regularizers::serialize);
-  config["beta_constraint"] = maybe(options_.beta_constraint, constraints::serialize);
-  config["gamma_constraint"] = maybe(options_.gamma_constraint, constraints::serialize);
   return config;
 }
 

@@ -1,5 +1,7 @@
 #include "strata/layers/pooling/global_pooling.hpp"
 
+#include "strata/layers/pooling/fields.hpp"
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -52,8 +54,7 @@ Shape GlobalPoolingLayer::compute_output_shape(const Shape& input_shape) {
 
 Config GlobalPoolingLayer::get_config() const {
   Config config = Layer::get_config();
-  config["data_format"] = options_.data_format;
-  config["keepdims"] = options_.keepdims;
+  detail::write_fields(detail::global_pooling_fields(), options_, config);
   return config;
 }
 

@@ -1,5 +1,7 @@
 #include "strata/layers/pooling/pooling.hpp"
 
+#include "strata/layers/pooling/fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/ops/array_ops.hpp"
@@ -68,10 +70,9 @@ Shape PoolingLayer::compute_output_shape(const Shape& input_shape) {
 
 Config PoolingLayer::get_config() const {
   Config config = Layer::get_config();
+  detail::write_fields(detail::pooling_fields(), options_, config);
   config["pool_size"] = tuple_config(pool_size_);
-  config["padding"] = options_.padding;
   config["strides"] = tuple_config(strides_);
-  config["data_format"] = options_.data_format;
   return config;
 }
 

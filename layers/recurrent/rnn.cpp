@@ -197,17 +197,17 @@ Config KerasRecurrentLayer::get_config() const {
 }
 
 LayerHandle<KerasRecurrentLayer> SimpleRNN(std::int64_t units, RecurrentOptions options) {
-  auto cell = std::make_shared<SimpleRNNCellLayer>(units, cell_options(options));
+  auto cell = make_layer<SimpleRNNCellLayer>(units, cell_options(options)).ptr();
   return make_layer<KerasRecurrentLayer>(cell, options, "SimpleRNN");
 }
 
 LayerHandle<KerasRecurrentLayer> LSTM(std::int64_t units, RecurrentOptions options) {
-  auto cell = std::make_shared<LSTMCellLayer>(units, cell_options(options));
+  auto cell = make_layer<LSTMCellLayer>(units, cell_options(options)).ptr();
   return make_layer<KerasRecurrentLayer>(cell, options, "LSTM");
 }
 
 LayerHandle<KerasRecurrentLayer> GRU(std::int64_t units, RecurrentOptions options) {
-  auto cell = std::make_shared<GRUCellLayer>(units, cell_options(options));
+  auto cell = make_layer<GRUCellLayer>(units, cell_options(options)).ptr();
   return make_layer<KerasRecurrentLayer>(cell, options, "GRU");
 }
 

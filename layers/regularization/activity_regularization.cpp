@@ -1,5 +1,7 @@
 #include "strata/layers/regularization/activity_regularization.hpp"
 
+#include "strata/layers/regularization/fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace strata::layers {
@@ -15,8 +17,7 @@ Tensor ActivityRegularizationLayer::call(const Tensor& inputs) {
 
 Config ActivityRegularizationLayer::get_config() const {
   Config config = Layer::get_config();
-  config["l1"] = options_.l1;
-  config["l2"] = options_.l2;
+  detail::write_fields(detail::activity_regularization_fields(), options_, config);
   return config;
 }
 

@@ -1,5 +1,7 @@
 #include "strata/layers/regularization/alpha_dropout.hpp"
 
+#include "strata/layers/regularization/fields.hpp"
+
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -41,9 +43,8 @@ Tensor AlphaDropoutLayer::call(const Tensor& inputs, bool training) {
 
 Config AlphaDropoutLayer::get_config() const {
   Config config = Layer::get_config();
+  detail::write_fields(detail::alpha_dropout_fields(), options_, config);
   config["rate"] = rate_;
-  config["noise_shape"] = options_.noise_shape.empty() ? Config(nullptr) : Config(options_.noise_shape);
-  config["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
   return config;
 }
 

@@ -1,5 +1,7 @@
 #include "strata/layers/regularization/gaussian_dropout.hpp"
 
+#include "strata/layers/regularization/fields.hpp"
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -25,8 +27,8 @@ Tensor GaussianDropoutLayer::call(const Tensor& inputs, bool training) {
 
 Config GaussianDropoutLayer::get_config() const {
   Config config = Layer::get_config();
+  detail::write_fields(detail::gaussian_dropout_fields(), options_, config);
   config["rate"] = rate_;
-  config["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
   return config;
 }
 

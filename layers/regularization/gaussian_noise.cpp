@@ -1,5 +1,7 @@
 #include "strata/layers/regularization/gaussian_noise.hpp"
 
+#include "strata/layers/regularization/fields.hpp"
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -24,8 +26,8 @@ Tensor GaussianNoiseLayer::call(const Tensor& inputs, bool training) {
 
 Config GaussianNoiseLayer::get_config() const {
   Config config = Layer::get_config();
+  detail::write_fields(detail::gaussian_noise_fields(), options_, config);
   config["stddev"] = stddev_;
-  config["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
   return config;
 }
 

@@ -4,11 +4,11 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "strata/framework/config_reader.hpp"
 #include "strata/framework/errors.hpp"
 #include "strata/optimizers/optimizer.hpp"
 
@@ -25,21 +25,19 @@ inline Config optional_json(const std::optional<double>& value) {
   return value ? Config(*value) : Config(nullptr);
 }
 
-class ConfigReader {
+// The shared config reader (framework/config_reader.hpp) plus what every optimizer reads. Unlike a
+// layer's, an optimizer's config may hold no key it does not know: finish() rejects them, as
+// Keras's Optimizer constructor does ("Argument(s) not recognized").
+class ConfigReader : public strata::ConfigReader {
  public:
-  ConfigReader(const Config& config, std::string what);
+  using strata::ConfigReader::ConfigReader;
 
-  double number(const std::string& key, double fallback);
-  std::optional<double> optional_number(const std::string& key, std::optional<double> fallback);
-  bool boolean(const std::string& key, bool fallback);
-  std::string string(const std::string& key, const std::string& fallback);
-  std::vector<double> numbers(const std::string& key);
-  LearningRate learning_rate(const LearningRate& fallback);
+  LearningRate learning_rate(const LearningRate& fallback) const;
 
   // Reads the arguments every optimizer takes into `options` (its fields keep their defaults
   // where the config has no value), and checks the Keras ones Strata does not implement.
   template <class Options>
-  void common(Options& options) {
+  void common(Options& options) const {
     options.learning_rate = learning_rate(options.learning_rate);
     options.weight_decay = optional_number("weight_decay", options.weight_decay);
     options.clipnorm = optional_number("clipnorm", options.clipnorm);
@@ -50,16 +48,10 @@ class ConfigReader {
   }
 
   // Throws ValueError naming the keys nobody read.
-  void finish() const;
+  void finish() const { reject_unread(); }
 
  private:
-  const Config* find(const std::string& key);
-  [[noreturn]] void type_error(const std::string& key, const char* expected) const;
-  void unsupported_keras_arguments();
-
-  const Config& config_;
-  std::string what_;
-  std::set<std::string> used_;
+  void unsupported_keras_arguments() const;
 };
 
 }  // namespace strata::optimizers::detail

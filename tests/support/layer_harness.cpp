@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "strata/layers/registry.hpp"
+
 namespace strata::testing {
 
 namespace {
@@ -109,6 +111,22 @@ void check_config(const LayerTestSpec& spec) {
   }
   // The config is plain JSON: it survives text.
   CHECK(Config::parse(config.dump()) == config);
+
+  // The real round trip, as Keras's run_class_serialization_test: the layer made from its
+  // serialized form has the same config, and the same outputs on the same weights.
+  REQUIRE_MESSAGE(is_layer_registered(layer->class_name()),
+                  spec.name << ": class '" << layer->class_name() << "' is not registered");
+  LayerPtr restored = layer_from_config(serialize_layer(*layer));
+  REQUIRE(restored);
+  CHECK(restored->class_name() == layer->class_name());
+  CHECK_MESSAGE(restored->get_config() == config,
+                spec.name << ": the restored config " << restored->get_config().dump() << " differs from " << config.dump());
+  const Tensor x = make_input(spec, float32, 3);
+  (void)(*restored)(x, false);  // builds it
+  restored->set_weights(layer->get_weights());
+  const Tensor expected = (*layer)(x, false);
+  const Tensor got = (*restored)(x, false);
+  CHECK_MESSAGE(same_values(got, expected), spec.name << ": the restored layer gives other outputs");
 }
 
 void check_training_step(const LayerTestSpec& spec) {

@@ -1,5 +1,5 @@
 #pragma once
-// The one layer-test harness of the suite (issue 3, section 11), applied to every layer:
+// The one layer-test harness of the suite, applied to every layer:
 //
 //   run_layer_test({.name = "Dense",
 //                   .make = [] { return Dense(3).ptr(); },
@@ -11,7 +11,9 @@
 //
 // It builds the layer and calls it, checks the output shape against compute_output_shape (also
 // with an unknown batch size), counts the trainable and non-trainable weights, checks the config
-// (Keras's base keys, the expected entries, JSON round trip), freezing, set_weights with a wrong
+// (Keras's base keys, the expected entries, JSON round trip, and Keras's
+// run_class_serialization_test: layer_from_config(serialize_layer(layer)) has the same config and,
+// on the same weights, the same outputs), freezing, set_weights with a wrong
 // shape (ValueError, nothing changed), one training step (a GradientTape over sum(square(output))
 // plus the layer's losses: a gradient for every trainable weight, and a plain SGD step changes
 // them), a float64 gradient check against finite differences with respect to the inputs and every
