@@ -2,7 +2,6 @@
 // strata::Model: a Layer that trains. compile() chooses the optimizer, loss and metrics; fit /
 // evaluate / predict run the Keras loop (batches, callbacks, logs); train_step / test_step are the
 // per-batch work and can be overridden by a subclass.
-#include <concepts>
 #include <functional>
 #include <initializer_list>
 #include <map>
