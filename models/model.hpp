@@ -2,7 +2,6 @@
 // strata::Model: a Layer that trains. compile() chooses the optimizer, loss and metrics; fit /
 // evaluate / predict run the Keras loop (batches, callbacks, logs); train_step / test_step are the
 // per-batch work and can be overridden by a subclass.
-#include <concepts>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -15,21 +14,14 @@
 #include "strata/callbacks/callback.hpp"
 #include "strata/framework/data/dataset.hpp"
 #include "strata/layers/layer.hpp"
+#include "strata/models/compile_utils.hpp"
+#include "strata/models/data_adapter.hpp"
 #include "strata/models/saving/saving.hpp"
 
 namespace strata {
 
 namespace models {
 class InferencePlan;
-}
-namespace optimizers {
-class Optimizer;
-}
-namespace losses {
-class Loss;
-}
-namespace metrics {
-class Metric;
 }
 namespace callbacks {
 class History;
@@ -51,69 +43,13 @@ struct ModelOptions {
   std::string name;
 };
 
-// An optimizer by Keras name ("adam") or as an object (st::optimizers::Adam(1e-3)).
-struct OptimizerRef {
-  OptimizerRef(const char* name);
-  OptimizerRef(const std::string& name);
-  OptimizerRef(std::shared_ptr<optimizers::Optimizer> optimizer) : ptr(std::move(optimizer)) {}
-  template <class T>
-  OptimizerRef(std::shared_ptr<T> optimizer) : ptr(std::move(optimizer)) {}
-  std::shared_ptr<optimizers::Optimizer> ptr;
-};
-
-// A loss by Keras name, as an object, or as a callable (y_true, y_pred) -> per-sample losses.
-struct LossRef {
-  LossRef() = default;
-  LossRef(const char* name);
-  LossRef(const std::string& name);
-  LossRef(std::shared_ptr<losses::Loss> loss) : ptr(std::move(loss)) {}
-  template <class T>
-  LossRef(std::shared_ptr<T> loss) : ptr(std::move(loss)) {}
-  LossRef(std::function<Tensor(const Tensor&, const Tensor&)> fn);
-  std::shared_ptr<losses::Loss> ptr;
-};
-
-// A metric by Keras name ("accuracy", resolved against the loss as Keras does) or as an object.
-struct MetricRef {
-  MetricRef(const char* name) : name(name) {}
-  MetricRef(std::string name) : name(std::move(name)) {}
-  MetricRef(std::shared_ptr<metrics::Metric> metric) : ptr(std::move(metric)) {}
-  template <class T>
-  MetricRef(std::shared_ptr<T> metric) : ptr(std::move(metric)) {}
-  std::string name;
-  std::shared_ptr<metrics::Metric> ptr;
-};
-
-using NamedLosses = std::map<std::string, LossRef>;
 using NamedTensors = std::map<std::string, Tensor>;
 
-// compile's loss: one for the model (or for every output), one per output in the model's output
-// order, or one per output by output name (Keras's list and dict forms).
-struct LossSpec {
-  LossSpec() = default;
-  template <class T>
-    requires std::constructible_from<LossRef, T>
-  LossSpec(T&& loss) : list{LossRef(std::forward<T>(loss))} {}
-  LossSpec(std::initializer_list<LossRef> losses) : list(losses) {}
-  LossSpec(std::map<std::string, LossRef> by_output) : named(std::move(by_output)) {}
-  std::vector<LossRef> list;
-  std::map<std::string, LossRef> named;
-};
-
-struct CompileOptions {
-  OptimizerRef optimizer = "rmsprop";
-  LossSpec loss;
-  // Metrics of the output (every output of a model with several).
-  std::vector<MetricRef> metrics;
-  // Metrics of single outputs by output name (models with several outputs).
-  std::map<std::string, std::vector<MetricRef>> output_metrics;
-  // The weight of each output's loss in the total, in output order (default 1 each).
-  std::vector<double> loss_weights;
-};
-
-// Data for a model with several inputs or outputs: tensors in the model's order ({x_image, x_meta}),
-// or by input / output name ({{"image", x_image}, {"meta", x_meta}}).
+// x or y of fit / evaluate / predict: one tensor, tensors in the model's order ({x_image, x_meta}),
+// or by input / output name ({{"image", x_image}, {"meta", x_meta}}), as Keras's fit(x, y).
 struct ModelData {
+  ModelData() = default;
+  ModelData(const Tensor& tensor) : list{tensor} {}
   ModelData(std::vector<Tensor> tensors) : list(std::move(tensors)) {}
   ModelData(std::initializer_list<Tensor> tensors) : list(tensors) {}
   ModelData(std::map<std::string, Tensor> by_name) : named(std::move(by_name)) {}
@@ -121,16 +57,13 @@ struct ModelData {
   std::map<std::string, Tensor> named;
 };
 
-// fit's validation_data: tensors ({x_val, y_val}), several inputs / targets of a model with
-// several (ModelData, in order or by name), or a Dataset of batches.
+// fit's validation_data: x and y as fit takes them ({x_val, y_val}), or a Dataset of batches.
 struct ValidationData {
-  ValidationData(Tensor x, Tensor y, Tensor sample_weight = {})
-      : x(std::move(x)), y(std::move(y)), sample_weight(std::move(sample_weight)) {}
   ValidationData(ModelData x, ModelData y, Tensor sample_weight = {})
-      : sample_weight(std::move(sample_weight)), multi_x(std::move(x)), multi_y(std::move(y)) {}
+      : x(std::move(x)), y(std::move(y)), sample_weight(std::move(sample_weight)) {}
   ValidationData(Dataset dataset) : dataset(std::move(dataset)) {}
-  Tensor x, y, sample_weight;
-  std::optional<ModelData> multi_x, multi_y;
+  ModelData x, y;
+  Tensor sample_weight;
   std::optional<Dataset> dataset;
 };
 
@@ -161,13 +94,6 @@ struct PredictOptions {
   std::optional<std::int64_t> steps;
   std::vector<callbacks::CallbackPtr> callbacks;
   int verbose = 0;
-};
-
-// One batch as train_step / test_step see it. A model with several inputs or outputs gets all of
-// them in xs / ys, in the model's order (x and y are then the first ones).
-struct Batch {
-  Tensor x, y, sample_weight;
-  std::vector<Tensor> xs, ys;
 };
 
 class Model : public Layer {
@@ -211,23 +137,21 @@ class Model : public Layer {
   void compile(CompileOptions options);
   bool compiled() const { return compiled_; }
 
-  callbacks::History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
-  Logs evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options = {});
-  Tensor predict(const Tensor& x, PredictOptions options = {});
-  // The same on a Dataset of batches (Keras: batch_size is then the dataset's; steps_per_epoch /
-  // steps default to its cardinality and are required when it is infinite).
-  callbacks::History fit(const Dataset& dataset, FitOptions options = {});
-  // Models with several inputs or outputs, on in-memory tensors (class_weight only with one
-  // output, as Keras). On a Dataset, such a model reads Example::xs / ys
-  // (Dataset::from_tensor_slices(std::vector<Tensor>{...}, std::vector<Tensor>{...})).
+  // x / y: a tensor, a list of tensors in the model's order or a mapping by input / output name
+  // (class_weight only with one output, as Keras).
   callbacks::History fit(const ModelData& x, const ModelData& y, FitOptions options = {});
   Logs evaluate(const ModelData& x, const ModelData& y, EvaluateOptions options = {});
-  Logs evaluate(const Dataset& dataset, EvaluateOptions options = {});
-  Tensor predict(const Dataset& dataset, PredictOptions options = {});
-  // A model with several inputs and one output.
+  // The model's only output (a model with several is told to call predict_outputs).
   Tensor predict(const ModelData& x, PredictOptions options = {});
   // Every output of the model, in its order (Keras's predict on a model with several outputs).
   std::vector<Tensor> predict_outputs(const ModelData& x, PredictOptions options = {});
+  // The same on a Dataset of batches (Keras: batch_size is then the dataset's; steps_per_epoch /
+  // steps default to its cardinality and are required when it is infinite). A model with several
+  // inputs or outputs reads Example::xs / ys
+  // (Dataset::from_tensor_slices(std::vector<Tensor>{...}, std::vector<Tensor>{...})).
+  callbacks::History fit(const Dataset& dataset, FitOptions options = {});
+  Logs evaluate(const Dataset& dataset, EvaluateOptions options = {});
+  Tensor predict(const Dataset& dataset, PredictOptions options = {});
   std::vector<Tensor> predict_outputs(const Dataset& dataset, PredictOptions options = {});
 
   Logs train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
@@ -239,8 +163,9 @@ class Model : public Layer {
   virtual Logs test_step(const Batch& batch);
   virtual Tensor predict_step(const Tensor& x);
 
-  // The training loss of a batch: the compiled loss plus every regularization loss. y_pred_mask
-  // is the output's mask (output_masks()[0]): masked entries do not count, as in Keras.
+  // The training loss of a batch of a model with one output: the compiled loss plus every
+  // regularization loss. y_pred_mask is the output's mask (output_masks()[0]): masked entries do not
+  // count, as in Keras. (A model with several outputs sums its outputs' weighted losses.)
   virtual Tensor compute_loss(const Batch& batch, const Tensor& y_pred, const Tensor& y_pred_mask = {});
 
   // Keras's table: layer (type), output shape, params; then total / trainable / non-trainable.
@@ -248,13 +173,13 @@ class Model : public Layer {
   void summary() const;
 
   const std::shared_ptr<optimizers::Optimizer>& optimizer() const { return optimizer_; }
-  const std::shared_ptr<losses::Loss>& loss() const { return loss_; }
+  const std::shared_ptr<losses::Loss>& loss() const { return heads_.loss(); }
   // The loss tracker and the compiled metrics, in the order they appear in the logs.
   std::vector<std::shared_ptr<metrics::Metric>> metrics() const;
   void reset_metrics();
 
   // The metrics as passed to compile() (names or objects).
-  const std::vector<MetricRef>& metric_specs() const { return metric_specs_; }
+  const std::vector<MetricRef>& metric_specs() const { return heads_.metric_specs(); }
 
   // --- saving (models/saving/saving.hpp) ---
   // The whole model as a Keras HDF5 file: model_config, training_config, weights, optimizer state.
@@ -283,74 +208,44 @@ class Model : public Layer {
   Logs metric_results() const;
   // Resolves "accuracy"-style names once the shapes of y and y_pred are known.
   void build_metrics(const Tensor& y, const Tensor& y_pred);
-  // Adds a batch to the loss tracker and the compiled metrics (mean-wrapper metrics weight by
-  // y_pred_mask, as Keras).
+  // Adds a batch of a model with one output to the loss tracker and the compiled metrics
+  // (mean-wrapper metrics weight by y_pred_mask, as Keras).
   void update_metrics(const Batch& batch, const Tensor& loss, const Tensor& y_pred, const Tensor& y_pred_mask = {});
-
-  // --- models with several inputs or outputs (a Functional model's heads) ---
-  bool multi_io() const { return !heads_.empty(); }
-  // The weighted sum of every output's loss plus regularization; `per_output` gets each output's.
-  // `masks` holds each output's mask (output_masks()).
-  Tensor compute_multi_loss(const Batch& batch, const std::vector<Tensor>& y_preds, std::vector<Tensor>& per_output,
-                            const std::vector<Tensor>& masks = {});
-  void update_multi_metrics(const Batch& batch, const Tensor& loss, const std::vector<Tensor>& per_output,
-                            const std::vector<Tensor>& y_preds, const std::vector<Tensor>& masks = {});
 
   // Set by call_with_mask (here and in Sequential): see output_masks().
   std::vector<Tensor> output_masks_;
 
  private:
   void check_compiled(const char* what) const;
-  void check_labels(const char* what, const Tensor& x, const Tensor& y);
-  struct TrainingData;
-  callbacks::History run_fit(TrainingData& data, const FitOptions& options);
-  // The validation pass of fit (empty when there is no validation data); checks the data now.
-  std::function<Logs(callbacks::CallbackList&)> validation_pass(const char* what,
-                                                                const std::optional<ValidationData>& validation,
-                                                                std::int64_t batch_size);
-  // One pass of test_step over `steps` batches (-1: until the stream ends).
-  Logs run_evaluation(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
-                      callbacks::CallbackList& callbacks);
-  Logs run_evaluate(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
-                    const EvaluateOptions& options);
-  // One tensor per output, the batches' predictions concatenated.
-  std::vector<Tensor> run_predict(const std::function<std::optional<Batch>()>& next_batch, std::int64_t steps,
-                                  const PredictOptions& options);
-  // The only output of run_predict; a model with several outputs is told to use predict_outputs.
-  Tensor single_output(const char* what, std::vector<Tensor> outputs) const;
-  // Checks a batch of a Dataset before it trains: its number of inputs / targets and label ranges.
-  void check_batch(const char* what, const Batch& batch);
-  // Sparse labels of each output with a sparse categorical loss are in range.
-  void check_output_labels(const char* what, const std::vector<Tensor>& ys);
+  // x / y as the model's inputs and targets in its order, their lengths checked.
+  std::vector<Tensor> ordered(const char* what, const ModelData& data, bool inputs) const;
   std::vector<std::string> input_names() const;
   // A Functional model with more than one input or output (compiled or not).
   bool several_io() const;
+  // Sparse labels of each output with a sparse categorical loss are in range.
+  void check_labels(const char* what, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys);
+  // Checks a batch of a Dataset before it is used: its number of inputs / targets and label ranges.
+  void check_batch(const char* what, const Batch& batch);
+  // The loss of a batch: compute_loss for a model of one output, the heads' weighted sum otherwise.
+  Tensor total_loss(const Batch& batch, const std::vector<Tensor>& y_preds, const std::vector<Tensor>& masks);
+  Tensor with_regularization(Tensor loss);
+  callbacks::History run_fit(const models::DataAdapter& data, const std::function<Logs(callbacks::CallbackList&)>& validate,
+                             const FitOptions& options);
+  // The validation pass of fit (empty when there is no validation data); checks the data now.
+  std::function<Logs(callbacks::CallbackList&)> validation_pass(const std::optional<ValidationData>& validation,
+                                                                std::int64_t batch_size);
+  // One pass of test_step over `steps` batches (-1: until the stream ends).
+  Logs run_evaluation(const models::BatchStream& next_batch, std::int64_t steps, callbacks::CallbackList& callbacks);
+  Logs run_evaluate(const models::DataAdapter& data, const EvaluateOptions& options);
+  // One tensor per output, the batches' predictions concatenated.
+  std::vector<Tensor> run_predict(const models::DataAdapter& data, const PredictOptions& options);
 
   std::shared_ptr<FunctionalGraph> graph_;
   std::shared_ptr<models::InferencePlan> inference_plan_;  // predict's compiled forward pass
-  // One output of a model with several inputs or outputs: its loss, weight and metrics (Keras logs
-  // them as "<output>_loss", "<output>_<metric>").
-  struct OutputHead {
-    std::string name;
-    std::shared_ptr<losses::Loss> loss;
-    double weight = 1.0;
-    std::vector<MetricRef> metric_specs;
-    std::vector<std::shared_ptr<metrics::Metric>> metrics;
-    double loss_sum = 0.0;
-  };
-  std::vector<OutputHead> heads_;
-  void compile_heads(const CompileOptions& options);
-  // x / y in the model's order, lengths checked.
-  std::vector<Tensor> ordered(const char* what, const ModelData& data, const std::vector<std::string>& names,
-                              const char* kind) const;
   bool functional_ = false;  // set before the graph is made, so that the auto name is "functional"
   bool compiled_ = false;
   std::shared_ptr<optimizers::Optimizer> optimizer_;
-  std::shared_ptr<losses::Loss> loss_;
-  std::vector<MetricRef> metric_specs_;
-  std::vector<std::shared_ptr<metrics::Metric>> compiled_metrics_;
-  bool metrics_built_ = false;
-  double loss_sum_ = 0.0, loss_count_ = 0.0;  // the loss tracker: a mean weighted by batch size
+  models::OutputHeads heads_;  // the compiled losses and metrics
 };
 
 }  // namespace strata

@@ -1,4 +1,4 @@
-// The Dataset pipeline: a graph of immutable nodes; each iteration opens a chain of streams.
+// The Dataset API and the nodes of its pipeline (dataset_impl.hpp has the streams' interface).
 //
 // Nodes over in-memory tensor slices can run in "index form": shuffle, repeat, take and skip then
 // move row numbers (int64) instead of tensors, and batch turns a batch of row numbers into one
@@ -6,468 +6,17 @@
 // pipeline uses the same index streams, so batched and unbatched orders always agree.
 #include "strata/framework/data/dataset.hpp"
 
+#include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
-#include <exception>
-#include <limits>
-#include <mutex>
-#include <random>
 #include <string>
-#include <thread>
-#include <type_traits>
-#include <utility>
 
+#include "strata/framework/data/dataset_impl.hpp"
 #include "strata/framework/errors.hpp"
-#include "strata/framework/ops/array_ops.hpp"
 #include "strata/framework/ops/random.hpp"
 
 namespace strata::data {
 namespace detail {
-
-using Index = std::int64_t;
-
-template <class T>
-class Stream {
- public:
-  virtual ~Stream() = default;
-  // The next item, or nullopt when the stream is exhausted (and on every later call).
-  virtual std::optional<T> next() = 0;
-};
-
-// The tensors of from_tensor_slices; each has `length` rows.
-struct Slices {
-  Tensor x, y, sample_weight;
-  std::vector<Tensor> xs, ys;  // several inputs / targets (x, y are then their first)
-  std::int64_t length = 0;
-};
-
-class Node {
- public:
-  virtual ~Node() = default;
-  virtual std::int64_t cardinality() const = 0;
-  virtual std::unique_ptr<Stream<Example>> open() const = 0;
-  // Index form: the slices whose rows this node selects, and a stream of those row numbers.
-  virtual std::shared_ptr<const Slices> slices() const { return nullptr; }
-  virtual std::unique_ptr<Stream<Index>> open_indices() const { return nullptr; }
-};
-
 namespace {
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-// Row i of t without its leading axis (shares storage).
-Tensor row(const Tensor& t, Index i) {
-  if (!t.defined()) return {};
-  return reshape(slice(t, 0, i, i + 1), Shape(t.shape().begin() + 1, t.shape().end()));
-}
-
-// Rows `indices` of t stacked: a zero-copy slice when they are consecutive, else one gather.
-Tensor rows(const Tensor& t, const std::vector<Index>& indices, bool consecutive, const Tensor& index_tensor) {
-  if (!t.defined()) return {};
-  if (consecutive) return slice(t, 0, indices.front(), indices.front() + static_cast<Index>(indices.size()));
-  return gather(t, index_tensor, 0);
-}
-
-// The example made of f(component) for every component of the slices.
-template <class F>
-Example map_slices(const Slices& s, F&& f) {
-  Example e{f(s.x), f(s.y), f(s.sample_weight)};
-  for (const auto& t : s.xs) e.xs.push_back(f(t));
-  for (const auto& t : s.ys) e.ys.push_back(f(t));
-  return e;
-}
-
-// Mixes a seed and an epoch number into the seed of that epoch (splitmix64 finaliser).
-std::uint64_t mix(std::uint64_t seed, std::uint64_t epoch) {
-  std::uint64_t z = seed ^ (epoch * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-// mt19937_64 is specified exactly by the standard, and the bounded draw below is ours, so a seed
-// gives the same order with every standard library.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : engine_(seed) {}
-  // Uniform in [0, n), n > 0, without modulo bias.
-  std::uint64_t below(std::uint64_t n) {
-    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
-    std::uint64_t r;
-    do r = engine_();
-    while (r >= limit);
-    return r % n;
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
-
-template <class T>
-std::unique_ptr<Stream<T>> open_as(const Node& node) {
-  if constexpr (std::is_same_v<T, Index>)
-    return node.open_indices();
-  else
-    return node.open();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Streams
-
-class EmptyStream : public Stream<Example> {
- public:
-  std::optional<Example> next() override { return std::nullopt; }
-};
-
-class RangeStream : public Stream<Index> {
- public:
-  explicit RangeStream(Index n) : n_(n) {}
-  std::optional<Index> next() override {
-    if (i_ >= n_) return std::nullopt;
-    return i_++;
-  }
-
- private:
-  Index n_, i_ = 0;
-};
-
-// Rows of the slices, in the order of an index stream.
-class IndexedElementStream : public Stream<Example> {
- public:
-  IndexedElementStream(std::shared_ptr<const Slices> slices, std::unique_ptr<Stream<Index>> indices)
-      : slices_(std::move(slices)), indices_(std::move(indices)) {}
-  std::optional<Example> next() override {
-    auto i = indices_->next();
-    if (!i) return std::nullopt;
-    return map_slices(*slices_, [&](const Tensor& t) { return row(t, *i); });
-  }
-
- private:
-  std::shared_ptr<const Slices> slices_;
-  std::unique_ptr<Stream<Index>> indices_;
-};
-
-// tf.data's shuffle buffer: fill it, then repeatedly emit a random slot and refill that slot from
-// upstream; once upstream is exhausted, the buffer drains in random order.
-template <class T>
-class ShuffleStream : public Stream<T> {
- public:
-  ShuffleStream(std::unique_ptr<Stream<T>> upstream, std::int64_t buffer_size, std::uint64_t seed)
-      : upstream_(std::move(upstream)), buffer_size_(static_cast<std::size_t>(buffer_size)), rng_(seed) {}
-
-  std::optional<T> next() override {
-    if (!filled_) {
-      filled_ = true;
-      while (upstream_ && buffer_.size() < buffer_size_) {
-        auto item = upstream_->next();
-        if (!item) {
-          upstream_.reset();
-          break;
-        }
-        buffer_.push_back(std::move(*item));
-      }
-    }
-    if (buffer_.empty()) return std::nullopt;
-    const auto k = static_cast<std::size_t>(rng_.below(buffer_.size()));
-    T out = std::move(buffer_[k]);
-    if (upstream_) {
-      if (auto item = upstream_->next()) {
-        buffer_[k] = std::move(*item);
-        return out;
-      }
-      upstream_.reset();
-    }
-    if (k + 1 != buffer_.size()) buffer_[k] = std::move(buffer_.back());
-    buffer_.pop_back();
-    return out;
-  }
-
- private:
-  std::unique_ptr<Stream<T>> upstream_;  // null once exhausted
-  std::size_t buffer_size_;
-  Rng rng_;
-  std::vector<T> buffer_;
-  bool filled_ = false;
-};
-
-// `count` passes over a node (-1: forever); each pass opens the node again (a new epoch).
-template <class T>
-class RepeatStream : public Stream<T> {
- public:
-  RepeatStream(std::shared_ptr<const Node> node, std::int64_t count) : node_(std::move(node)), count_(count) {}
-  std::optional<T> next() override {
-    while (true) {
-      if (!current_) {
-        if (count_ >= 0 && passes_ >= count_) return std::nullopt;
-        current_ = open_as<T>(*node_);
-        ++passes_;
-        produced_in_pass_ = false;
-      }
-      if (auto item = current_->next()) {
-        produced_in_pass_ = true;
-        return item;
-      }
-      current_.reset();
-      // An empty pass ends the repetition (as tf.data), so repeat() of an empty dataset terminates.
-      if (!produced_in_pass_) {
-        count_ = passes_;
-        return std::nullopt;
-      }
-    }
-  }
-
- private:
-  std::shared_ptr<const Node> node_;
-  std::int64_t count_;
-  std::int64_t passes_ = 0;
-  bool produced_in_pass_ = false;
-  std::unique_ptr<Stream<T>> current_;
-};
-
-template <class T>
-class TakeStream : public Stream<T> {
- public:
-  TakeStream(std::unique_ptr<Stream<T>> upstream, std::int64_t count) : upstream_(std::move(upstream)), left_(count) {}
-  std::optional<T> next() override {
-    if (left_ == 0 || !upstream_) return std::nullopt;
-    auto item = upstream_->next();
-    if (!item) {
-      upstream_.reset();
-      return std::nullopt;
-    }
-    if (left_ > 0 && --left_ == 0) upstream_.reset();  // release upstream resources (threads) early
-    return item;
-  }
-
- private:
-  std::unique_ptr<Stream<T>> upstream_;
-  std::int64_t left_;  // -1: unlimited
-};
-
-template <class T>
-class SkipStream : public Stream<T> {
- public:
-  SkipStream(std::unique_ptr<Stream<T>> upstream, std::int64_t count) : upstream_(std::move(upstream)), skip_(count) {}
-  std::optional<T> next() override {
-    if (skip_ < 0) return std::nullopt;  // skip everything
-    for (; skip_ > 0; --skip_)
-      if (!upstream_->next()) {
-        skip_ = -1;
-        return std::nullopt;
-      }
-    return upstream_->next();
-  }
-
- private:
-  std::unique_ptr<Stream<T>> upstream_;
-  std::int64_t skip_;
-};
-
-// Batches from slices: one gather (or slice) per component per batch.
-class GatherBatchStream : public Stream<Example> {
- public:
-  GatherBatchStream(std::shared_ptr<const Slices> slices, std::unique_ptr<Stream<Index>> indices,
-                    std::int64_t batch_size, bool drop_remainder)
-      : slices_(std::move(slices)), indices_(std::move(indices)), batch_size_(batch_size), drop_remainder_(drop_remainder) {
-    batch_.reserve(static_cast<std::size_t>(std::min<std::int64_t>(batch_size_, 1 << 20)));
-  }
-  std::optional<Example> next() override {
-    if (!indices_) return std::nullopt;
-    batch_.clear();
-    while (static_cast<std::int64_t>(batch_.size()) < batch_size_) {
-      auto i = indices_->next();
-      if (!i) {
-        indices_.reset();
-        break;
-      }
-      batch_.push_back(*i);
-    }
-    if (batch_.empty() || (drop_remainder_ && static_cast<std::int64_t>(batch_.size()) < batch_size_))
-      return std::nullopt;
-    bool consecutive = true;
-    for (std::size_t j = 1; consecutive && j < batch_.size(); ++j) consecutive = batch_[j] == batch_[0] + static_cast<Index>(j);
-    Tensor index_tensor;
-    if (!consecutive) index_tensor = Tensor::from_vector(batch_, Shape{static_cast<std::int64_t>(batch_.size())});
-    return map_slices(*slices_, [&](const Tensor& t) { return rows(t, batch_, consecutive, index_tensor); });
-  }
-
- private:
-  std::shared_ptr<const Slices> slices_;
-  std::unique_ptr<Stream<Index>> indices_;  // null once exhausted
-  std::int64_t batch_size_;
-  bool drop_remainder_;
-  std::vector<Index> batch_;
-};
-
-// Batches of arbitrary elements: stacks each component.
-class StackBatchStream : public Stream<Example> {
- public:
-  StackBatchStream(std::unique_ptr<Stream<Example>> upstream, std::int64_t batch_size, bool drop_remainder)
-      : upstream_(std::move(upstream)), batch_size_(batch_size), drop_remainder_(drop_remainder) {}
-  std::optional<Example> next() override {
-    if (!upstream_) return std::nullopt;
-    std::vector<Example> items;
-    while (static_cast<std::int64_t>(items.size()) < batch_size_) {
-      auto e = upstream_->next();
-      if (!e) {
-        upstream_.reset();
-        break;
-      }
-      items.push_back(std::move(*e));
-    }
-    if (items.empty() || (drop_remainder_ && static_cast<std::int64_t>(items.size()) < batch_size_)) return std::nullopt;
-    Example batch{stack_component(items, [](const Example& e) -> const Tensor& { return e.x; }, "x"),
-                  stack_component(items, [](const Example& e) -> const Tensor& { return e.y; }, "y"),
-                  stack_component(items, [](const Example& e) -> const Tensor& { return e.sample_weight; }, "sample_weight")};
-    batch.xs = stack_list(items, &Example::xs, "xs");
-    batch.ys = stack_list(items, &Example::ys, "ys");
-    return batch;
-  }
-
- private:
-  // Component k of a list member (xs / ys) stacked, for every k; every element has as many.
-  static std::vector<Tensor> stack_list(const std::vector<Example>& items, std::vector<Tensor> Example::*member,
-                                        const char* name) {
-    const std::size_t count = (items.front().*member).size();
-    for (std::size_t i = 0; i < items.size(); ++i)
-      if ((items[i].*member).size() != count)
-        throw ValueError(std::string("batch: element ") + std::to_string(i) + " has " +
-                         std::to_string((items[i].*member).size()) + " " + name + " but element 0 has " +
-                         std::to_string(count));
-    std::vector<Tensor> out;
-    for (std::size_t k = 0; k < count; ++k) {
-      const std::string label = std::string(name) + "[" + std::to_string(k) + "]";
-      out.push_back(stack_component(items, [&](const Example& e) -> const Tensor& { return (e.*member)[k]; }, label.c_str()));
-    }
-    return out;
-  }
-
-  template <class Get>
-  static Tensor stack_component(const std::vector<Example>& items, Get get, const char* name) {
-    const Tensor& first = get(items.front());
-    std::vector<Tensor> parts;
-    parts.reserve(items.size());
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      const Tensor& t = get(items[i]);
-      if (t.defined() != first.defined())
-        throw ValueError(std::string("batch: element ") + std::to_string(i) + " of a batch " +
-                         (t.defined() ? "has" : "has no") + " " + name + " but element 0 " +
-                         (first.defined() ? "has" : "has no") + " " + name);
-      if (!t.defined()) continue;
-      if (t.shape() != first.shape() || t.dtype() != first.dtype())
-        throw ShapeError(std::string("batch: cannot stack elements of different shapes or dtypes: ") + name +
-                         " of element 0 is " + first.shape().to_string() + " " + std::string(dtype_name(first.dtype())) +
-                         " but " + name + " of element " + std::to_string(i) + " is " + t.shape().to_string() + " " +
-                         std::string(dtype_name(t.dtype())) + " (map the elements to one shape before batching)");
-      parts.push_back(t);
-    }
-    if (parts.empty()) return {};
-    return stack(parts, 0);
-  }
-
-  std::unique_ptr<Stream<Example>> upstream_;
-  std::int64_t batch_size_;
-  bool drop_remainder_;
-};
-
-class MapStream : public Stream<Example> {
- public:
-  MapStream(std::unique_ptr<Stream<Example>> upstream, std::shared_ptr<const Dataset::MapFunction> fn)
-      : upstream_(std::move(upstream)), fn_(std::move(fn)) {}
-  std::optional<Example> next() override {
-    auto e = upstream_->next();
-    if (!e) return std::nullopt;
-    return (*fn_)(std::move(*e));
-  }
-
- private:
-  std::unique_ptr<Stream<Example>> upstream_;
-  std::shared_ptr<const Dataset::MapFunction> fn_;
-};
-
-class GeneratorStream : public Stream<Example> {
- public:
-  explicit GeneratorStream(Dataset::Generator generator) : generator_(std::move(generator)) {}
-  std::optional<Example> next() override {
-    if (done_) return std::nullopt;
-    auto e = generator_();
-    if (!e) done_ = true;
-    return e;
-  }
-
- private:
-  Dataset::Generator generator_;
-  bool done_ = false;
-};
-
-// Runs the upstream on a background thread, keeping up to `capacity` elements ready. The upstream
-// stream is touched only by the worker; the queue and flags only under the mutex. Destroying the
-// stream stops the worker (it finishes the element it is producing) and joins it.
-class PrefetchStream : public Stream<Example> {
- public:
-  PrefetchStream(std::unique_ptr<Stream<Example>> upstream, std::size_t capacity)
-      : upstream_(std::move(upstream)), capacity_(capacity) {
-    worker_ = std::thread([this] { produce(); });
-  }
-  ~PrefetchStream() override {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    not_full_.notify_all();
-    worker_.join();
-  }
-
-  std::optional<Example> next() override {
-    std::unique_lock lock(mutex_);
-    not_empty_.wait(lock, [this] { return !queue_.empty() || done_; });
-    if (!queue_.empty()) {
-      Example e = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-      not_full_.notify_one();
-      return e;
-    }
-    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));  // once; then the end
-    return std::nullopt;
-  }
-
- private:
-  void produce() {
-    try {
-      while (true) {
-        {
-          std::unique_lock lock(mutex_);
-          not_full_.wait(lock, [this] { return stop_ || queue_.size() < capacity_; });
-          if (stop_) break;
-        }
-        auto e = upstream_->next();
-        std::lock_guard lock(mutex_);
-        if (!e) break;
-        queue_.push_back(std::move(*e));
-        not_empty_.notify_one();
-      }
-    } catch (...) {
-      std::lock_guard lock(mutex_);
-      error_ = std::current_exception();
-    }
-    upstream_.reset();  // release upstream resources (e.g. a nested prefetch) on this thread
-    std::lock_guard lock(mutex_);
-    done_ = true;
-    not_empty_.notify_all();
-  }
-
-  std::unique_ptr<Stream<Example>> upstream_;
-  const std::size_t capacity_;
-  std::mutex mutex_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<Example> queue_;
-  bool stop_ = false, done_ = false;
-  std::exception_ptr error_;
-  std::thread worker_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Nodes
@@ -497,7 +46,7 @@ class GeneratorNode : public Node {
   GeneratorNode(Dataset::GeneratorFactory factory, std::int64_t cardinality)
       : factory_(std::move(factory)), cardinality_(cardinality) {}
   std::int64_t cardinality() const override { return cardinality_; }
-  std::unique_ptr<Stream<Example>> open() const override { return std::make_unique<GeneratorStream>(factory_()); }
+  std::unique_ptr<Stream<Example>> open() const override { return generator_stream(factory_()); }
 
  private:
   Dataset::GeneratorFactory factory_;
@@ -613,8 +162,8 @@ class BatchNode : public Node {
   }
   std::unique_ptr<Stream<Example>> open() const override {
     if (auto s = upstream_->slices())
-      return std::make_unique<GatherBatchStream>(std::move(s), upstream_->open_indices(), batch_size_, drop_remainder_);
-    return std::make_unique<StackBatchStream>(upstream_->open(), batch_size_, drop_remainder_);
+      return gather_batch_stream(std::move(s), upstream_->open_indices(), batch_size_, drop_remainder_);
+    return stack_batch_stream(upstream_->open(), batch_size_, drop_remainder_);
   }
 
  private:
@@ -628,7 +177,7 @@ class MapNode : public Node {
   MapNode(std::shared_ptr<const Node> upstream, Dataset::MapFunction fn)
       : upstream_(std::move(upstream)), fn_(std::make_shared<const Dataset::MapFunction>(std::move(fn))) {}
   std::int64_t cardinality() const override { return upstream_->cardinality(); }
-  std::unique_ptr<Stream<Example>> open() const override { return std::make_unique<MapStream>(upstream_->open(), fn_); }
+  std::unique_ptr<Stream<Example>> open() const override { return map_stream(upstream_->open(), fn_); }
 
  private:
   std::shared_ptr<const Node> upstream_;
@@ -641,7 +190,7 @@ class PrefetchNode : public Node {
       : upstream_(std::move(upstream)), capacity_(capacity) {}
   std::int64_t cardinality() const override { return upstream_->cardinality(); }
   std::unique_ptr<Stream<Example>> open() const override {
-    return std::make_unique<PrefetchStream>(upstream_->open(), capacity_);
+    return prefetch_stream(upstream_->open(), capacity_);
   }
 
  private:

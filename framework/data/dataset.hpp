@@ -102,8 +102,9 @@ class Dataset {
   // Elements produced by C++ code: each iteration calls `factory` for a new generator.
   static Dataset from_generator(GeneratorFactory factory, std::int64_t cardinality = UNKNOWN_CARDINALITY);
 
-  // What fit / evaluate / predict use for in-memory arrays: from_tensor_slices, then (when
-  // `shuffle`) a full-size reshuffling shuffle with `seed`, then batch.
+  // In-memory arrays as batches: from_tensor_slices, then (when `shuffle`) a full-size reshuffling
+  // shuffle with `seed`, then batch. (fit / evaluate / predict build the same pipeline per epoch in
+  // models/data_adapter.cpp, with an epoch-numbered seed so that a resumed fit shuffles alike.)
   using ArrayOptions = ArrayDatasetOptions;
   static Dataset from_arrays(const Tensor& x, const Tensor& y = {}, const Tensor& sample_weight = {},
                              const ArrayOptions& options = {});

@@ -101,9 +101,13 @@ TEST_CASE("fit(Dataset): a dataset that runs dry before steps_per_epoch * epochs
   auto [x, y] = blobs(16, 6);
   auto model = classifier();
   compile(model);
+  st::CaptureWarnings warnings;
   auto history = model.fit(st::Dataset::from_tensor_slices(x, y).batch(8), {.epochs = 5, .steps_per_epoch = 3, .verbose = 0});
   CHECK(model.optimizer()->iterations() == 2);
   CHECK(history.history.at("loss").size() == 1);
+  // Said through strata::warn (redirectable), in Keras's words.
+  REQUIRE(warnings.messages().size() == 1);
+  CHECK(warnings.messages()[0].find("Your input ran out of data; interrupting training.") == 0);
 }
 
 TEST_CASE("fit(Dataset): bad datasets raise a clear error before any training") {

@@ -80,6 +80,42 @@ TEST_CASE("fit: the same seed gives bitwise-identical weights after two epochs")
   CHECK(run() == run());
 }
 
+// Records the rows of x that every training batch holds (x holds row numbers).
+class RecordingModel : public st::Model {
+ public:
+  std::vector<std::vector<float>> batches;
+  st::Logs train_step(const st::Batch& batch) override {
+    batches.push_back(batch.x.to_vector<float>());
+    return {};
+  }
+};
+
+TEST_CASE("fit: shuffled epochs take their order from Dataset::shuffle, the same with every standard library") {
+  const std::int64_t n = 10;
+  std::vector<float> ids(n);
+  for (std::int64_t i = 0; i < n; ++i) ids[static_cast<std::size_t>(i)] = static_cast<float>(i);
+  const st::Tensor x = st::Tensor::from_vector(ids, {n, 1});
+  RecordingModel model;
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  st::set_random_seed(21);
+  model.fit(x, x, {.epochs = 2, .batch_size = 4, .verbose = 0});
+  REQUIRE(model.batches.size() == 6);
+  // Epoch e is the Dataset's full-buffer shuffle seeded by fit's seed and e.
+  st::set_random_seed(21);
+  const std::uint64_t seed = st::next_random_seed();
+  std::vector<float> seen, expected;
+  for (const auto& b : model.batches) seen.insert(seen.end(), b.begin(), b.end());
+  for (std::uint64_t epoch = 0; epoch < 2; ++epoch)
+    for (const auto& e : st::Dataset::from_tensor_slices(x).shuffle(n, seed + 0x9E3779B97F4A7C15ULL * epoch, false)) {
+      expected.push_back(e.x.to_vector<float>()[0]);
+    }
+  CHECK(seen == expected);
+  CHECK(model.batches[0].size() == 4);
+  CHECK(model.batches[2].size() == 2);
+  // Pinned: std::shuffle's order differed between standard libraries; this one must not.
+  CHECK(std::vector<float>(seen.begin(), seen.begin() + n) == std::vector<float>{0, 6, 4, 5, 9, 8, 2, 7, 1, 3});
+}
+
 TEST_CASE("fit: validation_split reports val_ metrics for every epoch") {
   st::set_random_seed(5);
   auto data = blobs(100, 2);
