@@ -19,8 +19,6 @@
 
 namespace strata::backend::cuda {
 
-using cpu::expect_dtype;
-using cpu::unsupported_dtype;
 using cpu::visit_dtype;
 using cpu::visit_floating;
 
