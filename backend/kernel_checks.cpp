@@ -180,9 +180,17 @@ void check_axis(const char* op, int axis, const Shape& shape) {
                      shape.to_string());
 }
 
+namespace {
+void check_index_dtype(const char* op, DType dtype) {
+  if (dtype != DType::int32 && dtype != DType::int64)
+    throw DTypeError(std::string(op) + ": indices must be int32 or int64, got " + std::string(dtype_name(dtype)));
+}
+}  // namespace
+
 AxisSplit check_gather(const In& x, const In& indices, int axis, const Out& out) {
   check_axis("gather", axis, x.shape);
   expect_dtype("gather", "the output", out.dtype, x.dtype);
+  check_index_dtype("gather", indices.dtype);
   const AxisSplit s = split_at(x.shape, axis);
   const std::int64_t count = indices.shape.num_elements();
   if (out.shape.num_elements() != s.outer * count * s.inner)
@@ -194,6 +202,7 @@ AxisSplit check_gather(const In& x, const In& indices, int axis, const Out& out)
 AxisSplit check_scatter_add(const In& updates, const In& indices, int axis, const Out& out) {
   check_axis("scatter_add", axis, out.shape);
   expect_dtype("scatter_add", "the updates", updates.dtype, out.dtype);
+  check_index_dtype("scatter_add", indices.dtype);
   const AxisSplit s = split_at(out.shape, axis);
   const std::int64_t count = indices.shape.num_elements();
   if (updates.shape.num_elements() != s.outer * count * s.inner)

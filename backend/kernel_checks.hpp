@@ -35,7 +35,7 @@ void check_pool(const PoolArgs& args);
 
 // ValueError "<op>: axis <axis> is out of range for shape <shape>".
 void check_axis(const char* op, int axis, const Shape& shape);
-// gather / scatter_add: the axis, the dtypes, and the element count of the output (the updates)
+// gather / scatter_add: the axis, the dtypes (int32 or int64 indices), and the element count of the output (the updates)
 // for indices.shape.num_elements() indices. The index values are each backend's to check.
 struct AxisSplit;
 AxisSplit check_gather(const In& x, const In& indices, int axis, const Out& out);
