@@ -478,8 +478,13 @@ TEST_CASE("saving: bad files raise the right error, name the file, and leave the
     CHECK(message.find(path) != std::string::npos);
     CHECK_THROWS_AS(target->load_weights(path), st::ValueError);
     unchanged();
+    st::CaptureWarnings warnings;
     target->load_weights(path, {.skip_mismatch = true});  // loads the first Dense, skips the last
     CHECK(target->get_weights()[0].to_vector<float>() == other->get_weights()[0].to_vector<float>());
+    // The skip is reported through strata::warn, naming the layer.
+    REQUIRE(warnings.messages().size() == 1);
+    CHECK(warnings.messages()[0].find("Skipping loading of weights for layer '" + target->layers().back()->name() +
+                                      "'") == 0);
   }
   SUBCASE("layer count mismatch") {
     st::Sequential small({Input({4}), Dense(3)});
