@@ -89,6 +89,11 @@ void expect_dtype(const char* op, const char* what, DType actual, DType expected
                      std::string(dtype_name(expected)));
 }
 
+void check_cast(const In& x, const Out& out) {
+  if (out.shape.num_elements() != x.shape.num_elements())
+    throw ShapeError("cast: output shape " + out.shape.to_string() + " differs from input shape " + x.shape.to_string());
+}
+
 void check_unary(UnaryOp op, const In& x, const Out& out) {
   const char* name = unary_name(op);
   if (x.shape.num_elements() != out.shape.num_elements())

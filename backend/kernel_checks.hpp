@@ -23,6 +23,7 @@ void expect_dtype(const char* op, const char* what, DType actual, DType expected
 
 // The argument checks of the Backend entry points of the same name (ShapeError / DTypeError /
 // ValueError naming the op). They check shapes and dtypes, not the op's support of a dtype.
+void check_cast(const In& x, const Out& out);
 void check_unary(UnaryOp op, const In& x, const Out& out);
 void check_binary(BinaryOp op, const In& a, const In& b, const Out& out);
 void check_where(const In& condition, const In& a, const In& b, const Out& out);

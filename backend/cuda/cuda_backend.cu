@@ -264,9 +264,8 @@ void CudaBackend::fill(Out out, double value) {
 }
 
 void CudaBackend::cast(In x, Out out) {
+  check_cast(x, out);
   const std::int64_t n = x.shape.num_elements();
-  if (out.shape.num_elements() != n)
-    throw ShapeError("cast: output shape " + out.shape.to_string() + " differs from input shape " + x.shape.to_string());
   if (x.dtype == out.dtype) return copy(x.data, out.data, static_cast<std::size_t>(n) * dtype_size(x.dtype));
   visit_dtype(x.dtype, [&]<class S>() {
     visit_dtype(out.dtype, [&]<class T>() {

@@ -1,6 +1,5 @@
 #include "strata/models/saving/hdf5.hpp"
 
-#include <fcntl.h>
 #include <hdf5.h>
 #include <sys/stat.h>
 #include <unistd.h>
