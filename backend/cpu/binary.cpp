@@ -8,42 +8,10 @@
 #include "strata/backend/cpu/cpu_backend.hpp"
 #include "strata/backend/cpu/dispatch.hpp"
 #include "strata/backend/cpu/xt_views.hpp"
+#include "strata/backend/element_math.hpp"
 
 namespace strata::backend::cpu {
 namespace {
-
-// Python's // on integers: rounds toward negative infinity; 0 for a zero divisor; no overflow trap.
-template <class T>
-T floor_divide(T a, T b) {
-  if (b == 0) return T(0);
-  if constexpr (std::is_signed_v<T>) {
-    if (b == -1) return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(a));
-    T q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-    return q;
-  } else {
-    return a / b;
-  }
-}
-
-// Integer power by repeated squaring (wrapping); negative exponents give 0 except for bases +-1.
-template <class T>
-T integer_pow(T base, T exponent) {
-  using U = std::make_unsigned_t<T>;
-  if constexpr (std::is_signed_v<T>) {
-    if (exponent < 0) {
-      if (base == 1) return 1;
-      if (base == -1) return (exponent % 2 == 0) ? 1 : -1;
-      return 0;
-    }
-  }
-  U result = 1, b = static_cast<U>(base);
-  for (auto e = static_cast<std::make_unsigned_t<T>>(exponent); e; e >>= 1) {
-    if (e & 1) result = static_cast<U>(result * b);
-    b = static_cast<U>(b * b);
-  }
-  return static_cast<T>(result);
-}
 
 // Runs `vector_op` (an xtensor expression of two operands, each a 1-D view or a scalar) over every
 // innermost run of the broadcast.

@@ -111,39 +111,6 @@ bool integer_supports(UnaryOp op) {
 
 // --- binary ---
 
-// Python's // on integers: toward negative infinity, 0 for a zero divisor, no overflow trap.
-template <class T>
-__device__ T floor_divide(T a, T b) {
-  if (b == 0) return T(0);
-  if constexpr (std::is_signed_v<T>) {
-    if (b == -1) return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(a));
-    T q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-    return q;
-  } else {
-    return a / b;
-  }
-}
-
-// Wrapping integer power; negative exponents give 0 except for bases +-1.
-template <class T>
-__device__ T integer_pow(T base, T exponent) {
-  using U = std::make_unsigned_t<T>;
-  if constexpr (std::is_signed_v<T>) {
-    if (exponent < 0) {
-      if (base == 1) return 1;
-      if (base == -1) return (exponent % 2 == 0) ? 1 : -1;
-      return 0;
-    }
-  }
-  U result = 1, b = static_cast<U>(base);
-  for (auto e = static_cast<U>(exponent); e; e >>= 1) {
-    if (e & 1) result = static_cast<U>(result * b);
-    b = static_cast<U>(b * b);
-  }
-  return static_cast<T>(result);
-}
-
 template <class T>
 __device__ T arithmetic(BinaryOp op, T x, T y) {
   if constexpr (std::is_same_v<T, bool>) {
