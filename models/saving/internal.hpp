@@ -2,8 +2,8 @@
 // What the format files of models/saving share (not installed API): the layers a file lists, the
 // all-or-nothing weight plan, the optimizer's state, and the model config helpers.
 //
-//   saving.cpp          public API, format detection (magic bytes), model_from_config
-//   model_config.cpp    Sequential from a config, JSON parsing with number checks, compile config
+//   saving.cpp          public API, format detection (magic bytes)
+//   model_config.cpp    model_from_config (Sequential), JSON parsing with number checks, compile config
 //   weights.cpp         which layers hold which weights, checking and applying a weight plan
 //   legacy_h5.cpp       Keras 2 layout (.h5: model_weights / layer_names / weight_names)
 //   keras3_weights.cpp  Keras 3 layout (.weights.h5: layers/<snake_case key>/vars/<i>)

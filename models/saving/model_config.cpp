@@ -1,5 +1,5 @@
 // Model configs: the model classes model_from_config knows (Sequential here, Functional in
-// models/functional.cpp), untrusted JSON parsing, and the compile configuration of a model file.
+// models/functional_config.cpp), untrusted JSON parsing, and the compile configuration of a file.
 #include "strata/models/saving/saving.hpp"
 
 #include <cmath>
