@@ -1,10 +1,13 @@
 #include "strata/callbacks/backup_and_restore.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "strata/callbacks/detail/atomic_file.hpp"
 #include "strata/framework/errors.hpp"
+#include "strata/framework/io/atomic_file.hpp"
 #include "strata/models/model.hpp"
 
 namespace strata::callbacks {
@@ -15,9 +18,25 @@ namespace {
 
 constexpr std::size_t kMaxMetadataBytes = 1 << 16;
 
+// The whole content of `path`, at most `max_bytes` (IOError when missing, unreadable or larger).
+std::string read_text(const std::string& path, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IOError("Unable to open file '" + path + "': " + std::strerror(errno));
+  std::string text;
+  char buffer[4096];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes)
+      throw IOError("File '" + path + "' is larger than " + std::to_string(max_bytes) + " bytes; it is not a " +
+                    fs::path(path).filename().string() + " this code wrote");
+  }
+  if (in.bad()) throw IOError("Unable to read file '" + path + "'");
+  return text;
+}
+
 bool ours(const std::string& name) {
   // backup-<n>.weights.h5, the temporary files of its atomic write (".backup-..."), and those of
-  // the metadata's (".training_metadata.json.tmp<pid>").
+  // the metadata's (".training_metadata.json.tmp<pid>_<thread>_<n>").
   return name.rfind("backup-", 0) == 0 || name.rfind(".backup-", 0) == 0 ||
          name.rfind(std::string(".") + BackupAndRestoreCallback::kMetadataFile + ".tmp", 0) == 0;
 }
@@ -47,7 +66,7 @@ void BackupAndRestoreCallback::on_train_begin(const Logs&) {
   if (fs::exists(metadata_path, ec)) {
     Config metadata;
     try {
-      metadata = Config::parse(detail::read_text(metadata_path, kMaxMetadataBytes));
+      metadata = Config::parse(read_text(metadata_path, kMaxMetadataBytes));
       weights_file_ = metadata.at("weights").get<std::string>();
       current_epoch_ = metadata.at("epoch").get<int>();
       steps_done_ = metadata.at("steps_done").get<std::int64_t>();
@@ -97,7 +116,7 @@ void BackupAndRestoreCallback::backup() {
                         {"steps_done", steps_done_},
                         {"sequence", sequence_},
                         {"weights", name}};
-  detail::write_text_atomically((fs::path(backup_dir_) / kMetadataFile).string(), metadata.dump());
+  io::write_file_atomically((fs::path(backup_dir_) / kMetadataFile).string(), metadata.dump());
   // 3. The previous backup is no longer needed.
   const std::string previous = weights_file_;
   weights_file_ = name;

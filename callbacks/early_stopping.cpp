@@ -4,6 +4,7 @@
 #include <iostream>
 #include <limits>
 
+#include "strata/framework/warnings.hpp"
 #include "strata/models/model.hpp"
 
 namespace strata::callbacks {

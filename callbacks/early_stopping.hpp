@@ -10,7 +10,7 @@
 // 0) it sets model()->stop_training. With `baseline`, the wait restarts only on values that also
 // beat the baseline. `restore_best_weights` keeps model()->get_weights() of the best epoch and
 // sets them back at on_train_end. mode "auto" decides the direction from the name (monitor.hpp).
-// A monitor missing from the logs prints Keras's warning to std::cerr and changes nothing.
+// A monitor missing from the logs sends Keras's warning to strata::warn and changes nothing.
 // verbose > 0 prints "Epoch 5: early stopping" (and the restore) to std::cout at on_train_end.
 #include <memory>
 #include <optional>

@@ -7,6 +7,7 @@
 
 #include "strata/callbacks/detail/python_format.hpp"
 #include "strata/framework/errors.hpp"
+#include "strata/framework/warnings.hpp"
 #include "strata/models/model.hpp"
 
 namespace strata::callbacks {

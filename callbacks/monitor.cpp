@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "strata/framework/errors.hpp"
+#include "strata/framework/warnings.hpp"
 
 namespace strata::callbacks {
 
@@ -66,7 +67,5 @@ MonitorDirection monitor_direction(const std::string& monitor, const std::string
                    (early_stopping ? "do early stopping" : "monitor") +
                    " based on the highest metric value, or pass `mode='min'` in order to use the lowest value.");
 }
-
-void warn(const std::string& message) { std::cerr << "UserWarning: " << message << std::endl; }
 
 }  // namespace strata::callbacks

@@ -7,8 +7,8 @@ namespace strata::callbacks {
 
 enum class MonitorDirection { minimize, maximize };
 
-// Keras's `mode`: "auto", "min" or "max". Anything else prints `warning` (as a Python
-// UserWarning, to std::cerr) and returns "auto".
+// Keras's `mode`: "auto", "min" or "max". Anything else sends `warning` to strata::warn and
+// returns "auto".
 std::string checked_monitor_mode(const std::string& mode, const std::string& warning);
 
 // The direction for `mode`. "auto" decides from the name, without the "val_" prefix and any "_<n>"
@@ -19,8 +19,5 @@ std::string checked_monitor_mode(const std::string& mode, const std::string& war
 // `callback_name`.
 MonitorDirection monitor_direction(const std::string& monitor, const std::string& mode,
                                    const std::string& callback_name);
-
-// Prints "UserWarning: <message>" to std::cerr (Keras's warnings.warn).
-void warn(const std::string& message);
 
 }  // namespace strata::callbacks

@@ -10,7 +10,7 @@
 // Reads and sets model()->optimizer()->learning_rate(). verbose > 0 prints
 // "\nEpoch 7: ReduceLROnPlateau reducing learning rate to 0.001." to std::cout (the rate the
 // optimizer holds afterwards). A monitor missing
-// from the logs prints Keras's warning to std::cerr.
+// from the logs sends Keras's warning to strata::warn.
 //
 // Keras also writes logs["learning_rate"] at each epoch end; logs are const here, so fit adds it
 // (see adds_learning_rate_to_logs in callbacks.hpp).

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "strata/framework/errors.hpp"
+#include "strata/framework/naming.hpp"
 #include "strata/framework/ops/creation.hpp"
 #include "strata/framework/ops/math.hpp"
 #include "strata/framework/ops/random.hpp"
@@ -236,20 +237,6 @@ class OrthogonalInitializer : public Initializer {
  private:
   OrthogonalOptions options_;
 };
-
-std::string to_snake_case(const std::string& name) {
-  std::string out;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    if (std::isupper(c)) {
-      if (i > 0 && !std::isupper(static_cast<unsigned char>(name[i - 1]))) out += '_';
-      out += static_cast<char>(std::tolower(c));
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
 
 Registry<Initializer>& registry() {
   static Registry<Initializer>* instance = [] {

@@ -13,6 +13,7 @@
 #include <typeinfo>
 
 #include "strata/framework/autodiff/record.hpp"
+#include "strata/framework/naming.hpp"
 #include "strata/framework/ops/creation.hpp"
 #include "strata/framework/ops/math.hpp"
 #include "strata/framework/tensor_impl.hpp"
@@ -32,24 +33,6 @@ class TrainingScope {
   TrainingScope(const TrainingScope&) = delete;
   TrainingScope& operator=(const TrainingScope&) = delete;
 };
-
-std::string to_snake_case(const std::string& name) {
-  std::string out;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    if (std::isupper(static_cast<unsigned char>(c))) {
-      // Keras's two rules: "(.)([A-Z][a-z]+)" and "([a-z])([A-Z])" (so "Conv2D" -> "conv2d",
-      // "Conv2DTranspose" -> "conv2d_transpose").
-      const bool after_lower = i > 0 && std::islower(static_cast<unsigned char>(name[i - 1]));
-      const bool before_lower = i + 1 < name.size() && std::islower(static_cast<unsigned char>(name[i + 1]));
-      if (i > 0 && name[i - 1] != '_' && (after_lower || before_lower)) out += '_';
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // Keras's auto names: "dense", "dense_1", "dense_2", ... per base name, until clear_session().
 struct NameCounters {

@@ -8,64 +8,10 @@
 #include "strata/backend/cpu/cpu_backend.hpp"
 #include "strata/backend/cpu/dispatch.hpp"
 #include "strata/backend/cpu/xt_views.hpp"
+#include "strata/backend/element_math.hpp"
 
 namespace strata::backend::cpu {
 namespace {
-
-const char* binary_name(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::add: return "add";
-    case BinaryOp::subtract: return "subtract";
-    case BinaryOp::multiply: return "multiply";
-    case BinaryOp::divide: return "divide";
-    case BinaryOp::pow: return "pow";
-    case BinaryOp::maximum: return "maximum";
-    case BinaryOp::minimum: return "minimum";
-    case BinaryOp::equal: return "equal";
-    case BinaryOp::not_equal: return "not_equal";
-    case BinaryOp::less: return "less";
-    case BinaryOp::less_equal: return "less_equal";
-    case BinaryOp::greater: return "greater";
-    case BinaryOp::greater_equal: return "greater_equal";
-    case BinaryOp::logical_and: return "logical_and";
-    case BinaryOp::logical_or: return "logical_or";
-    case BinaryOp::logical_xor: return "logical_xor";
-  }
-  return "binary";
-}
-
-// Python's // on integers: rounds toward negative infinity; 0 for a zero divisor; no overflow trap.
-template <class T>
-T floor_divide(T a, T b) {
-  if (b == 0) return T(0);
-  if constexpr (std::is_signed_v<T>) {
-    if (b == -1) return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(a));
-    T q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-    return q;
-  } else {
-    return a / b;
-  }
-}
-
-// Integer power by repeated squaring (wrapping); negative exponents give 0 except for bases +-1.
-template <class T>
-T integer_pow(T base, T exponent) {
-  using U = std::make_unsigned_t<T>;
-  if constexpr (std::is_signed_v<T>) {
-    if (exponent < 0) {
-      if (base == 1) return 1;
-      if (base == -1) return (exponent % 2 == 0) ? 1 : -1;
-      return 0;
-    }
-  }
-  U result = 1, b = static_cast<U>(base);
-  for (auto e = static_cast<std::make_unsigned_t<T>>(exponent); e; e >>= 1) {
-    if (e & 1) result = static_cast<U>(result * b);
-    b = static_cast<U>(b * b);
-  }
-  return static_cast<T>(result);
-}
 
 // Runs `vector_op` (an xtensor expression of two operands, each a 1-D view or a scalar) over every
 // innermost run of the broadcast.
@@ -173,16 +119,12 @@ void comparison(BinaryOp op, const BroadcastPlan<2>& plan, const T* a, const T* 
   throw ValueError(std::string("binary: unknown op ") + binary_name(op));
 }
 
-bool writes_bool(BinaryOp op) { return op >= BinaryOp::equal; }
 
 }  // namespace
 
 void CpuBackend::binary(BinaryOp op, In a, In b, Out out) {
   const char* name = binary_name(op);
-  if (a.dtype != b.dtype)
-    throw DTypeError(std::string(name) + ": operands have different dtypes " + std::string(dtype_name(a.dtype)) +
-                     " and " + std::string(dtype_name(b.dtype)));
-  expect_dtype(name, "the output", out.dtype, writes_bool(op) ? DType::boolean : a.dtype);
+  check_binary(op, a, b, out);
   if (out.shape.num_elements() == 0) return;
   const auto plan = plan_broadcast<2>(name, out.shape, {&a.shape, &b.shape});
   visit_dtype(a.dtype, [&]<class T>() {
@@ -196,11 +138,7 @@ void CpuBackend::binary(BinaryOp op, In a, In b, Out out) {
 }
 
 void CpuBackend::where(In condition, In a, In b, Out out) {
-  expect_dtype("where", "the condition", condition.dtype, DType::boolean);
-  if (a.dtype != b.dtype)
-    throw DTypeError("where: the two branches have different dtypes " + std::string(dtype_name(a.dtype)) + " and " +
-                     std::string(dtype_name(b.dtype)));
-  expect_dtype("where", "the output", out.dtype, a.dtype);
+  check_where(condition, a, b, out);
   if (out.shape.num_elements() == 0) return;
   const auto plan = plan_broadcast<3>("where", out.shape, {&condition.shape, &a.shape, &b.shape});
   const bool* pc = static_cast<const bool*>(condition.data);

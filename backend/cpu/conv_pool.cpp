@@ -21,40 +21,10 @@ namespace {
 // Rows of the patch matrix (or pooled output rows) below this many elements stay on one thread.
 constexpr std::int64_t kParallelElements = std::int64_t{1} << 15;
 
-struct Geometry {
-  std::int64_t pixels;   // out_h * out_w: rows of the patch matrix per sample
-  std::int64_t cg, fg;   // channels and filters per group
-  std::int64_t k;        // kernel_h * kernel_w * cg: columns of the patch matrix
-  bool direct;           // 1x1, stride 1, no padding, one group: x is the patch matrix
-};
-
-Geometry geometry(const ConvArgs& a) {
-  Geometry g;
-  g.pixels = a.out_h * a.out_w;
-  g.cg = a.in_channels / a.groups;
-  g.fg = a.filters / a.groups;
-  g.k = a.kernel_h * a.kernel_w * g.cg;
-  g.direct = a.kernel_h == 1 && a.kernel_w == 1 && a.stride_h == 1 && a.stride_w == 1 && a.pad_top == 0 &&
-             a.pad_left == 0 && a.groups == 1 && a.out_h == a.in_h && a.out_w == a.in_w;
-  return g;
-}
-
-void check_conv(const ConvArgs& a) {
-  auto positive = [](std::int64_t v) { return v > 0; };
-  if (a.batch < 0 || a.in_h < 0 || a.in_w < 0 || a.out_h < 0 || a.out_w < 0 || !positive(a.in_channels) ||
-      !positive(a.filters) || !positive(a.kernel_h) || !positive(a.kernel_w) || !positive(a.stride_h) ||
-      !positive(a.stride_w) || !positive(a.dilation_h) || !positive(a.dilation_w) || !positive(a.groups) ||
-      a.pad_top < 0 || a.pad_left < 0 || a.in_channels % a.groups != 0 || a.filters % a.groups != 0)
-    throw ValueError("conv2d: invalid arguments (batch " + std::to_string(a.batch) + ", input " +
-                     std::to_string(a.in_h) + "x" + std::to_string(a.in_w) + "x" + std::to_string(a.in_channels) +
-                     ", kernel " + std::to_string(a.kernel_h) + "x" + std::to_string(a.kernel_w) + ", filters " +
-                     std::to_string(a.filters) + ", groups " + std::to_string(a.groups) + ")");
-}
-
 // Rows [row_begin, row_end) of the chunk's patch matrix for group `group`; a row is one output
 // pixel (sample-major), its columns (p, q, c) as the kernel's first three axes.
 template <class T>
-void im2col_rows(const ConvArgs& a, const Geometry& g, const T* x, std::int64_t group, std::int64_t first_sample,
+void im2col_rows(const ConvArgs& a, const ConvGeometry& g, const T* x, std::int64_t group, std::int64_t first_sample,
                  std::int64_t row_begin, std::int64_t row_end, T* col) {
   for (std::int64_t r = row_begin; r < row_end; ++r) {
     const std::int64_t b = first_sample + r / g.pixels, pixel = r % g.pixels;
@@ -91,7 +61,7 @@ void im2col_rows(const ConvArgs& a, const Geometry& g, const T* x, std::int64_t 
 // dx of samples [first_sample, first_sample + samples) += the patch-matrix gradient `dcol` of
 // group `group` (the rows of those samples), on the calling thread.
 template <class T>
-void col2im(const ConvArgs& a, const Geometry& g, const T* dcol, std::int64_t group, std::int64_t first_sample,
+void col2im(const ConvArgs& a, const ConvGeometry& g, const T* dcol, std::int64_t group, std::int64_t first_sample,
             std::int64_t samples, T* dx) {
   const T* src = dcol;
   for (std::int64_t b = first_sample; b < first_sample + samples; ++b)
@@ -137,7 +107,7 @@ struct SamplePlan {
   std::int64_t col_elements; // patch matrix elements per thread
 };
 
-SamplePlan sample_plan(const ConvArgs& a, const Geometry& g, std::size_t element) {
+SamplePlan sample_plan(const ConvArgs& a, const ConvGeometry& g, std::size_t element) {
   const std::int64_t per_sample = std::max<std::int64_t>(1, g.pixels * g.k);
   SamplePlan plan;
   const std::int64_t work = a.batch * per_sample * g.fg;  // multiply-adds per group
@@ -161,7 +131,7 @@ GemmArgs gemm_args(DType dtype) {
 
 template <class T>
 void conv_forward(Backend& be, const ConvArgs& a, const T* x, const T* w, T* y) {
-  const Geometry g = geometry(a);
+  const ConvGeometry g = conv_geometry(a);
   GemmArgs m = gemm_args(a.dtype);
   m.n = g.fg;
   m.k = g.k;
@@ -198,7 +168,7 @@ void conv_forward(Backend& be, const ConvArgs& a, const T* x, const T* w, T* y) 
 
 template <class T>
 void conv_backward(Backend& be, const ConvArgs& a, const T* x, const T* w, const T* dy, T* dx, T* dw) {
-  const Geometry g = geometry(a);
+  const ConvGeometry g = conv_geometry(a);
   if (g.direct) {
     GemmArgs m = gemm_args(a.dtype);
     if (dx) {  // dx (M, C) = dy (M, F) w^T
@@ -261,14 +231,6 @@ void conv_backward(Backend& be, const ConvArgs& a, const T* x, const T* w, const
     const T* part = partial_base + p * dw_elements;
     for (std::int64_t i = 0; i < dw_elements; ++i) dw[i] += part[i];
   }
-}
-
-void check_pool(const PoolArgs& a) {
-  if (a.batch < 0 || a.in_h < 0 || a.in_w < 0 || a.channels < 0 || a.out_h < 0 || a.out_w < 0 || a.pool_h <= 0 ||
-      a.pool_w <= 0 || a.stride_h <= 0 || a.stride_w <= 0 || a.pad_top < 0 || a.pad_left < 0)
-    throw ValueError("pool2d: invalid arguments (input " + std::to_string(a.in_h) + "x" + std::to_string(a.in_w) +
-                     ", pool " + std::to_string(a.pool_h) + "x" + std::to_string(a.pool_w) + ", strides " +
-                     std::to_string(a.stride_h) + "x" + std::to_string(a.stride_w) + ")");
 }
 
 struct Window {

@@ -12,6 +12,7 @@
 
 #include "strata/backend/cpu/dispatch.hpp"
 #include "strata/backend/cpu/thread_pool.hpp"
+#include "strata/backend/element_math.hpp"
 
 namespace strata::backend {
 
@@ -38,24 +39,6 @@ void* aligned_allocate(std::size_t bytes) {
 }
 
 void aligned_free(void* ptr, std::size_t) { ::operator delete(ptr, std::align_val_t(kAlignment)); }
-
-// Converts a value to T without undefined behaviour: NaN -> 0 and out-of-range values saturate
-// for integer targets; nonzero -> true for bool.
-template <class T, class S>
-T convert(S value) {
-  if constexpr (std::is_same_v<T, bool>) {
-    return value != S(0);
-  } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<T>) {
-    if (!(value == value)) return T(0);
-    constexpr auto lo = static_cast<S>(std::numeric_limits<T>::min());
-    constexpr auto hi = static_cast<S>(std::numeric_limits<T>::max());
-    if (value <= lo) return std::numeric_limits<T>::min();
-    if (value >= hi) return std::numeric_limits<T>::max();
-    return static_cast<T>(value);
-  } else {
-    return static_cast<T>(value);
-  }
-}
 
 }  // namespace
 
@@ -86,9 +69,8 @@ void CpuBackend::fill(Out out, double value) {
 }
 
 void CpuBackend::cast(In x, Out out) {
+  check_cast(x, out);
   const std::int64_t n = x.shape.num_elements();
-  if (out.shape.num_elements() != n)
-    throw ShapeError("cast: output shape " + out.shape.to_string() + " differs from input shape " + x.shape.to_string());
   if (x.dtype == out.dtype) return copy(x.data, out.data, static_cast<std::size_t>(n) * dtype_size(x.dtype));
   visit_dtype(x.dtype, [&]<class S>() {
     visit_dtype(out.dtype, [&]<class T>() {

@@ -1,11 +1,12 @@
 #pragma once
-// Turning a runtime DType into a C++ element type, and the errors kernels raise for dtypes they
-// do not support.
+// Turning a runtime DType into a C++ element type (the errors kernels raise for dtypes they do not
+// support are in backend/kernel_checks.hpp, shared with the CUDA backend).
 #include <cstdint>
 #include <string>
 #include <type_traits>
 #include <utility>
 
+#include "strata/backend/kernel_checks.hpp"
 #include "strata/framework/dtype.hpp"
 #include "strata/framework/errors.hpp"
 #include "strata/framework/shape.hpp"
@@ -37,18 +38,6 @@ decltype(auto) visit_floating(DType dtype, const char* op, Fn&& fn) {
   }
   throw DTypeError(std::string(op) + ": not supported for dtype " + std::string(dtype_name(dtype)) +
                    " (expected float32 or float64)");
-}
-
-[[noreturn]] inline void unsupported_dtype(const char* op, DType dtype, const char* expected) {
-  throw DTypeError(std::string(op) + ": not supported for dtype " + std::string(dtype_name(dtype)) + " (expected " +
-                   expected + ")");
-}
-
-// Raises DTypeError unless `actual` is `expected`.
-inline void expect_dtype(const char* op, const char* what, DType actual, DType expected) {
-  if (actual != expected)
-    throw DTypeError(std::string(op) + ": " + what + " has dtype " + std::string(dtype_name(actual)) + ", expected " +
-                     std::string(dtype_name(expected)));
 }
 
 template <class T>

@@ -11,19 +11,6 @@
 namespace strata::backend::cpu {
 namespace {
 
-// (outer, axis, inner) sizes of a shape around `axis`.
-struct AxisSplit {
-  std::int64_t outer = 1, n = 1, inner = 1;
-};
-
-AxisSplit split_at(const Shape& shape, int axis) {
-  AxisSplit s;
-  for (int d = 0; d < axis; ++d) s.outer *= shape[static_cast<std::size_t>(d)];
-  s.n = shape[static_cast<std::size_t>(axis)];
-  for (int d = axis + 1; d < shape.rank(); ++d) s.inner *= shape[static_cast<std::size_t>(d)];
-  return s;
-}
-
 // Reads the indices as int64 and checks each against [0, limit).
 std::vector<std::int64_t> checked_indices(const char* op, In indices, std::int64_t limit, int axis) {
   const std::int64_t count = indices.shape.num_elements();
@@ -47,39 +34,17 @@ std::vector<std::int64_t> checked_indices(const char* op, In indices, std::int64
   return result;
 }
 
-void check_axis(const char* op, int axis, const Shape& shape) {
-  if (axis < 0 || axis >= shape.rank())
-    throw ValueError(std::string(op) + ": axis " + std::to_string(axis) + " is out of range for shape " +
-                     shape.to_string());
-}
 
 }  // namespace
 
 void CpuBackend::copy_strided(const StridedCopyArgs& args) {
-  const int rank = args.shape.rank();
-  if (static_cast<int>(args.src_strides.size()) != rank || static_cast<int>(args.dst_strides.size()) != rank)
-    throw ValueError("copy_strided: " + std::to_string(args.src_strides.size()) + " source and " +
-                     std::to_string(args.dst_strides.size()) + " destination strides for shape " +
-                     args.shape.to_string());
+  // Size-1 dimensions dropped, dimensions contiguous on both sides merged.
+  const StridedRuns runs = merge_strided_dims(args);
+  const std::vector<std::int64_t>& dims = runs.dims;
+  const std::vector<std::int64_t>& src_strides = runs.src_strides;
+  const std::vector<std::int64_t>& dst_strides = runs.dst_strides;
   if (args.shape.num_elements() == 0) return;
   const std::size_t elem = dtype_size(args.dtype);
-  // Drop size-1 dimensions and merge dimensions contiguous on both sides.
-  std::vector<std::int64_t> dims, src_strides, dst_strides;
-  for (int d = 0; d < rank; ++d) {
-    const auto extent = args.shape[static_cast<std::size_t>(d)];
-    if (extent == 1) continue;
-    const auto ss = args.src_strides[static_cast<std::size_t>(d)], ds = args.dst_strides[static_cast<std::size_t>(d)];
-    if (!dims.empty() && src_strides.back() == ss * extent && dst_strides.back() == ds * extent) {
-      dims.back() *= extent;
-      src_strides.back() = ss;
-      dst_strides.back() = ds;
-    } else {
-      dims.push_back(extent);
-      src_strides.push_back(ss);
-      dst_strides.push_back(ds);
-    }
-  }
-  if (dims.empty()) dims = {1}, src_strides = {1}, dst_strides = {1};
   const auto* src = static_cast<const char*>(args.src) + args.src_offset * static_cast<std::int64_t>(elem);
   auto* dst = static_cast<char*>(args.dst) + args.dst_offset * static_cast<std::int64_t>(elem);
   const std::size_t outer = dims.size() - 1;
@@ -156,14 +121,9 @@ void CpuBackend::copy_strided(const StridedCopyArgs& args) {
 }
 
 void CpuBackend::gather(In x, In indices, int axis, Out out) {
-  check_axis("gather", axis, x.shape);
-  expect_dtype("gather", "the output", out.dtype, x.dtype);
-  const AxisSplit s = split_at(x.shape, axis);
+  const AxisSplit s = check_gather(x, indices, axis, out);
   const auto idx = checked_indices("gather", indices, s.n, axis);
   const auto count = static_cast<std::int64_t>(idx.size());
-  if (out.shape.num_elements() != s.outer * count * s.inner)
-    throw ShapeError("gather: output shape " + out.shape.to_string() + " does not hold " +
-                     std::to_string(s.outer * count * s.inner) + " elements");
   const std::size_t elem = dtype_size(x.dtype);
   const auto* src = static_cast<const char*>(x.data);
   auto* dst = static_cast<char*>(out.data);
@@ -180,15 +140,9 @@ void CpuBackend::gather(In x, In indices, int axis, Out out) {
 }
 
 void CpuBackend::scatter_add(In updates, In indices, int axis, Out out) {
-  check_axis("scatter_add", axis, out.shape);
-  expect_dtype("scatter_add", "the updates", updates.dtype, out.dtype);
-  const AxisSplit s = split_at(out.shape, axis);
+  const AxisSplit s = check_scatter_add(updates, indices, axis, out);
   const auto idx = checked_indices("scatter_add", indices, s.n, axis);
   const auto count = static_cast<std::int64_t>(idx.size());
-  if (updates.shape.num_elements() != s.outer * count * s.inner)
-    throw ShapeError("scatter_add: updates of shape " + updates.shape.to_string() + " do not match " +
-                     std::to_string(count) + " indices into shape " + out.shape.to_string() + " along axis " +
-                     std::to_string(axis));
   visit_dtype(out.dtype, [&]<class T>() {
     const T* u = static_cast<const T*>(updates.data);
     T* o = static_cast<T*>(out.data);

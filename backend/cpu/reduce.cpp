@@ -20,19 +20,6 @@
 namespace strata::backend::cpu {
 namespace {
 
-const char* reduce_name(ReduceOp op) {
-  switch (op) {
-    case ReduceOp::sum: return "sum";
-    case ReduceOp::mean: return "mean";
-    case ReduceOp::max: return "max";
-    case ReduceOp::min: return "min";
-    case ReduceOp::prod: return "prod";
-    case ReduceOp::argmax: return "argmax";
-    case ReduceOp::argmin: return "argmin";
-  }
-  return "reduce";
-}
-
 // Collapsed view of the input: groups of adjacent dimensions that are all reduced or all kept.
 struct ReducePlan {
   std::vector<std::int64_t> kept_dims, kept_strides;        // outer kept groups (output order)
@@ -242,27 +229,10 @@ void arg_extreme(const T* x, std::int64_t outer, std::int64_t n, std::int64_t in
 }  // namespace
 
 void CpuBackend::reduce(ReduceOp op, In x, const std::vector<int>& axes, Out out) {
-  const char* name = reduce_name(op);
-  const int rank = x.shape.rank();
-  for (std::size_t i = 0; i < axes.size(); ++i)
-    if (axes[i] < 0 || axes[i] >= rank || (i && axes[i] <= axes[i - 1]))
-      throw ValueError(std::string(name) + ": axes must be sorted, unique and within the rank " +
-                       std::to_string(rank) + " of shape " + x.shape.to_string());
-  Shape expected = x.shape;
-  for (int a : axes) expected[static_cast<std::size_t>(a)] = 1;
-  if (!(out.shape == expected))
-    throw ShapeError(std::string(name) + ": output shape " + out.shape.to_string() + " should be " +
-                     expected.to_string() + " for input shape " + x.shape.to_string());
-  if (x.dtype == DType::boolean) unsupported_dtype(name, x.dtype, "a numeric dtype");
+  check_reduce(op, x, axes, out);
   if (op == ReduceOp::argmax || op == ReduceOp::argmin) {
-    if (axes.size() != 1)
-      throw ValueError(std::string(name) + ": reduces exactly one axis, got " + std::to_string(axes.size()));
-    expect_dtype(name, "the output", out.dtype, DType::int64);
-    const int axis = axes[0];
-    std::int64_t outer = 1, inner = 1;
-    for (int d = 0; d < axis; ++d) outer *= x.shape[static_cast<std::size_t>(d)];
-    for (int d = axis + 1; d < rank; ++d) inner *= x.shape[static_cast<std::size_t>(d)];
-    const std::int64_t n = x.shape[static_cast<std::size_t>(axis)];
+    const AxisSplit split = split_at(x.shape, axes[0]);
+    const std::int64_t outer = split.outer, n = split.n, inner = split.inner;
     if (outer * inner == 0) return;
     visit_dtype(x.dtype, [&]<class T>() {
       if constexpr (!std::is_same_v<T, bool>) {
@@ -275,7 +245,6 @@ void CpuBackend::reduce(ReduceOp op, In x, const std::vector<int>& axes, Out out
     });
     return;
   }
-  expect_dtype(name, "the output", out.dtype, x.dtype);
   if (out.shape.num_elements() == 0) return;
   const ReducePlan plan = plan_reduce(x.shape, axes);
   visit_dtype(x.dtype, [&]<class T>() {

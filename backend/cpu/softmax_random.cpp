@@ -16,17 +16,9 @@ namespace strata::backend::cpu {
 
 void CpuBackend::softmax(In x, int axis, bool log, Out out) {
   const char* name = log ? "log_softmax" : "softmax";
-  if (axis < 0 || axis >= x.shape.rank())
-    throw ValueError(std::string(name) + ": axis " + std::to_string(axis) + " is out of range for shape " +
-                     x.shape.to_string());
-  if (!(out.shape == x.shape))
-    throw ShapeError(std::string(name) + ": output shape " + out.shape.to_string() + " differs from input shape " +
-                     x.shape.to_string());
-  expect_dtype(name, "the output", out.dtype, x.dtype);
-  std::int64_t outer = 1, inner = 1;
-  const std::int64_t n = x.shape[static_cast<std::size_t>(axis)];
-  for (int d = 0; d < axis; ++d) outer *= x.shape[static_cast<std::size_t>(d)];
-  for (int d = axis + 1; d < x.shape.rank(); ++d) inner *= x.shape[static_cast<std::size_t>(d)];
+  check_softmax(x, axis, log, out);
+  const AxisSplit split = split_at(x.shape, axis);
+  const std::int64_t outer = split.outer, n = split.n, inner = split.inner;
   if (outer * n * inner == 0) return;
   visit_floating(x.dtype, name, [&]<class T>() {
     const T* src = static_cast<const T*>(x.data);

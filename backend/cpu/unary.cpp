@@ -12,43 +12,6 @@
 namespace strata::backend::cpu {
 namespace {
 
-const char* unary_name(UnaryOp op) {
-  switch (op) {
-    case UnaryOp::negative: return "negative";
-    case UnaryOp::abs: return "abs";
-    case UnaryOp::sign: return "sign";
-    case UnaryOp::square: return "square";
-    case UnaryOp::sqrt: return "sqrt";
-    case UnaryOp::rsqrt: return "rsqrt";
-    case UnaryOp::reciprocal: return "reciprocal";
-    case UnaryOp::exp: return "exp";
-    case UnaryOp::expm1: return "expm1";
-    case UnaryOp::log: return "log";
-    case UnaryOp::log1p: return "log1p";
-    case UnaryOp::sin: return "sin";
-    case UnaryOp::cos: return "cos";
-    case UnaryOp::tanh: return "tanh";
-    case UnaryOp::sigmoid: return "sigmoid";
-    case UnaryOp::erf: return "erf";
-    case UnaryOp::floor: return "floor";
-    case UnaryOp::ceil: return "ceil";
-    case UnaryOp::round: return "round";
-    case UnaryOp::relu: return "relu";
-    case UnaryOp::relu6: return "relu6";
-    case UnaryOp::leaky_relu: return "leaky_relu";
-    case UnaryOp::elu: return "elu";
-    case UnaryOp::selu: return "selu";
-    case UnaryOp::softplus: return "softplus";
-    case UnaryOp::softsign: return "softsign";
-    case UnaryOp::gelu: return "gelu";
-    case UnaryOp::gelu_tanh: return "gelu_tanh";
-    case UnaryOp::hard_sigmoid: return "hard_sigmoid";
-    case UnaryOp::swish: return "swish";
-    case UnaryOp::logical_not: return "logical_not";
-  }
-  return "unary";
-}
-
 // Cheap ops are memory-bound and pay for threads only on large buffers; transcendental ones
 // pay earlier.
 std::int64_t threshold_of(UnaryOp op) {
@@ -168,12 +131,9 @@ void integer_unary(UnaryOp op, const T* x, T* y, std::int64_t n, DType dtype) {
 
 void CpuBackend::unary(UnaryOp op, In x, Out out, double alpha) {
   const char* name = unary_name(op);
-  if (x.shape.num_elements() != out.shape.num_elements())
-    throw ShapeError(std::string(name) + ": output shape " + out.shape.to_string() + " differs from input shape " +
-                     x.shape.to_string());
+  check_unary(op, x, out);
   const std::int64_t n = x.shape.num_elements();
   if (op == UnaryOp::logical_not) {
-    expect_dtype(name, "the output", out.dtype, DType::boolean);
     bool* y = static_cast<bool*>(out.data);
     visit_dtype(x.dtype, [&]<class T>() {
       const T* p = static_cast<const T*>(x.data);
@@ -183,7 +143,6 @@ void CpuBackend::unary(UnaryOp op, In x, Out out, double alpha) {
     });
     return;
   }
-  expect_dtype(name, "the output", out.dtype, x.dtype);
   if (n == 0) return;
   visit_dtype(x.dtype, [&]<class T>() {
     const T* p = static_cast<const T*>(x.data);

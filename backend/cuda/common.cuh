@@ -15,12 +15,11 @@
 #include "strata/backend/cpu/broadcast.hpp"
 #include "strata/backend/cpu/dispatch.hpp"
 #include "strata/backend/cuda/cuda_backend.hpp"
+#include "strata/backend/element_math.hpp"
 #include "strata/framework/errors.hpp"
 
 namespace strata::backend::cuda {
 
-using cpu::expect_dtype;
-using cpu::unsupported_dtype;
 using cpu::visit_dtype;
 using cpu::visit_floating;
 
@@ -75,24 +74,6 @@ __device__ inline T d_nextafter(T x, T y) {
 }
 template <class T>
 __device__ inline bool d_isinf(T x) { return isinf(x); }
-
-// --- conversion, as the CPU's: NaN -> 0 and saturation for float -> integer, nonzero -> true ---
-
-template <class T, class S>
-__host__ __device__ inline T convert(S value) {
-  if constexpr (std::is_same_v<T, bool>) {
-    return value != S(0);
-  } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<T>) {
-    if (!(value == value)) return T(0);
-    constexpr auto lo = static_cast<S>(std::numeric_limits<T>::min());
-    constexpr auto hi = static_cast<S>(std::numeric_limits<T>::max());
-    if (value <= lo) return std::numeric_limits<T>::min();
-    if (value >= hi) return std::numeric_limits<T>::max();
-    return static_cast<T>(value);
-  } else {
-    return static_cast<T>(value);
-  }
-}
 
 // --- broadcasting ---
 

@@ -264,9 +264,8 @@ void CudaBackend::fill(Out out, double value) {
 }
 
 void CudaBackend::cast(In x, Out out) {
+  check_cast(x, out);
   const std::int64_t n = x.shape.num_elements();
-  if (out.shape.num_elements() != n)
-    throw ShapeError("cast: output shape " + out.shape.to_string() + " differs from input shape " + x.shape.to_string());
   if (x.dtype == out.dtype) return copy(x.data, out.data, static_cast<std::size_t>(n) * dtype_size(x.dtype));
   visit_dtype(x.dtype, [&]<class S>() {
     visit_dtype(out.dtype, [&]<class T>() {
@@ -316,31 +315,14 @@ void launch_strided(const CudaBackend& be, const void* src, void* dst, const Str
 }  // namespace
 
 void CudaBackend::copy_strided(const StridedCopyArgs& args) {
-  const int rank = args.shape.rank();
-  if (static_cast<int>(args.src_strides.size()) != rank || static_cast<int>(args.dst_strides.size()) != rank)
-    throw ValueError("copy_strided: " + std::to_string(args.src_strides.size()) + " source and " +
-                     std::to_string(args.dst_strides.size()) + " destination strides for shape " +
-                     args.shape.to_string());
+  // Size-1 dimensions dropped, dimensions contiguous on both sides merged (as the CPU does).
+  const StridedRuns runs = merge_strided_dims(args);
+  const std::vector<std::int64_t>& dims = runs.dims;
+  const std::vector<std::int64_t>& ss = runs.src_strides;
+  const std::vector<std::int64_t>& ds = runs.dst_strides;
   const std::int64_t n = args.shape.num_elements();
   if (n == 0) return;
   const std::size_t elem = dtype_size(args.dtype);
-  // Drop size-1 dimensions and merge dimensions contiguous on both sides (as the CPU does).
-  std::vector<std::int64_t> dims, ss, ds;
-  for (int d = 0; d < rank; ++d) {
-    const auto extent = args.shape[static_cast<std::size_t>(d)];
-    if (extent == 1) continue;
-    const auto s = args.src_strides[static_cast<std::size_t>(d)], t = args.dst_strides[static_cast<std::size_t>(d)];
-    if (!dims.empty() && ss.back() == s * extent && ds.back() == t * extent) {
-      dims.back() *= extent;
-      ss.back() = s;
-      ds.back() = t;
-    } else {
-      dims.push_back(extent);
-      ss.push_back(s);
-      ds.push_back(t);
-    }
-  }
-  if (dims.empty()) dims = {1}, ss = {1}, ds = {1};
   const auto* src = static_cast<const char*>(args.src) + args.src_offset * static_cast<std::int64_t>(elem);
   auto* dst = static_cast<char*>(args.dst) + args.dst_offset * static_cast<std::int64_t>(elem);
   activate();
@@ -371,23 +353,6 @@ namespace {
 
 constexpr unsigned long long kNoError = ~0ull;
 
-struct AxisSplit {
-  std::int64_t outer = 1, n = 1, inner = 1;
-};
-
-AxisSplit split_at(const Shape& shape, int axis) {
-  AxisSplit s;
-  for (int d = 0; d < axis; ++d) s.outer *= shape[static_cast<std::size_t>(d)];
-  s.n = shape[static_cast<std::size_t>(axis)];
-  for (int d = axis + 1; d < shape.rank(); ++d) s.inner *= shape[static_cast<std::size_t>(d)];
-  return s;
-}
-
-void check_axis(const char* op, int axis, const Shape& shape) {
-  if (axis < 0 || axis >= shape.rank())
-    throw ValueError(std::string(op) + ": axis " + std::to_string(axis) + " is out of range for shape " +
-                     shape.to_string());
-}
 
 // Records the smallest position whose index is outside [0, limit).
 template <class I>
@@ -482,14 +447,9 @@ void CudaBackend::check_indices(const char* op, In indices, std::int64_t limit, 
 }
 
 void CudaBackend::gather(In x, In indices, int axis, Out out) {
-  check_axis("gather", axis, x.shape);
-  expect_dtype("gather", "the output", out.dtype, x.dtype);
-  const AxisSplit s = split_at(x.shape, axis);
+  const AxisSplit s = check_gather(x, indices, axis, out);
   check_indices("gather", indices, s.n, axis);
   const std::int64_t count = indices.shape.num_elements();
-  if (out.shape.num_elements() != s.outer * count * s.inner)
-    throw ShapeError("gather: output shape " + out.shape.to_string() + " does not hold " +
-                     std::to_string(s.outer * count * s.inner) + " elements");
   const std::int64_t total = s.outer * count * s.inner;
   if (total == 0) return;
   activate();
@@ -502,15 +462,9 @@ void CudaBackend::gather(In x, In indices, int axis, Out out) {
 }
 
 void CudaBackend::scatter_add(In updates, In indices, int axis, Out out) {
-  check_axis("scatter_add", axis, out.shape);
-  expect_dtype("scatter_add", "the updates", updates.dtype, out.dtype);
-  const AxisSplit s = split_at(out.shape, axis);
+  const AxisSplit s = check_scatter_add(updates, indices, axis, out);
   check_indices("scatter_add", indices, s.n, axis);
   const std::int64_t count = indices.shape.num_elements();
-  if (updates.shape.num_elements() != s.outer * count * s.inner)
-    throw ShapeError("scatter_add: updates of shape " + updates.shape.to_string() + " do not match " +
-                     std::to_string(count) + " indices into shape " + out.shape.to_string() + " along axis " +
-                     std::to_string(axis));
   const std::int64_t total = s.outer * count * s.inner;
   if (total == 0) return;
   activate();

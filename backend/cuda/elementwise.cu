@@ -9,65 +9,6 @@
 namespace strata::backend::cuda {
 namespace {
 
-const char* unary_name(UnaryOp op) {
-  switch (op) {
-    case UnaryOp::negative: return "negative";
-    case UnaryOp::abs: return "abs";
-    case UnaryOp::sign: return "sign";
-    case UnaryOp::square: return "square";
-    case UnaryOp::sqrt: return "sqrt";
-    case UnaryOp::rsqrt: return "rsqrt";
-    case UnaryOp::reciprocal: return "reciprocal";
-    case UnaryOp::exp: return "exp";
-    case UnaryOp::expm1: return "expm1";
-    case UnaryOp::log: return "log";
-    case UnaryOp::log1p: return "log1p";
-    case UnaryOp::sin: return "sin";
-    case UnaryOp::cos: return "cos";
-    case UnaryOp::tanh: return "tanh";
-    case UnaryOp::sigmoid: return "sigmoid";
-    case UnaryOp::erf: return "erf";
-    case UnaryOp::floor: return "floor";
-    case UnaryOp::ceil: return "ceil";
-    case UnaryOp::round: return "round";
-    case UnaryOp::relu: return "relu";
-    case UnaryOp::relu6: return "relu6";
-    case UnaryOp::leaky_relu: return "leaky_relu";
-    case UnaryOp::elu: return "elu";
-    case UnaryOp::selu: return "selu";
-    case UnaryOp::softplus: return "softplus";
-    case UnaryOp::softsign: return "softsign";
-    case UnaryOp::gelu: return "gelu";
-    case UnaryOp::gelu_tanh: return "gelu_tanh";
-    case UnaryOp::hard_sigmoid: return "hard_sigmoid";
-    case UnaryOp::swish: return "swish";
-    case UnaryOp::logical_not: return "logical_not";
-  }
-  return "unary";
-}
-
-const char* binary_name(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::add: return "add";
-    case BinaryOp::subtract: return "subtract";
-    case BinaryOp::multiply: return "multiply";
-    case BinaryOp::divide: return "divide";
-    case BinaryOp::pow: return "pow";
-    case BinaryOp::maximum: return "maximum";
-    case BinaryOp::minimum: return "minimum";
-    case BinaryOp::equal: return "equal";
-    case BinaryOp::not_equal: return "not_equal";
-    case BinaryOp::less: return "less";
-    case BinaryOp::less_equal: return "less_equal";
-    case BinaryOp::greater: return "greater";
-    case BinaryOp::greater_equal: return "greater_equal";
-    case BinaryOp::logical_and: return "logical_and";
-    case BinaryOp::logical_or: return "logical_or";
-    case BinaryOp::logical_xor: return "logical_xor";
-  }
-  return "binary";
-}
-
 // --- unary ---
 
 template <class T>
@@ -170,39 +111,6 @@ bool integer_supports(UnaryOp op) {
 
 // --- binary ---
 
-// Python's // on integers: toward negative infinity, 0 for a zero divisor, no overflow trap.
-template <class T>
-__device__ T floor_divide(T a, T b) {
-  if (b == 0) return T(0);
-  if constexpr (std::is_signed_v<T>) {
-    if (b == -1) return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(a));
-    T q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-    return q;
-  } else {
-    return a / b;
-  }
-}
-
-// Wrapping integer power; negative exponents give 0 except for bases +-1.
-template <class T>
-__device__ T integer_pow(T base, T exponent) {
-  using U = std::make_unsigned_t<T>;
-  if constexpr (std::is_signed_v<T>) {
-    if (exponent < 0) {
-      if (base == 1) return 1;
-      if (base == -1) return (exponent % 2 == 0) ? 1 : -1;
-      return 0;
-    }
-  }
-  U result = 1, b = static_cast<U>(base);
-  for (auto e = static_cast<U>(exponent); e; e >>= 1) {
-    if (e & 1) result = static_cast<U>(result * b);
-    b = static_cast<U>(b * b);
-  }
-  return static_cast<T>(result);
-}
-
 template <class T>
 __device__ T arithmetic(BinaryOp op, T x, T y) {
   if constexpr (std::is_same_v<T, bool>) {
@@ -277,7 +185,6 @@ __global__ void comparison_kernel(BinaryOp op, Broadcast<2> plan, const T* a, co
   }
 }
 
-bool writes_bool(BinaryOp op) { return op >= BinaryOp::equal; }
 
 bool bool_supports(BinaryOp op) {
   return op == BinaryOp::add || op == BinaryOp::maximum || op == BinaryOp::multiply || op == BinaryOp::minimum;
@@ -298,12 +205,9 @@ __global__ void where_kernel(Broadcast<3> plan, const bool* c, const Word* a, co
 
 void CudaBackend::unary(UnaryOp op, In x, Out out, double alpha) {
   const char* name = unary_name(op);
-  if (x.shape.num_elements() != out.shape.num_elements())
-    throw ShapeError(std::string(name) + ": output shape " + out.shape.to_string() + " differs from input shape " +
-                     x.shape.to_string());
+  check_unary(op, x, out);
   const std::int64_t n = x.shape.num_elements();
   if (op == UnaryOp::logical_not) {
-    expect_dtype(name, "the output", out.dtype, DType::boolean);
     visit_dtype(x.dtype, [&]<class T>() {
       if (n == 0) return;
       activate();
@@ -311,7 +215,6 @@ void CudaBackend::unary(UnaryOp op, In x, Out out, double alpha) {
     });
     return;
   }
-  expect_dtype(name, "the output", out.dtype, x.dtype);
   if (n == 0) return;
   visit_dtype(x.dtype, [&]<class T>() {
     const T* p = static_cast<const T*>(x.data);
@@ -331,10 +234,7 @@ void CudaBackend::unary(UnaryOp op, In x, Out out, double alpha) {
 
 void CudaBackend::binary(BinaryOp op, In a, In b, Out out) {
   const char* name = binary_name(op);
-  if (a.dtype != b.dtype)
-    throw DTypeError(std::string(name) + ": operands have different dtypes " + std::string(dtype_name(a.dtype)) +
-                     " and " + std::string(dtype_name(b.dtype)));
-  expect_dtype(name, "the output", out.dtype, writes_bool(op) ? DType::boolean : a.dtype);
+  check_binary(op, a, b, out);
   const std::int64_t n = out.shape.num_elements();
   if (n == 0) return;
   const auto plan = plan_broadcast<2>(name, out.shape, {&a.shape, &b.shape});
@@ -355,11 +255,7 @@ void CudaBackend::binary(BinaryOp op, In a, In b, Out out) {
 }
 
 void CudaBackend::where(In condition, In a, In b, Out out) {
-  expect_dtype("where", "the condition", condition.dtype, DType::boolean);
-  if (a.dtype != b.dtype)
-    throw DTypeError("where: the two branches have different dtypes " + std::string(dtype_name(a.dtype)) + " and " +
-                     std::string(dtype_name(b.dtype)));
-  expect_dtype("where", "the output", out.dtype, a.dtype);
+  check_where(condition, a, b, out);
   const std::int64_t n = out.shape.num_elements();
   if (n == 0) return;
   const auto plan = plan_broadcast<3>("where", out.shape, {&condition.shape, &a.shape, &b.shape});

@@ -111,39 +111,9 @@ namespace {
 // The patch matrix of a chunk is kept under this size (the chunk shrinks to fit).
 constexpr std::int64_t kPatchBytes = std::int64_t{256} << 20;
 
-struct Geometry {
-  std::int64_t pixels;  // out_h * out_w: rows of the patch matrix per sample
-  std::int64_t cg, fg;  // channels and filters per group
-  std::int64_t k;       // kernel_h * kernel_w * cg: columns of the patch matrix
-  bool direct;          // 1x1, stride 1, no padding, one group: x is the patch matrix
-};
-
-Geometry geometry(const ConvArgs& a) {
-  Geometry g;
-  g.pixels = a.out_h * a.out_w;
-  g.cg = a.in_channels / a.groups;
-  g.fg = a.filters / a.groups;
-  g.k = a.kernel_h * a.kernel_w * g.cg;
-  g.direct = a.kernel_h == 1 && a.kernel_w == 1 && a.stride_h == 1 && a.stride_w == 1 && a.pad_top == 0 &&
-             a.pad_left == 0 && a.groups == 1 && a.out_h == a.in_h && a.out_w == a.in_w;
-  return g;
-}
-
-void check_conv(const ConvArgs& a) {
-  auto positive = [](std::int64_t v) { return v > 0; };
-  if (a.batch < 0 || a.in_h < 0 || a.in_w < 0 || a.out_h < 0 || a.out_w < 0 || !positive(a.in_channels) ||
-      !positive(a.filters) || !positive(a.kernel_h) || !positive(a.kernel_w) || !positive(a.stride_h) ||
-      !positive(a.stride_w) || !positive(a.dilation_h) || !positive(a.dilation_w) || !positive(a.groups) ||
-      a.pad_top < 0 || a.pad_left < 0 || a.in_channels % a.groups != 0 || a.filters % a.groups != 0)
-    throw ValueError("conv2d: invalid arguments (batch " + std::to_string(a.batch) + ", input " +
-                     std::to_string(a.in_h) + "x" + std::to_string(a.in_w) + "x" + std::to_string(a.in_channels) +
-                     ", kernel " + std::to_string(a.kernel_h) + "x" + std::to_string(a.kernel_w) + ", filters " +
-                     std::to_string(a.filters) + ", groups " + std::to_string(a.groups) + ")");
-}
-
 // Patch matrix rows of samples [first, first + samples) for `group`.
 template <class T>
-__global__ void im2col_kernel(ConvArgs a, Geometry g, const T* x, std::int64_t group, std::int64_t first,
+__global__ void im2col_kernel(ConvArgs a, ConvGeometry g, const T* x, std::int64_t group, std::int64_t first,
                               std::int64_t total, T* col) {
   for (std::int64_t e = thread_index(); e < total; e += thread_count()) {
     const std::int64_t row = e / g.k, column = e - row * g.k;
@@ -162,7 +132,7 @@ __global__ void im2col_kernel(ConvArgs a, Geometry g, const T* x, std::int64_t g
 // dx of samples [first, first + samples), channels of `group` = the sum of the patch-matrix
 // gradients that read each element.
 template <class T>
-__global__ void col2im_kernel(ConvArgs a, Geometry g, const T* dcol, std::int64_t group, std::int64_t first,
+__global__ void col2im_kernel(ConvArgs a, ConvGeometry g, const T* dcol, std::int64_t group, std::int64_t first,
                               std::int64_t total, T* dx) {
   for (std::int64_t e = thread_index(); e < total; e += thread_count()) {
     const std::int64_t c = e % g.cg;
@@ -190,7 +160,7 @@ __global__ void col2im_kernel(ConvArgs a, Geometry g, const T* dcol, std::int64_
   }
 }
 
-std::int64_t chunk_samples(const ConvArgs& a, const Geometry& g, std::size_t element) {
+std::int64_t chunk_samples(const ConvArgs& a, const ConvGeometry& g, std::size_t element) {
   const std::int64_t per_sample = std::max<std::int64_t>(1, g.pixels * g.k * static_cast<std::int64_t>(element));
   return std::clamp<std::int64_t>(kPatchBytes / per_sample, 1, std::max<std::int64_t>(a.batch, 1));
 }
@@ -203,7 +173,7 @@ GemmArgs gemm_args(DType dtype) {
 
 template <class T>
 void conv_forward(CudaBackend& be, const ConvArgs& a, const T* x, const T* w, T* y) {
-  const Geometry g = geometry(a);
+  const ConvGeometry g = conv_geometry(a);
   GemmArgs m = gemm_args(a.dtype);
   m.n = g.fg;
   m.k = g.k;
@@ -236,7 +206,7 @@ void conv_forward(CudaBackend& be, const ConvArgs& a, const T* x, const T* w, T*
 
 template <class T>
 void conv_backward(CudaBackend& be, const ConvArgs& a, const T* x, const T* w, const T* dy, T* dx, T* dw) {
-  const Geometry g = geometry(a);
+  const ConvGeometry g = conv_geometry(a);
   if (g.direct) {
     if (dx) {  // dx (M, C) = dy (M, F) w^T
       GemmArgs m = gemm_args(a.dtype);
@@ -325,14 +295,6 @@ void CudaBackend::conv2d_backward(const ConvArgs& args, const void* x, const voi
 // --- pooling ---
 
 namespace {
-
-void check_pool(const PoolArgs& a) {
-  if (a.batch < 0 || a.in_h < 0 || a.in_w < 0 || a.channels < 0 || a.out_h < 0 || a.out_w < 0 || a.pool_h <= 0 ||
-      a.pool_w <= 0 || a.stride_h <= 0 || a.stride_w <= 0 || a.pad_top < 0 || a.pad_left < 0)
-    throw ValueError("pool2d: invalid arguments (input " + std::to_string(a.in_h) + "x" + std::to_string(a.in_w) +
-                     ", pool " + std::to_string(a.pool_h) + "x" + std::to_string(a.pool_w) + ", strides " +
-                     std::to_string(a.stride_h) + "x" + std::to_string(a.stride_w) + ")");
-}
 
 struct Window {
   std::int64_t y0, y1, x0, x1;  // clipped to the input

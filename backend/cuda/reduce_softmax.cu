@@ -15,19 +15,6 @@
 namespace strata::backend::cuda {
 namespace {
 
-const char* reduce_name(ReduceOp op) {
-  switch (op) {
-    case ReduceOp::sum: return "sum";
-    case ReduceOp::mean: return "mean";
-    case ReduceOp::max: return "max";
-    case ReduceOp::min: return "min";
-    case ReduceOp::prod: return "prod";
-    case ReduceOp::argmax: return "argmax";
-    case ReduceOp::argmin: return "argmin";
-  }
-  return "reduce";
-}
-
 enum class Kind { sum, prod, max, min };
 
 template <class T>
@@ -292,26 +279,10 @@ int block_size_for(std::int64_t n) {
 
 void CudaBackend::reduce(ReduceOp op, In x, const std::vector<int>& axes, Out out) {
   const char* name = reduce_name(op);
-  const int rank = x.shape.rank();
-  for (std::size_t i = 0; i < axes.size(); ++i)
-    if (axes[i] < 0 || axes[i] >= rank || (i && axes[i] <= axes[i - 1]))
-      throw ValueError(std::string(name) + ": axes must be sorted, unique and within the rank " +
-                       std::to_string(rank) + " of shape " + x.shape.to_string());
-  Shape expected = x.shape;
-  for (int a : axes) expected[static_cast<std::size_t>(a)] = 1;
-  if (!(out.shape == expected))
-    throw ShapeError(std::string(name) + ": output shape " + out.shape.to_string() + " should be " +
-                     expected.to_string() + " for input shape " + x.shape.to_string());
-  if (x.dtype == DType::boolean) unsupported_dtype(name, x.dtype, "a numeric dtype");
+  check_reduce(op, x, axes, out);
   if (op == ReduceOp::argmax || op == ReduceOp::argmin) {
-    if (axes.size() != 1)
-      throw ValueError(std::string(name) + ": reduces exactly one axis, got " + std::to_string(axes.size()));
-    expect_dtype(name, "the output", out.dtype, DType::int64);
-    const int axis = axes[0];
-    std::int64_t outer = 1, inner = 1;
-    for (int d = 0; d < axis; ++d) outer *= x.shape[static_cast<std::size_t>(d)];
-    for (int d = axis + 1; d < rank; ++d) inner *= x.shape[static_cast<std::size_t>(d)];
-    const std::int64_t n = x.shape[static_cast<std::size_t>(axis)];
+    const AxisSplit split = split_at(x.shape, axes[0]);
+    const std::int64_t outer = split.outer, n = split.n, inner = split.inner;
     if (outer * inner == 0) return;
     activate();
     visit_dtype(x.dtype, [&]<class T>() {
@@ -322,7 +293,6 @@ void CudaBackend::reduce(ReduceOp op, In x, const std::vector<int>& axes, Out ou
     });
     return;
   }
-  expect_dtype(name, "the output", out.dtype, x.dtype);
   if (out.shape.num_elements() == 0) return;
   const ReducePlan plan = plan_reduce(name, x.shape, axes);
   const Kind kind = op == ReduceOp::prod  ? Kind::prod
@@ -360,17 +330,9 @@ void CudaBackend::reduce(ReduceOp op, In x, const std::vector<int>& axes, Out ou
 
 void CudaBackend::softmax(In x, int axis, bool log, Out out) {
   const char* name = log ? "log_softmax" : "softmax";
-  if (axis < 0 || axis >= x.shape.rank())
-    throw ValueError(std::string(name) + ": axis " + std::to_string(axis) + " is out of range for shape " +
-                     x.shape.to_string());
-  if (!(out.shape == x.shape))
-    throw ShapeError(std::string(name) + ": output shape " + out.shape.to_string() + " differs from input shape " +
-                     x.shape.to_string());
-  expect_dtype(name, "the output", out.dtype, x.dtype);
-  std::int64_t outer = 1, inner = 1;
-  const std::int64_t n = x.shape[static_cast<std::size_t>(axis)];
-  for (int d = 0; d < axis; ++d) outer *= x.shape[static_cast<std::size_t>(d)];
-  for (int d = axis + 1; d < x.shape.rank(); ++d) inner *= x.shape[static_cast<std::size_t>(d)];
+  check_softmax(x, axis, log, out);
+  const AxisSplit split = split_at(x.shape, axis);
+  const std::int64_t outer = split.outer, n = split.n, inner = split.inner;
   if (outer * n * inner == 0) return;
   visit_floating(x.dtype, name, [&]<class T>() {
     activate();

@@ -6,11 +6,11 @@
 #include <fstream>
 #include <limits>
 #include <string_view>
-#include <system_error>
 
 #include "strata/framework/data/file_input.hpp"
 #include "strata/framework/data/readers.hpp"
 #include "strata/framework/errors.hpp"
+#include "strata/framework/io/atomic_file.hpp"
 #include "strata/framework/ops/array_ops.hpp"
 
 namespace strata::data {
@@ -249,10 +249,10 @@ void write_npy(const std::filesystem::path& path, const Tensor& tensor) {
   header += '\n';
   if (header.size() > 65535) throw ValueError("write_npy: the tensor has too many dimensions for a version 1.0 header");
 
-  const std::filesystem::path temp = path.string() + ".tmp";
+  io::AtomicFile target(path.string());
   {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw IOError("write_npy: " + path.string() + ": cannot open " + temp.string() + " for writing");
+    std::ofstream out(target.temporary_path(), std::ios::binary | std::ios::trunc);
+    if (!out) throw IOError("write_npy: " + path.string() + ": cannot create a file in directory '" + target.folder() + "'");
     out.write(reinterpret_cast<const char*>(kMagic.data()), kMagic.size());
     const char version[2] = {1, 0};
     out.write(version, 2);
@@ -260,21 +260,10 @@ void write_npy(const std::filesystem::path& path, const Tensor& tensor) {
     out.write(len, 2);
     out.write(header.data(), static_cast<std::streamsize>(header.size()));
     out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    out.flush();
-    if (!out) {
-      out.close();
-      std::error_code ec;
-      std::filesystem::remove(temp, ec);
-      throw IOError("write_npy: " + path.string() + ": write failed");
-    }
+    out.close();
+    if (!out) throw IOError("write_npy: " + path.string() + ": write failed");
   }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    const std::string message = ec.message();
-    std::filesystem::remove(temp, ec);
-    throw IOError("write_npy: " + path.string() + ": cannot rename the temporary file: " + message);
-  }
+  target.commit();
 }
 
 }  // namespace strata::data

@@ -1,6 +1,5 @@
 #include "strata/models/saving/hdf5.hpp"
 
-#include <fcntl.h>
 #include <hdf5.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -610,47 +609,25 @@ void File::close() {
 
 // ------------------------------------------------------------------ AtomicWriter
 
-AtomicWriter::AtomicWriter(std::string path) : path_(std::move(path)) {
-  static std::atomic<unsigned> counter{0};
-  const auto slash = path_.rfind('/');
-  const std::string dir = slash == std::string::npos ? std::string(".") : path_.substr(0, slash);
-  const std::string base = slash == std::string::npos ? path_ : path_.substr(slash + 1);
-  if (base.empty()) throw IOError("Unable to write file '" + path_ + "': the path names a directory");
-  temporary_ = dir + "/." + base + ".tmp" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+AtomicWriter::AtomicWriter(std::string path) : target_(std::move(path)) {
   try {
-    file_ = File::create(temporary_);
+    file_ = File::create(target_.temporary_path());
   } catch (const IOError&) {
-    throw IOError("Unable to write file '" + path_ + "': cannot create a file in directory '" + dir + "'");
+    throw IOError("Unable to write file '" + target_.path() + "': cannot create a file in directory '" +
+                  target_.folder() + "'");
   }
 }
 
 AtomicWriter::~AtomicWriter() {
-  if (committed_) return;
   try {
-    file_.close();
+    file_.close();  // before the AtomicFile removes the temporary file
   } catch (...) {
   }
-  ::unlink(temporary_.c_str());
 }
 
 void AtomicWriter::commit() {
   file_.close();
-  int fd = ::open(temporary_.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw IOError("Unable to write file '" + path_ + "': fsync failed: " + std::strerror(errno));
-  }
-  ::close(fd);
-  if (::rename(temporary_.c_str(), path_.c_str()) != 0)
-    throw IOError("Unable to write file '" + path_ + "': " + std::strerror(errno));
-  committed_ = true;
-  const auto slash = path_.rfind('/');
-  const std::string dir = slash == std::string::npos ? std::string(".") : path_.substr(0, slash);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  target_.commit();
 }
 
 }  // namespace strata::saving::hdf5

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/framework/io/atomic_file.hpp"
 #include "strata/framework/tensor.hpp"
 
 namespace strata::saving::hdf5 {
@@ -91,9 +92,9 @@ class File : public Object {
   void close();
 };
 
-// Writes `path` atomically: the content goes to a temporary file in the same directory, which is
-// flushed, fsync'ed and renamed over `path` by commit(). Without commit() (an exception) the
-// temporary file is removed and `path` is untouched.
+// Writes `path` atomically (io::AtomicFile): an HDF5 file created at the temporary name, closed,
+// fsync'ed and renamed over `path` by commit(). Without commit() (an exception) the temporary
+// file is removed and `path` is untouched.
 class AtomicWriter {
  public:
   explicit AtomicWriter(std::string path);
@@ -104,9 +105,8 @@ class AtomicWriter {
   void commit();
 
  private:
-  std::string path_, temporary_;
+  io::AtomicFile target_;
   File file_;
-  bool committed_ = false;
 };
 
 }  // namespace strata::saving::hdf5

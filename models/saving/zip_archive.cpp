@@ -6,7 +6,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -75,11 +74,6 @@ std::uint32_t dos_now() {
   return static_cast<std::uint32_t>(tm.tm_year - 80) << 25 | static_cast<std::uint32_t>(tm.tm_mon + 1) << 21 |
          static_cast<std::uint32_t>(tm.tm_mday) << 16 | static_cast<std::uint32_t>(tm.tm_hour) << 11 |
          static_cast<std::uint32_t>(tm.tm_min) << 5 | static_cast<std::uint32_t>(tm.tm_sec / 2);
-}
-
-std::string directory_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? std::string(".") : (slash == 0 ? std::string("/") : path.substr(0, slash));
 }
 
 }  // namespace
@@ -380,37 +374,29 @@ std::string Reader::read(const std::string& name, std::uint64_t max_bytes) const
 
 // ------------------------------------------------------------------ Writer
 
-Writer::Writer(std::string path) : path_(std::move(path)) {
-  static std::atomic<unsigned> counter{0};
-  const auto slash = path_.rfind('/');
-  const std::string base = slash == std::string::npos ? path_ : path_.substr(slash + 1);
-  if (base.empty()) throw IOError("Unable to write file '" + path_ + "': the path names a directory");
-  const std::string dir = directory_of(path_);
-  temporary_ = (slash == std::string::npos ? std::string() : path_.substr(0, slash + 1)) + "." + base + ".tmp" +
-               std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+Writer::Writer(std::string path) : target_(std::move(path)) {
+  fd_ = ::open(target_.temporary_path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd_ < 0)
-    throw IOError("Unable to write file '" + path_ + "': cannot create a file in directory '" + dir +
-                  "': " + std::strerror(errno));
+    throw IOError("Unable to write file '" + target_.path() + "': cannot create a file in directory '" +
+                  target_.folder() + "': " + std::strerror(errno));
 }
 
 Writer::~Writer() {
   if (fd_ >= 0) ::close(fd_);
-  if (!committed_) ::unlink(temporary_.c_str());
 }
 
 void Writer::write(std::string_view bytes) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd_, bytes.data(), std::min<std::size_t>(bytes.size(), 1u << 30));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw IOError("Unable to write file '" + path_ + "': " + std::strerror(errno));
+    if (n <= 0) throw IOError("Unable to write file '" + target_.path() + "': " + std::strerror(errno));
     bytes.remove_prefix(static_cast<std::size_t>(n));
     offset_ += static_cast<std::uint64_t>(n);
   }
 }
 
 void Writer::add(const std::string& name, std::string_view data, std::uint32_t dos_time) {
-  if (committed_) throw IOError("zip::Writer: '" + path_ + "' is already committed");
+  if (committed_) throw IOError("zip::Writer: '" + target_.path() + "' is already committed");
   if (const char* why = unsafe_name(name)) throw ValueError("zip::Writer: member " + quote(name) + " is refused: " + why);
   if (name.size() > 0xffff) throw ValueError("zip::Writer: member name too long");
   for (const auto& e : entries_)
@@ -418,7 +404,7 @@ void Writer::add(const std::string& name, std::string_view data, std::uint32_t d
   // Without zip64 every size and offset must fit in 32 bits (0xffffffff means "see zip64").
   if (data.size() >= 0xffffffffu || offset_ >= 0xffffffffu - kLocalHeaderSize - name.size() - data.size() ||
       entries_.size() >= 0xffff)
-    throw IOError("Unable to write file '" + path_ + "': member " + quote(name) + " (" + std::to_string(data.size()) +
+    throw IOError("Unable to write file '" + target_.path() + "': member " + quote(name) + " (" + std::to_string(data.size()) +
                   " bytes) would make the archive larger than 4 GiB, which needs zip64 (not supported for writing)");
   Entry entry;
   entry.name = name;
@@ -475,7 +461,7 @@ void Writer::commit() {
     cd += e.name;
   }
   if (cd_offset + cd.size() >= 0xffffffffu)
-    throw IOError("Unable to write file '" + path_ + "': the archive would be larger than 4 GiB (zip64 is not supported for writing)");
+    throw IOError("Unable to write file '" + target_.path() + "': the archive would be larger than 4 GiB (zip64 is not supported for writing)");
   const std::uint32_t cd_size = static_cast<std::uint32_t>(cd.size());
   put32(cd, kEndOfCentralDirectory);
   put16(cd, 0);  // this disk
@@ -486,20 +472,11 @@ void Writer::commit() {
   put32(cd, static_cast<std::uint32_t>(cd_offset));
   put16(cd, 0);  // comment
   write(cd);
-  if (::fsync(fd_) != 0) throw IOError("Unable to write file '" + path_ + "': fsync failed: " + std::strerror(errno));
-  if (::close(fd_) != 0) {
-    fd_ = -1;
-    throw IOError("Unable to write file '" + path_ + "': " + std::strerror(errno));
-  }
+  const int fd = fd_;
   fd_ = -1;
-  if (::rename(temporary_.c_str(), path_.c_str()) != 0)
-    throw IOError("Unable to write file '" + path_ + "': " + std::strerror(errno));
+  if (::close(fd) != 0) throw IOError("Unable to write file '" + target_.path() + "': " + std::strerror(errno));
+  target_.commit();
   committed_ = true;
-  const int dfd = ::open(directory_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
 }
 
 }  // namespace strata::saving::zip

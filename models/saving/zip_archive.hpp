@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/framework/io/atomic_file.hpp"
+
 namespace strata::saving::zip {
 
 inline constexpr std::uint64_t kMaxEntryBytes = 16ull << 30;       // one member (the weights)
@@ -88,7 +90,7 @@ class Writer {
  private:
   void write(std::string_view bytes);
 
-  std::string path_, temporary_;
+  io::AtomicFile target_;
   int fd_ = -1;
   std::uint64_t offset_ = 0;
   std::vector<Entry> entries_;

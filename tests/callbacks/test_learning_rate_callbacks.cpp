@@ -81,12 +81,10 @@ TEST_CASE("ReduceLROnPlateau: mode, verbose message, missing monitor, bad factor
     CHECK(out.str() == "\nEpoch 2: ReduceLROnPlateau reducing learning rate to 0.001.\n");
   }
   {
-    std::ostringstream err;
-    auto* old = std::cerr.rdbuf(err.rdbuf());
+    strata::CaptureWarnings warnings;
     learning_rates(model, ReduceLROnPlateau(), {1.0}, "loss");
-    std::cerr.rdbuf(old);
-    CHECK(err.str() == "UserWarning: Learning rate reduction is conditioned on metric `val_loss` which is not "
-                       "available. Available metrics are: loss.\n");
+    CHECK(warnings.messages() == std::vector<std::string>{"Learning rate reduction is conditioned on metric `val_loss` which "
+                                                          "is not available. Available metrics are: loss."});
   }
   CHECK_THROWS_WITH_AS(ReduceLROnPlateau({.factor = 1.0}),
                        "ReduceLROnPlateau does not support a factor >= 1.0. Received factor=1.0", strata::ValueError);

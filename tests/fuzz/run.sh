@@ -38,7 +38,9 @@ else
   release="$root/build"
   [[ -f "$release/libstrata.so" ]] || { echo "run.sh: build $release first (cmake --build build --target strata)" >&2; exit 2; }
   LOADER_SOURCES=(
-    models/saving/saving.cpp models/saving/zip_archive.cpp models/saving/hdf5.cpp
+    models/saving/saving.cpp models/saving/model_config.cpp models/saving/weights.cpp
+    models/saving/legacy_h5.cpp models/saving/keras3_weights.cpp models/saving/keras_archive.cpp
+    models/saving/zip_archive.cpp models/saving/hdf5.cpp
     models/functional_config.cpp layers/registry.cpp layers/layer.cpp framework/shape.cpp
   )
   flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined

@@ -2,12 +2,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 #include "strata/models/saving/hdf5.hpp"
@@ -478,8 +480,13 @@ TEST_CASE("saving: bad files raise the right error, name the file, and leave the
     CHECK(message.find(path) != std::string::npos);
     CHECK_THROWS_AS(target->load_weights(path), st::ValueError);
     unchanged();
+    st::CaptureWarnings warnings;
     target->load_weights(path, {.skip_mismatch = true});  // loads the first Dense, skips the last
     CHECK(target->get_weights()[0].to_vector<float>() == other->get_weights()[0].to_vector<float>());
+    // The skip is reported through strata::warn, naming the layer.
+    REQUIRE(warnings.messages().size() == 1);
+    CHECK(warnings.messages()[0].find("Skipping loading of weights for layer '" + target->layers().back()->name() +
+                                      "'") == 0);
   }
   SUBCASE("layer count mismatch") {
     st::Sequential small({Input({4}), Dense(3)});
@@ -652,4 +659,48 @@ TEST_CASE("saving: Functional models (two inputs, a shared layer, two outputs) r
   auto loaded = st::models::load_model(temp("functional.h5"));
   got = loaded->apply({xa, xb});
   for (std::size_t i = 0; i < 2; ++i) CHECK(got[i].to_vector<float>() == want[i].to_vector<float>());
+}
+
+TEST_CASE("saving: two threads saving one path at once leave one whole, loadable file and no temporary") {
+  // Each writer has its own temporary file (pid, thread, counter); the last rename wins, whole.
+  for (const std::string name : {"race.h5", "race.weights.h5", "race.keras"}) {
+    CAPTURE(name);
+    const fs::path dir = temp_dir() / ("race_" + fs::path(name).extension().string().substr(1));
+    fs::create_directories(dir);
+    const std::string path = (dir / name).string();
+    st::set_random_seed(3);
+    auto a = mlp();
+    auto b = mlp();
+    a->compile({.optimizer = "adam", .loss = "mse"});
+    b->compile({.optimizer = "adam", .loss = "mse"});
+    std::atomic<int> failures{0};
+    auto writer = [&](const st::Sequential& model) {
+      for (int i = 0; i < 10; ++i) {
+        try {
+          if (name.ends_with(".weights.h5"))
+            model.save_weights(path);
+          else
+            model.save(path);
+        } catch (const st::Error&) {
+          ++failures;
+        }
+      }
+    };
+    std::thread t1(writer, std::cref(*a)), t2(writer, std::cref(*b));
+    t1.join();
+    t2.join();
+    CHECK(failures == 0);
+    auto target = mlp();
+    if (name.ends_with(".weights.h5"))
+      target->load_weights(path);
+    else
+      target = std::dynamic_pointer_cast<st::Sequential>(st::models::load_model(path));
+    REQUIRE(target);
+    const auto loaded = weight_values(*target);
+    CHECK((loaded == weight_values(*a) || loaded == weight_values(*b)));
+    std::vector<std::string> entries;
+    for (const auto& e : fs::directory_iterator(dir)) entries.push_back(e.path().filename().string());
+    CHECK(entries == std::vector<std::string>{name});
+    fs::remove_all(dir);
+  }
 }
