@@ -347,35 +347,34 @@ InitializerPtr TruncatedNormal(RandomNormalOptions options) {
 InitializerPtr VarianceScaling(VarianceScalingOptions options) {
   return std::make_shared<VarianceScalingInitializer>(std::move(options), "VarianceScaling");
 }
-InitializerPtr GlorotUniform(SeedOption options) {
+
+namespace {
+// The Glorot/He/Lecun presets are VarianceScaling with fixed settings, kept under their own class name.
+InitializerPtr variance_scaling_preset(const char* class_name, double scale, const char* mode,
+                                       const char* distribution, SeedOption options) {
   return std::make_shared<VarianceScalingInitializer>(
-      VarianceScalingOptions{.scale = 1.0, .mode = "fan_avg", .distribution = "uniform", .seed = options.seed},
-      "GlorotUniform");
+      VarianceScalingOptions{.scale = scale, .mode = mode, .distribution = distribution, .seed = options.seed},
+      class_name);
+}
+}  // namespace
+
+InitializerPtr GlorotUniform(SeedOption options) {
+  return variance_scaling_preset("GlorotUniform", 1.0, "fan_avg", "uniform", options);
 }
 InitializerPtr GlorotNormal(SeedOption options) {
-  return std::make_shared<VarianceScalingInitializer>(
-      VarianceScalingOptions{.scale = 1.0, .mode = "fan_avg", .distribution = "truncated_normal", .seed = options.seed},
-      "GlorotNormal");
+  return variance_scaling_preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal", options);
 }
 InitializerPtr HeNormal(SeedOption options) {
-  return std::make_shared<VarianceScalingInitializer>(
-      VarianceScalingOptions{.scale = 2.0, .mode = "fan_in", .distribution = "truncated_normal", .seed = options.seed},
-      "HeNormal");
+  return variance_scaling_preset("HeNormal", 2.0, "fan_in", "truncated_normal", options);
 }
 InitializerPtr HeUniform(SeedOption options) {
-  return std::make_shared<VarianceScalingInitializer>(
-      VarianceScalingOptions{.scale = 2.0, .mode = "fan_in", .distribution = "uniform", .seed = options.seed},
-      "HeUniform");
+  return variance_scaling_preset("HeUniform", 2.0, "fan_in", "uniform", options);
 }
 InitializerPtr LecunNormal(SeedOption options) {
-  return std::make_shared<VarianceScalingInitializer>(
-      VarianceScalingOptions{.scale = 1.0, .mode = "fan_in", .distribution = "truncated_normal", .seed = options.seed},
-      "LecunNormal");
+  return variance_scaling_preset("LecunNormal", 1.0, "fan_in", "truncated_normal", options);
 }
 InitializerPtr LecunUniform(SeedOption options) {
-  return std::make_shared<VarianceScalingInitializer>(
-      VarianceScalingOptions{.scale = 1.0, .mode = "fan_in", .distribution = "uniform", .seed = options.seed},
-      "LecunUniform");
+  return variance_scaling_preset("LecunUniform", 1.0, "fan_in", "uniform", options);
 }
 InitializerPtr Orthogonal(OrthogonalOptions options) { return std::make_shared<OrthogonalInitializer>(options); }
 

@@ -1,5 +1,6 @@
 #include "strata/layers/convolutional/conv.hpp"
 
+#include "strata/layers/convolutional/conv_layer_parts.hpp"
 #include "strata/layers/convolutional/fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,14 +15,11 @@ ConvLayer::ConvLayer(int rank, std::int64_t filters, const IntTuple& kernel_size
     : Layer(options.name, options.dtype), rank_(rank), filters_(filters), options_(std::move(options)),
       activation_(activations::get(options_.activation)) {
   const std::string cls = class_name();
-  if (filters <= 0) throw ValueError(cls + ": filters must be a positive integer, got " + std::to_string(filters));
+  detail::check_positive(filters, cls, "filters");
   kernel_size_ = kernel_size.expand(rank, cls, "kernel_size");
   strides_ = options_.strides.expand(rank, cls, "strides");
   dilation_rate_ = options_.dilation_rate.expand(rank, cls, "dilation_rate");
-  const auto& p = options_.padding;
-  if (p != "valid" && p != "same" && !(rank == 1 && p == "causal"))
-    throw ValueError(cls + ": padding must be 'valid' or 'same'" + (rank == 1 ? std::string(" or 'causal'") : "") +
-                     ", got '" + p + "'");
+  detail::check_conv_padding(options_.padding, cls, /*allow_causal=*/rank == 1);
   check_data_format(options_.data_format, cls);
   if (options_.groups <= 0 || filters % options_.groups != 0)
     throw ValueError(cls + ": filters (" + std::to_string(filters) + ") must be a multiple of groups (" +
@@ -37,7 +35,7 @@ void ConvLayer::check_input(const Shape& shape) const {
   if (shape.rank() != rank_ + 2)
     throw ShapeError("Layer '" + name() + "' (" + class_name() + ") expects inputs of rank " +
                      std::to_string(rank_ + 2) + " " + layout + ", got shape " + shape.to_string());
-  const std::int64_t channels = last ? shape.back() : shape[1];
+  const std::int64_t channels = detail::input_channels(shape, options_.data_format);
   if (channels < 0 || channels % options_.groups != 0)
     throw ShapeError("Layer '" + name() + "' (" + class_name() + ") needs a known number of input channels divisible by "
                      "groups=" + std::to_string(options_.groups) + ", got shape " + shape.to_string());
@@ -49,15 +47,14 @@ void ConvLayer::check_input(const Shape& shape) const {
 
 void ConvLayer::build(const Shape& input_shape) {
   check_input(input_shape);
-  const std::int64_t channels = options_.data_format == "channels_last" ? input_shape.back() : input_shape[1];
+  const std::int64_t channels = detail::input_channels(input_shape, options_.data_format);
   Shape kernel_shape(kernel_size_.begin(), kernel_size_.end());
   kernel_shape.push_back(channels / options_.groups);
   kernel_shape.push_back(filters_);
   kernel_ = add_weight("kernel", kernel_shape, options_.kernel_initializer,
                        {.regularizer = options_.kernel_regularizer, .constraint = options_.kernel_constraint});
   if (options_.use_bias)
-    bias_ = add_weight("bias", {filters_}, options_.bias_initializer,
-                       {.regularizer = options_.bias_regularizer, .constraint = options_.bias_constraint});
+    bias_ = detail::add_bias(*this, filters_, options_);
 }
 
 Tensor ConvLayer::call(const Tensor& inputs) {
@@ -87,33 +84,19 @@ Tensor ConvLayer::call(const Tensor& inputs) {
   else
     y = conv3d(x, kernel_,
                {.strides = strides_, .padding = options_.padding, .dilation_rate = dilation_rate_, .groups = options_.groups});
-  if (options_.use_bias) y = y + bias_;
-  y = activation_(y);
-  if (first) y = to_channels_first(y);
-  if (options_.activity_regularizer) add_loss((*options_.activity_regularizer)(y));
-  return y;
+  return detail::finish_conv(*this, std::move(y), options_, bias_, activation_);
 }
 
 Shape ConvLayer::compute_output_shape(const Shape& input_shape) {
-  const bool first = options_.data_format == "channels_first";
-  Shape s = first ? to_channels_last(input_shape) : input_shape;
-  for (int i = 0; i < rank_; ++i) {
-    auto& d = s[static_cast<std::size_t>(i + 1)];
-    d = conv_output_length(d, kernel_size_[static_cast<std::size_t>(i)], options_.padding,
-                           strides_[static_cast<std::size_t>(i)], dilation_rate_[static_cast<std::size_t>(i)]);
-  }
-  s[s.size() - 1] = filters_;
-  return first ? to_channels_first(s) : s;
+  return detail::conv_output_shape(input_shape, options_.data_format, kernel_size_, options_.padding, strides_,
+                                   dilation_rate_, filters_);
 }
 
 Config ConvLayer::get_config() const {
   Config config = Layer::get_config();
   detail::write_fields(detail::conv_fields(), options_, config);
   config["filters"] = filters_;
-  config["kernel_size"] = tuple_config(kernel_size_);
-  config["strides"] = tuple_config(strides_);
-  config["dilation_rate"] = tuple_config(dilation_rate_);
-  config["activation"] = activation_.name;
+  detail::write_window_config(config, kernel_size_, strides_, dilation_rate_, activation_);
   return config;
 }
 

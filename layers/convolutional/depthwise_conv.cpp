@@ -1,5 +1,6 @@
 #include "strata/layers/convolutional/depthwise_conv.hpp"
 
+#include "strata/layers/convolutional/conv_layer_parts.hpp"
 #include "strata/layers/convolutional/fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,32 +16,23 @@ DepthwiseConv2DLayer::DepthwiseConv2DLayer(const IntTuple& kernel_size, Depthwis
   kernel_size_ = kernel_size.expand(2, cls, "kernel_size");
   strides_ = options_.strides.expand(2, cls, "strides");
   dilation_rate_ = options_.dilation_rate.expand(2, cls, "dilation_rate");
-  if (options_.padding != "valid" && options_.padding != "same")
-    throw ValueError(cls + ": padding must be 'valid' or 'same', got '" + options_.padding + "'");
-  if (options_.depth_multiplier <= 0)
-    throw ValueError(cls + ": depth_multiplier must be a positive integer, got " + std::to_string(options_.depth_multiplier));
+  detail::check_conv_padding(options_.padding, cls);
+  detail::check_positive(options_.depth_multiplier, cls, "depth_multiplier");
   check_data_format(options_.data_format, cls);
 }
 
 void DepthwiseConv2DLayer::check_input(const Shape& shape) const {
-  const std::int64_t channels = shape.rank() != 4 ? -1 : options_.data_format == "channels_last" ? shape.back() : shape[1];
-  if (shape.rank() != 4 || channels < 0)
-    throw ShapeError("Layer '" + name() + "' (DepthwiseConv2D) expects inputs of rank 4 with known channels, got shape " +
-                     shape.to_string());
-  if (kernel_.defined() && channels != kernel_.shape()[2])
-    throw ShapeError("Layer '" + name() + "' (DepthwiseConv2D) was built for inputs with " +
-                     std::to_string(kernel_.shape()[2]) + " channels, got shape " + shape.to_string());
+  detail::check_depthwise_input(*this, shape, options_.data_format, kernel_);
 }
 
 void DepthwiseConv2DLayer::build(const Shape& input_shape) {
   check_input(input_shape);
-  const std::int64_t channels = options_.data_format == "channels_last" ? input_shape.back() : input_shape[1];
+  const std::int64_t channels = detail::input_channels(input_shape, options_.data_format);
   kernel_ = add_weight("depthwise_kernel", {kernel_size_[0], kernel_size_[1], channels, options_.depth_multiplier},
                        options_.depthwise_initializer,
                        {.regularizer = options_.depthwise_regularizer, .constraint = options_.depthwise_constraint});
   if (options_.use_bias)
-    bias_ = add_weight("bias", {channels * options_.depth_multiplier}, options_.bias_initializer,
-                       {.regularizer = options_.bias_regularizer, .constraint = options_.bias_constraint});
+    bias_ = detail::add_bias(*this, channels * options_.depth_multiplier, options_);
 }
 
 Tensor DepthwiseConv2DLayer::call(const Tensor& inputs) {
@@ -48,30 +40,20 @@ Tensor DepthwiseConv2DLayer::call(const Tensor& inputs) {
   const bool first = options_.data_format == "channels_first";
   Tensor y = depthwise_conv2d(first ? to_channels_last(inputs) : inputs, kernel_,
                               {.strides = strides_, .padding = options_.padding, .dilation_rate = dilation_rate_});
-  if (options_.use_bias) y = y + bias_;
-  y = activation_(y);
-  if (first) y = to_channels_first(y);
-  if (options_.activity_regularizer) add_loss((*options_.activity_regularizer)(y));
-  return y;
+  return detail::finish_conv(*this, std::move(y), options_, bias_, activation_);
 }
 
 Shape DepthwiseConv2DLayer::compute_output_shape(const Shape& input_shape) {
   check_input(input_shape);
-  const bool first = options_.data_format == "channels_first";
-  Shape s = first ? to_channels_last(input_shape) : input_shape;
-  for (std::size_t i = 0; i < 2; ++i)
-    s[i + 1] = conv_output_length(s[i + 1], kernel_size_[i], options_.padding, strides_[i], dilation_rate_[i]);
-  s[3] *= options_.depth_multiplier;
-  return first ? to_channels_first(s) : s;
+  return detail::conv_output_shape(input_shape, options_.data_format, kernel_size_, options_.padding, strides_,
+                                   dilation_rate_,
+                                   detail::input_channels(input_shape, options_.data_format) * options_.depth_multiplier);
 }
 
 Config DepthwiseConv2DLayer::get_config() const {
   Config config = Layer::get_config();
   detail::write_fields(detail::depthwise_conv_fields(), options_, config);
-  config["kernel_size"] = tuple_config(kernel_size_);
-  config["strides"] = tuple_config(strides_);
-  config["dilation_rate"] = tuple_config(dilation_rate_);
-  config["activation"] = activation_.name;
+  detail::write_window_config(config, kernel_size_, strides_, dilation_rate_, activation_);
   return config;
 }
 

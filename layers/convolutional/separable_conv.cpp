@@ -1,5 +1,6 @@
 #include "strata/layers/convolutional/separable_conv.hpp"
 
+#include "strata/layers/convolutional/conv_layer_parts.hpp"
 #include "strata/layers/convolutional/fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,30 +14,22 @@ SeparableConv2DLayer::SeparableConv2DLayer(std::int64_t filters, const IntTuple&
     : Layer(options.name, options.dtype), filters_(filters), options_(std::move(options)),
       activation_(activations::get(options_.activation)) {
   const std::string cls = class_name();
-  if (filters <= 0) throw ValueError(cls + ": filters must be a positive integer, got " + std::to_string(filters));
+  detail::check_positive(filters, cls, "filters");
   kernel_size_ = kernel_size.expand(2, cls, "kernel_size");
   strides_ = options_.strides.expand(2, cls, "strides");
   dilation_rate_ = options_.dilation_rate.expand(2, cls, "dilation_rate");
-  if (options_.padding != "valid" && options_.padding != "same")
-    throw ValueError(cls + ": padding must be 'valid' or 'same', got '" + options_.padding + "'");
-  if (options_.depth_multiplier <= 0)
-    throw ValueError(cls + ": depth_multiplier must be a positive integer, got " + std::to_string(options_.depth_multiplier));
+  detail::check_conv_padding(options_.padding, cls);
+  detail::check_positive(options_.depth_multiplier, cls, "depth_multiplier");
   check_data_format(options_.data_format, cls);
 }
 
 void SeparableConv2DLayer::check_input(const Shape& shape) const {
-  const std::int64_t channels = shape.rank() != 4 ? -1 : options_.data_format == "channels_last" ? shape.back() : shape[1];
-  if (shape.rank() != 4 || channels < 0)
-    throw ShapeError("Layer '" + name() + "' (SeparableConv2D) expects inputs of rank 4 with known channels, got shape " +
-                     shape.to_string());
-  if (depthwise_.defined() && channels != depthwise_.shape()[2])
-    throw ShapeError("Layer '" + name() + "' (SeparableConv2D) was built for inputs with " +
-                     std::to_string(depthwise_.shape()[2]) + " channels, got shape " + shape.to_string());
+  detail::check_depthwise_input(*this, shape, options_.data_format, depthwise_);
 }
 
 void SeparableConv2DLayer::build(const Shape& input_shape) {
   check_input(input_shape);
-  const std::int64_t channels = options_.data_format == "channels_last" ? input_shape.back() : input_shape[1];
+  const std::int64_t channels = detail::input_channels(input_shape, options_.data_format);
   const std::int64_t m = options_.depth_multiplier;
   depthwise_ = add_weight("depthwise_kernel", {kernel_size_[0], kernel_size_[1], channels, m},
                           options_.depthwise_initializer,
@@ -44,8 +37,7 @@ void SeparableConv2DLayer::build(const Shape& input_shape) {
   pointwise_ = add_weight("pointwise_kernel", {1, 1, channels * m, filters_}, options_.pointwise_initializer,
                           {.regularizer = options_.pointwise_regularizer, .constraint = options_.pointwise_constraint});
   if (options_.use_bias)
-    bias_ = add_weight("bias", {filters_}, options_.bias_initializer,
-                       {.regularizer = options_.bias_regularizer, .constraint = options_.bias_constraint});
+    bias_ = detail::add_bias(*this, filters_, options_);
 }
 
 Tensor SeparableConv2DLayer::call(const Tensor& inputs) {
@@ -54,31 +46,20 @@ Tensor SeparableConv2DLayer::call(const Tensor& inputs) {
   const Tensor depthwise = depthwise_conv2d(first ? to_channels_last(inputs) : inputs, depthwise_,
                                             {.strides = strides_, .padding = options_.padding, .dilation_rate = dilation_rate_});
   Tensor y = conv2d(depthwise, pointwise_);
-  if (options_.use_bias) y = y + bias_;
-  y = activation_(y);
-  if (first) y = to_channels_first(y);
-  if (options_.activity_regularizer) add_loss((*options_.activity_regularizer)(y));
-  return y;
+  return detail::finish_conv(*this, std::move(y), options_, bias_, activation_);
 }
 
 Shape SeparableConv2DLayer::compute_output_shape(const Shape& input_shape) {
   check_input(input_shape);
-  const bool first = options_.data_format == "channels_first";
-  Shape s = first ? to_channels_last(input_shape) : input_shape;
-  for (std::size_t i = 0; i < 2; ++i)
-    s[i + 1] = conv_output_length(s[i + 1], kernel_size_[i], options_.padding, strides_[i], dilation_rate_[i]);
-  s[3] = filters_;
-  return first ? to_channels_first(s) : s;
+  return detail::conv_output_shape(input_shape, options_.data_format, kernel_size_, options_.padding, strides_,
+                                   dilation_rate_, filters_);
 }
 
 Config SeparableConv2DLayer::get_config() const {
   Config config = Layer::get_config();
   detail::write_fields(detail::separable_conv_fields(), options_, config);
   config["filters"] = filters_;
-  config["kernel_size"] = tuple_config(kernel_size_);
-  config["strides"] = tuple_config(strides_);
-  config["dilation_rate"] = tuple_config(dilation_rate_);
-  config["activation"] = activation_.name;
+  detail::write_window_config(config, kernel_size_, strides_, dilation_rate_, activation_);
   return config;
 }
 
