@@ -1,7 +1,8 @@
 #pragma once
 // The steps every convolution layer (Conv, ConvTranspose, DepthwiseConv2D, SeparableConv2D) takes
 // the same way around its own convolution: argument checks, the bias weight, the epilogue, the
-// output shape and the window config. Private to the layers' .cpp files.
+// output shape and the window config; the pooling layers use the checks and the output shape.
+// Private to the layers' .cpp files.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,6 +28,13 @@ inline void check_conv_padding(const std::string& padding, const std::string& la
   if (padding != "valid" && padding != "same" && !(allow_causal && padding == "causal"))
     throw ValueError(layer + ": padding must be 'valid' or 'same'" + (allow_causal ? std::string(" or 'causal'") : "") +
                      ", got '" + padding + "'");
+}
+
+// Inputs of (batch, `rank` spatial axes, channels) in either data_format; ShapeError naming the layer otherwise.
+inline void check_input_rank(const Layer& layer, const Shape& shape, int rank) {
+  if (shape.rank() != rank + 2)
+    throw ShapeError("Layer '" + layer.name() + "' (" + layer.class_name() + ") expects inputs of rank " +
+                     std::to_string(rank + 2) + ", got shape " + shape.to_string());
 }
 
 // The channel count of an input in the layer's data_format.

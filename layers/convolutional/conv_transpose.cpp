@@ -33,9 +33,7 @@ ConvTransposeLayer::ConvTransposeLayer(int rank, std::int64_t filters, const Int
 }
 
 void ConvTransposeLayer::check_input(const Shape& shape) const {
-  if (shape.rank() != rank_ + 2)
-    throw ShapeError("Layer '" + name() + "' (" + class_name() + ") expects inputs of rank " +
-                     std::to_string(rank_ + 2) + ", got shape " + shape.to_string());
+  detail::check_input_rank(*this, shape, rank_);
   const std::int64_t channels = detail::input_channels(shape, options_.data_format);
   if (channels < 0)
     throw ShapeError("Layer '" + name() + "' (" + class_name() + ") needs a known number of input channels, got shape " +

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/ops/reduction.hpp"
-#include "strata/layers/convolutional/conv_utils.hpp"
+#include "strata/layers/convolutional/conv_layer_parts.hpp"
 
 namespace strata::layers {
 
@@ -22,9 +22,7 @@ std::string GlobalPoolingLayer::class_name() const {
 }
 
 void GlobalPoolingLayer::check_input(const Shape& shape) const {
-  if (shape.rank() != rank_ + 2)
-    throw ShapeError("Layer '" + name() + "' (" + class_name() + ") expects inputs of rank " +
-                     std::to_string(rank_ + 2) + ", got shape " + shape.to_string());
+  detail::check_input_rank(*this, shape, rank_);
 }
 
 std::vector<int> GlobalPoolingLayer::spatial_axes() const {

@@ -1,5 +1,6 @@
 #include "strata/layers/pooling/pooling.hpp"
 
+#include "strata/layers/convolutional/conv_layer_parts.hpp"
 #include "strata/layers/pooling/fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,8 +15,7 @@ PoolingLayer::PoolingLayer(int rank, PoolingKind kind, const IntTuple& pool_size
   const std::string cls = class_name();
   pool_size_ = pool_size.expand(rank, cls, "pool_size");
   strides_ = options_.strides.empty() ? pool_size_ : options_.strides.expand(rank, cls, "strides");
-  if (options_.padding != "valid" && options_.padding != "same")
-    throw ValueError(cls + ": padding must be 'valid' or 'same', got '" + options_.padding + "'");
+  detail::check_conv_padding(options_.padding, cls);
   check_data_format(options_.data_format, cls);
 }
 
@@ -24,9 +24,7 @@ std::string PoolingLayer::class_name() const {
 }
 
 void PoolingLayer::check_input(const Shape& shape) const {
-  if (shape.rank() != rank_ + 2)
-    throw ShapeError("Layer '" + name() + "' (" + class_name() + ") expects inputs of rank " +
-                     std::to_string(rank_ + 2) + ", got shape " + shape.to_string());
+  detail::check_input_rank(*this, shape, rank_);
 }
 
 Tensor PoolingLayer::call(const Tensor& inputs) {
@@ -58,14 +56,9 @@ Tensor PoolingLayer::call(const Tensor& inputs) {
 
 Shape PoolingLayer::compute_output_shape(const Shape& input_shape) {
   check_input(input_shape);
-  const bool first = options_.data_format == "channels_first";
-  Shape s = first ? to_channels_last(input_shape) : input_shape;
-  for (int i = 0; i < rank_; ++i) {
-    auto& d = s[static_cast<std::size_t>(i + 1)];
-    d = conv_output_length(d, pool_size_[static_cast<std::size_t>(i)], options_.padding,
-                           strides_[static_cast<std::size_t>(i)]);
-  }
-  return first ? to_channels_first(s) : s;
+  return detail::spatial_output_shape(
+      input_shape, options_.data_format, rank_, detail::input_channels(input_shape, options_.data_format),
+      [&](std::size_t i, std::int64_t d) { return conv_output_length(d, pool_size_[i], options_.padding, strides_[i]); });
 }
 
 Config PoolingLayer::get_config() const {
