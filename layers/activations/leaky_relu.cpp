@@ -27,10 +27,6 @@ LayerHandle<LeakyReLULayer> LeakyReLU(LeakyReLUOptions options) {
   return make_layer<LeakyReLULayer>(std::move(options));
 }
 
-LayerHandle<LeakyReLULayer> LeakyReLU(double negative_slope) {
-  LeakyReLUOptions options;
-  options.negative_slope = negative_slope;
-  return make_layer<LeakyReLULayer>(std::move(options));
-}
+LayerHandle<LeakyReLULayer> LeakyReLU(double negative_slope) { return LeakyReLU({.negative_slope = negative_slope}); }
 
 }  // namespace strata::layers

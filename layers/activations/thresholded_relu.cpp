@@ -28,10 +28,6 @@ LayerHandle<ThresholdedReLULayer> ThresholdedReLU(ThresholdedReLUOptions options
   return make_layer<ThresholdedReLULayer>(std::move(options));
 }
 
-LayerHandle<ThresholdedReLULayer> ThresholdedReLU(double theta) {
-  ThresholdedReLUOptions options;
-  options.theta = theta;
-  return make_layer<ThresholdedReLULayer>(std::move(options));
-}
+LayerHandle<ThresholdedReLULayer> ThresholdedReLU(double theta) { return ThresholdedReLU({.theta = theta}); }
 
 }  // namespace strata::layers

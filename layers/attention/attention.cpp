@@ -32,6 +32,15 @@ Tensor masked_softmax(const Tensor& scores, const Tensor& mask) {
   return softmax(scores - (1.0 - cast(mask, scores.dtype())) * 1e9, -1);
 }
 
+Tensor attention_dropout(const Tensor& weights, double rate, const std::optional<std::uint64_t>& seed,
+                         std::uint64_t& calls) {
+  if (!(rate > 0.0)) return weights;
+  std::optional<std::uint64_t> call_seed;
+  if (seed) call_seed = *seed * 1000003ULL + calls++;
+  const Tensor keep = uniform(weights.shape(), {.dtype = weights.dtype(), .seed = call_seed}) >= rate;
+  return weights * (cast(keep, weights.dtype()) * (1.0 / (1.0 - rate)));
+}
+
 AttentionLayer::AttentionLayer(bool additive, AttentionOptions options)
     : Layer(options.name, options.dtype), additive_(additive), options_(std::move(options)),
       use_scale_(options_.use_scale.value_or(additive)) {
@@ -90,13 +99,7 @@ AttentionResult AttentionLayer::attend(const Tensor& query, const Tensor& value,
   const Tensor mask = combine_attention_masks(Tensor(), o.value_mask, Tensor(), o.use_causal_mask, q.shape()[1],
                                               v.shape()[1]);
   const Tensor weights = masked_softmax(scores(q, k), mask);
-  Tensor dropped = weights;
-  if (o.training && options_.dropout > 0.0) {
-    std::optional<std::uint64_t> seed;
-    if (options_.seed) seed = *options_.seed * 1000003ULL + calls_++;
-    const Tensor keep = uniform(weights.shape(), {.dtype = weights.dtype(), .seed = seed}) >= options_.dropout;
-    dropped = weights * (cast(keep, weights.dtype()) * (1.0 / (1.0 - options_.dropout)));
-  }
+  const Tensor dropped = o.training ? attention_dropout(weights, options_.dropout, options_.seed, calls_) : weights;
   Tensor output = matmul(dropped, v);
   if (o.query_mask.defined()) output = output * expand_dims(cast(o.query_mask, output.dtype()), -1);
   return {output, weights};

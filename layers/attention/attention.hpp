@@ -72,5 +72,9 @@ Tensor combine_attention_masks(const Tensor& query_mask, const Tensor& value_mas
                                bool use_causal_mask, std::int64_t query_length, std::int64_t value_length);
 // softmax(scores - 1e9 * (not mask)) along the last axis (Keras's large negative for float32).
 Tensor masked_softmax(const Tensor& scores, const Tensor& mask);
+// Dropout of the attention weights while training: each is zeroed with probability `rate`, the rest
+// scaled by 1 / (1 - rate). A seeded layer still draws a new mask each call: `calls` counts them.
+Tensor attention_dropout(const Tensor& weights, double rate, const std::optional<std::uint64_t>& seed,
+                         std::uint64_t& calls);
 
 }  // namespace strata::layers

@@ -7,7 +7,6 @@
 #include "strata/framework/ops/array_ops.hpp"
 #include "strata/framework/ops/linalg.hpp"
 #include "strata/framework/ops/math.hpp"
-#include "strata/framework/ops/random.hpp"
 #include "strata/layers/attention/attention.hpp"
 
 namespace strata::layers {
@@ -85,13 +84,7 @@ MultiHeadAttentionResult MultiHeadAttentionLayer::attend(const Tensor& query, co
                                         query.shape()[1], value.shape()[1]);
   if (mask.defined()) mask = expand_dims(mask, -3);  // one mask for every head
   const Tensor weights = masked_softmax(matmul(q, k, {.transpose_b = true}), mask);  // (batch, heads, Tq, Tv)
-  Tensor dropped = weights;
-  if (o.training && options_.dropout > 0.0) {
-    std::optional<std::uint64_t> seed;
-    if (options_.seed) seed = *options_.seed * 1000003ULL + calls_++;
-    const Tensor keep = uniform(weights.shape(), {.dtype = weights.dtype(), .seed = seed}) >= options_.dropout;
-    dropped = weights * (cast(keep, weights.dtype()) * (1.0 / (1.0 - options_.dropout)));
-  }
+  const Tensor dropped = o.training ? attention_dropout(weights, options_.dropout, options_.seed, calls_) : weights;
   // (batch, heads, Tq, value_dim) -> (batch, Tq, heads * value_dim) -> output projection.
   const Tensor heads = transpose(matmul(dropped, v), {0, 2, 1, 3});
   const Shape& ok = output_kernel_.shape();
