@@ -16,11 +16,8 @@ ConvLayer::ConvLayer(int rank, std::int64_t filters, const IntTuple& kernel_size
       activation_(activations::get(options_.activation)) {
   const std::string cls = class_name();
   detail::check_positive(filters, cls, "filters");
-  kernel_size_ = kernel_size.expand(rank, cls, "kernel_size");
-  strides_ = options_.strides.expand(rank, cls, "strides");
-  dilation_rate_ = options_.dilation_rate.expand(rank, cls, "dilation_rate");
-  detail::check_conv_padding(options_.padding, cls, /*allow_causal=*/rank == 1);
-  check_data_format(options_.data_format, cls);
+  detail::read_window(cls, rank, kernel_size, options_, kernel_size_, strides_, dilation_rate_,
+                      /*allow_causal=*/rank == 1);
   if (options_.groups <= 0 || filters % options_.groups != 0)
     throw ValueError(cls + ": filters (" + std::to_string(filters) + ") must be a multiple of groups (" +
                      std::to_string(options_.groups) + ")");
@@ -51,8 +48,7 @@ void ConvLayer::build(const Shape& input_shape) {
   Shape kernel_shape(kernel_size_.begin(), kernel_size_.end());
   kernel_shape.push_back(channels / options_.groups);
   kernel_shape.push_back(filters_);
-  kernel_ = add_weight("kernel", kernel_shape, options_.kernel_initializer,
-                       {.regularizer = options_.kernel_regularizer, .constraint = options_.kernel_constraint});
+  kernel_ = detail::add_kernel(*this, kernel_shape, options_);
   if (options_.use_bias)
     bias_ = detail::add_bias(*this, filters_, options_);
 }

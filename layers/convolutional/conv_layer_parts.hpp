@@ -55,6 +55,26 @@ inline void check_depthwise_input(const Layer& layer, const Shape& shape, const 
                      " channels, got shape " + shape.to_string());
 }
 
+// Expands kernel_size, strides and dilation_rate to `rank` values each and checks the padding and
+// data_format: the arguments every convolution layer reads alike (ValueError naming `layer`).
+template <class Options>
+void read_window(const std::string& layer, int rank, const IntTuple& kernel_size, const Options& options,
+                 std::vector<std::int64_t>& kernel_size_out, std::vector<std::int64_t>& strides_out,
+                 std::vector<std::int64_t>& dilation_rate_out, bool allow_causal = false) {
+  kernel_size_out = kernel_size.expand(rank, layer, "kernel_size");
+  strides_out = options.strides.expand(rank, layer, "strides");
+  dilation_rate_out = options.dilation_rate.expand(rank, layer, "dilation_rate");
+  check_conv_padding(options.padding, layer, allow_causal);
+  check_data_format(options.data_format, layer);
+}
+
+// The kernel weight from the options' kernel_initializer / regularizer / constraint.
+template <class Options>
+Variable add_kernel(Layer& layer, const Shape& shape, const Options& options) {
+  return layer.add_weight("kernel", shape, options.kernel_initializer,
+                          {.regularizer = options.kernel_regularizer, .constraint = options.kernel_constraint});
+}
+
 // The (units,) bias weight from the options' bias_initializer / regularizer / constraint.
 template <class Options>
 Variable add_bias(Layer& layer, std::int64_t units, const Options& options) {

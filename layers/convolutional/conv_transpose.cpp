@@ -17,11 +17,7 @@ ConvTransposeLayer::ConvTransposeLayer(int rank, std::int64_t filters, const Int
       activation_(activations::get(options_.activation)) {
   const std::string cls = class_name();
   detail::check_positive(filters, cls, "filters");
-  kernel_size_ = kernel_size.expand(rank, cls, "kernel_size");
-  strides_ = options_.strides.expand(rank, cls, "strides");
-  dilation_rate_ = options_.dilation_rate.expand(rank, cls, "dilation_rate");
-  detail::check_conv_padding(options_.padding, cls);
-  check_data_format(options_.data_format, cls);
+  detail::read_window(cls, rank, kernel_size, options_, kernel_size_, strides_, dilation_rate_);
   if (!options_.output_padding.empty()) {
     output_padding_ = options_.output_padding.expand(rank, cls, "output_padding", 0);
     for (int i = 0; i < rank; ++i)
@@ -49,8 +45,7 @@ void ConvTransposeLayer::build(const Shape& input_shape) {
   Shape kernel_shape(kernel_size_.begin(), kernel_size_.end());
   kernel_shape.push_back(filters_);
   kernel_shape.push_back(channels);
-  kernel_ = add_weight("kernel", kernel_shape, options_.kernel_initializer,
-                       {.regularizer = options_.kernel_regularizer, .constraint = options_.kernel_constraint});
+  kernel_ = detail::add_kernel(*this, kernel_shape, options_);
   if (options_.use_bias)
     bias_ = detail::add_bias(*this, filters_, options_);
 }

@@ -13,12 +13,8 @@ namespace strata::layers {
 DepthwiseConv2DLayer::DepthwiseConv2DLayer(const IntTuple& kernel_size, DepthwiseConvOptions options)
     : Layer(options.name, options.dtype), options_(std::move(options)), activation_(activations::get(options_.activation)) {
   const std::string cls = class_name();
-  kernel_size_ = kernel_size.expand(2, cls, "kernel_size");
-  strides_ = options_.strides.expand(2, cls, "strides");
-  dilation_rate_ = options_.dilation_rate.expand(2, cls, "dilation_rate");
-  detail::check_conv_padding(options_.padding, cls);
+  detail::read_window(cls, 2, kernel_size, options_, kernel_size_, strides_, dilation_rate_);
   detail::check_positive(options_.depth_multiplier, cls, "depth_multiplier");
-  check_data_format(options_.data_format, cls);
 }
 
 void DepthwiseConv2DLayer::check_input(const Shape& shape) const {

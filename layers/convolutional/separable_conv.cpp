@@ -15,12 +15,8 @@ SeparableConv2DLayer::SeparableConv2DLayer(std::int64_t filters, const IntTuple&
       activation_(activations::get(options_.activation)) {
   const std::string cls = class_name();
   detail::check_positive(filters, cls, "filters");
-  kernel_size_ = kernel_size.expand(2, cls, "kernel_size");
-  strides_ = options_.strides.expand(2, cls, "strides");
-  dilation_rate_ = options_.dilation_rate.expand(2, cls, "dilation_rate");
-  detail::check_conv_padding(options_.padding, cls);
+  detail::read_window(cls, 2, kernel_size, options_, kernel_size_, strides_, dilation_rate_);
   detail::check_positive(options_.depth_multiplier, cls, "depth_multiplier");
-  check_data_format(options_.data_format, cls);
 }
 
 void SeparableConv2DLayer::check_input(const Shape& shape) const {
