@@ -1,5 +1,6 @@
 #include "strata/backend/kernel_checks.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "strata/framework/errors.hpp"
@@ -41,6 +42,19 @@ const char* unary_name(UnaryOp op) {
     case UnaryOp::logical_not: return "logical_not";
   }
   return "unary";
+}
+
+bool integer_unary_supported(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::negative:
+    case UnaryOp::abs:
+    case UnaryOp::sign:
+    case UnaryOp::square:
+    case UnaryOp::floor:
+    case UnaryOp::ceil:
+    case UnaryOp::round: return true;
+    default: return false;
+  }
 }
 
 const char* binary_name(BinaryOp op) {
@@ -140,7 +154,7 @@ void check_reduce(ReduceOp op, const In& x, const std::vector<int>& axes, const 
   }
 }
 
-void check_softmax(const In& x, int axis, bool log, const Out& out) {
+AxisSplit check_softmax(const In& x, int axis, bool log, const Out& out) {
   const char* name = log ? "log_softmax" : "softmax";
   if (axis < 0 || axis >= x.shape.rank())
     throw ValueError(std::string(name) + ": axis " + std::to_string(axis) + " is out of range for shape " +
@@ -149,6 +163,21 @@ void check_softmax(const In& x, int axis, bool log, const Out& out) {
     throw ShapeError(std::string(name) + ": output shape " + out.shape.to_string() + " differs from input shape " +
                      x.shape.to_string());
   expect_dtype(name, "the output", out.dtype, x.dtype);
+  return split_at(x.shape, axis);
+}
+
+void check_gemm(const GemmArgs& g) {
+  if (g.batch < 0 || g.m < 0 || g.n < 0 || g.k < 0)
+    throw ValueError("gemm: negative sizes (batch " + std::to_string(g.batch) + ", m " + std::to_string(g.m) + ", n " +
+                     std::to_string(g.n) + ", k " + std::to_string(g.k) + ")");
+  if (g.batch == 0 || g.m == 0 || g.n == 0) return;
+  const std::int64_t a_cols = g.transpose_a ? g.m : g.k;
+  const std::int64_t b_cols = g.transpose_b ? g.k : g.n;
+  if (g.k > 0 && (g.lda < std::max<std::int64_t>(1, a_cols) || g.ldb < std::max<std::int64_t>(1, b_cols)))
+    throw ValueError("gemm: leading dimensions lda " + std::to_string(g.lda) + " / ldb " + std::to_string(g.ldb) +
+                     " are smaller than the row lengths " + std::to_string(a_cols) + " / " + std::to_string(b_cols));
+  if (g.ldc < g.n)
+    throw ValueError("gemm: ldc " + std::to_string(g.ldc) + " is smaller than n " + std::to_string(g.n));
 }
 
 void check_conv(const ConvArgs& a) {
@@ -190,13 +219,20 @@ void check_index_dtype(const char* op, DType dtype) {
   if (dtype != DType::int32 && dtype != DType::int64)
     throw DTypeError(std::string(op) + ": indices must be int32 or int64, got " + std::string(dtype_name(dtype)));
 }
+
+// What gather and scatter_add both check: the axis of the indexed shape, the dtype of the values
+// moved (`what`) against the indexed tensor's, and the indices' dtype.
+AxisSplit check_indexed(const char* op, const Shape& indexed, DType indexed_dtype, int axis, const char* what,
+                        DType values_dtype, DType indices_dtype) {
+  check_axis(op, axis, indexed);
+  expect_dtype(op, what, values_dtype, indexed_dtype);
+  check_index_dtype(op, indices_dtype);
+  return split_at(indexed, axis);
+}
 }  // namespace
 
 AxisSplit check_gather(const In& x, const In& indices, int axis, const Out& out) {
-  check_axis("gather", axis, x.shape);
-  expect_dtype("gather", "the output", out.dtype, x.dtype);
-  check_index_dtype("gather", indices.dtype);
-  const AxisSplit s = split_at(x.shape, axis);
+  const AxisSplit s = check_indexed("gather", x.shape, x.dtype, axis, "the output", out.dtype, indices.dtype);
   const std::int64_t count = indices.shape.num_elements();
   if (out.shape.num_elements() != s.outer * count * s.inner)
     throw ShapeError("gather: output shape " + out.shape.to_string() + " does not hold " +
@@ -205,16 +241,34 @@ AxisSplit check_gather(const In& x, const In& indices, int axis, const Out& out)
 }
 
 AxisSplit check_scatter_add(const In& updates, const In& indices, int axis, const Out& out) {
-  check_axis("scatter_add", axis, out.shape);
-  expect_dtype("scatter_add", "the updates", updates.dtype, out.dtype);
-  check_index_dtype("scatter_add", indices.dtype);
-  const AxisSplit s = split_at(out.shape, axis);
+  const AxisSplit s =
+      check_indexed("scatter_add", out.shape, out.dtype, axis, "the updates", updates.dtype, indices.dtype);
   const std::int64_t count = indices.shape.num_elements();
   if (updates.shape.num_elements() != s.outer * count * s.inner)
     throw ShapeError("scatter_add: updates of shape " + updates.shape.to_string() + " do not match " +
                      std::to_string(count) + " indices into shape " + out.shape.to_string() + " along axis " +
                      std::to_string(axis));
   return s;
+}
+
+std::vector<ReduceGroup> reduce_groups(const Shape& shape, const std::vector<int>& axes) {
+  std::vector<ReduceGroup> dims, groups;
+  std::int64_t stride = 1;
+  for (int d = shape.rank() - 1; d >= 0; --d) {
+    const auto extent = shape[static_cast<std::size_t>(d)];
+    if (extent != 1) dims.push_back({extent, stride, std::binary_search(axes.begin(), axes.end(), d)});
+    stride *= extent;
+  }
+  std::reverse(dims.begin(), dims.end());
+  for (const auto& g : dims) {
+    if (!groups.empty() && groups.back().reduced == g.reduced && groups.back().stride == g.stride * g.size) {
+      groups.back().size *= g.size;
+      groups.back().stride = g.stride;
+    } else {
+      groups.push_back(g);
+    }
+  }
+  return groups;
 }
 
 ConvGeometry conv_geometry(const ConvArgs& a) {

@@ -5,6 +5,7 @@
 #include <typeinfo>
 
 #include "strata/framework/autodiff/record.hpp"
+#include "strata/framework/ops/op_support.hpp"
 #include "strata/framework/tensor_impl.hpp"
 #include "strata/layers/core/dense.hpp"
 #include "strata/layers/core/dropout.hpp"
@@ -170,7 +171,7 @@ void InferencePlan::run_step(PlanStep& step) {
     // Anything the layer would cast or reject goes through its call (same cast, same errors).
     if (x.rank() >= 1 && x.dtype() == dense.dtype() && kernel.dtype() == x.dtype() &&
         x.shape().back() == kernel.shape()[0] && x.device() == kernel.device() && !x.is_symbolic()) {
-      const std::int64_t k = kernel.shape()[0], n = kernel.shape()[1];
+      const std::int64_t n = kernel.shape()[1];
       const Shape& in_shape = x.shape();
       Tensor& y = step.buffer;
       bool reuse = y.defined() && y.dtype() == x.dtype() && y.device() == x.device() && sole_owner(y) &&
@@ -183,20 +184,7 @@ void InferencePlan::run_step(PlanStep& step) {
       }
       // The same GEMM as the dense_forward op: bias and relu fused, other activations after.
       const bool relu = dense.activation().name == "relu";
-      backend::GemmArgs args;
-      args.dtype = x.dtype();
-      args.m = k == 0 ? 0 : x.size() / k;
-      args.n = n;
-      args.k = k;
-      args.a = x.impl()->data();
-      args.lda = k;
-      args.b = kernel.impl()->data();
-      args.ldb = n;
-      args.c = y.impl()->data();
-      args.ldc = n;
-      args.bias = bias.defined() ? bias.impl()->data() : nullptr;
-      args.relu = relu;
-      if (y.size()) x.impl()->backend().gemm(args);
+      detail::dense_gemm(x, kernel, bias, relu, y);
       slots[step.outputs[0]] = relu ? y : dense.activation()(y);
       return;
     }

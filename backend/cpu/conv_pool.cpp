@@ -123,28 +123,11 @@ std::pair<std::int64_t, std::int64_t> task_samples(std::int64_t batch, int t, in
   return {batch * t / n, batch * (t + 1) / n};
 }
 
-GemmArgs gemm_args(DType dtype) {
-  GemmArgs args;
-  args.dtype = dtype;
-  return args;
-}
-
 template <class T>
 void conv_forward(Backend& be, const ConvArgs& a, const T* x, const T* w, T* y) {
   const ConvGeometry g = conv_geometry(a);
-  GemmArgs m = gemm_args(a.dtype);
-  m.n = g.fg;
-  m.k = g.k;
-  m.ldb = a.filters;
-  m.ldc = a.filters;
-  m.relu = a.relu;
-  const T* bias = static_cast<const T*>(a.bias);
-  m.bias = bias;
-  if (g.direct) {
-    m.m = a.batch * g.pixels;
-    m.a = x, m.lda = g.k, m.b = w, m.c = y;
-    return be.gemm(m);  // x is the patch matrix: the GEMM splits itself over the pool
-  }
+  if (g.direct)  // x is the patch matrix: the GEMM splits itself over the pool
+    return be.gemm(conv_forward_gemm(a, g, x, w, y, 0, 0, a.batch));
   const SamplePlan plan = sample_plan(a, g, sizeof(T));
   Scratch cols(be, static_cast<std::size_t>(plan.tasks * plan.col_elements) * sizeof(T));
   parallel_tasks(plan.tasks, [&](int t) {
@@ -154,13 +137,7 @@ void conv_forward(Backend& be, const ConvArgs& a, const T* x, const T* w, T* y) 
       const std::int64_t nb = std::min(plan.chunk, end - b0);
       for (std::int64_t group = 0; group < a.groups; ++group) {
         im2col_rows(a, g, x, group, b0, 0, nb * g.pixels, col);
-        GemmArgs mt = m;
-        mt.m = nb * g.pixels;
-        mt.a = col, mt.lda = g.k;
-        mt.b = w + group * g.fg;
-        mt.c = y + b0 * g.pixels * a.filters + group * g.fg;
-        mt.bias = bias ? bias + group * g.fg : nullptr;
-        be.gemm(mt);
+        be.gemm(conv_forward_gemm(a, g, col, w, y, group, b0, nb));
       }
     }
   });
@@ -169,22 +146,7 @@ void conv_forward(Backend& be, const ConvArgs& a, const T* x, const T* w, T* y) 
 template <class T>
 void conv_backward(Backend& be, const ConvArgs& a, const T* x, const T* w, const T* dy, T* dx, T* dw) {
   const ConvGeometry g = conv_geometry(a);
-  if (g.direct) {
-    GemmArgs m = gemm_args(a.dtype);
-    if (dx) {  // dx (M, C) = dy (M, F) w^T
-      m.m = a.batch * g.pixels, m.n = a.in_channels, m.k = a.filters;
-      m.a = dy, m.lda = a.filters, m.b = w, m.ldb = a.filters, m.transpose_b = true, m.c = dx, m.ldc = a.in_channels;
-      be.gemm(m);
-    }
-    if (dw) {  // dw (C, F) = x^T dy
-      GemmArgs k = gemm_args(a.dtype);
-      k.transpose_a = true;
-      k.m = a.in_channels, k.n = a.filters, k.k = a.batch * g.pixels;
-      k.a = x, k.lda = a.in_channels, k.b = dy, k.ldb = a.filters, k.c = dw, k.ldc = a.filters;
-      be.gemm(k);
-    }
-    return;
-  }
+  if (g.direct) return conv_direct_backward(be, a, g, x, w, dy, dx, dw);
   const SamplePlan plan = sample_plan(a, g, sizeof(T));
   const std::int64_t dw_elements = g.k * a.filters;
   // Each thread sums its samples' kernel gradient apart (the first straight into dw); the sums are
@@ -201,27 +163,13 @@ void conv_backward(Backend& be, const ConvArgs& a, const T* x, const T* w, const
     if (dw && begin == end) std::fill(dw_t, dw_t + dw_elements, T(0));
     for (std::int64_t b0 = begin; b0 < end; b0 += plan.chunk) {
       const std::int64_t nb = std::min(plan.chunk, end - b0);
-      const T* dy_chunk = dy + b0 * g.pixels * a.filters;
       for (std::int64_t group = 0; group < a.groups; ++group) {
-        if (dw) {  // dw_g (K, fg) (+)= patches^T (K, M) dy_g (M, fg)
+        if (dw) {  // dw_g (+)= patches^T dy_g
           im2col_rows(a, g, x, group, b0, 0, nb * g.pixels, col);
-          GemmArgs k = gemm_args(a.dtype);
-          k.transpose_a = true;
-          k.m = g.k, k.n = g.fg, k.k = nb * g.pixels;
-          k.a = col, k.lda = g.k;
-          k.b = dy_chunk + group * g.fg, k.ldb = a.filters;
-          k.c = dw_t + group * g.fg, k.ldc = a.filters;
-          k.beta = b0 == begin ? 0.0 : 1.0;
-          be.gemm(k);
+          be.gemm(conv_kernel_grad_gemm(a, g, col, dy, dw_t, group, b0, nb, b0 == begin ? 0.0 : 1.0));
         }
-        if (dx) {  // dpatches (M, K) = dy_g (M, fg) w_g^T, then scattered back
-          GemmArgs m = gemm_args(a.dtype);
-          m.transpose_b = true;
-          m.m = nb * g.pixels, m.n = g.k, m.k = g.fg;
-          m.a = dy_chunk + group * g.fg, m.lda = a.filters;
-          m.b = w + group * g.fg, m.ldb = a.filters;
-          m.c = col, m.ldc = g.k;
-          be.gemm(m);
+        if (dx) {  // dpatches = dy_g w_g^T, then scattered back
+          be.gemm(conv_patch_grad_gemm(a, g, dy, w, col, group, b0, nb));
           col2im(a, g, col, group, b0, nb, dx);
         }
       }

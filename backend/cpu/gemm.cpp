@@ -215,17 +215,8 @@ void gemm_typed(const GemmArgs& g) {
 }  // namespace
 
 void CpuBackend::gemm(const GemmArgs& args) {
-  if (args.batch < 0 || args.m < 0 || args.n < 0 || args.k < 0)
-    throw ValueError("gemm: negative sizes (batch " + std::to_string(args.batch) + ", m " + std::to_string(args.m) +
-                     ", n " + std::to_string(args.n) + ", k " + std::to_string(args.k) + ")");
+  check_gemm(args);
   if (args.batch == 0 || args.m == 0 || args.n == 0) return;
-  const std::int64_t a_cols = args.transpose_a ? args.m : args.k;
-  const std::int64_t b_cols = args.transpose_b ? args.k : args.n;
-  if (args.k > 0 && (args.lda < std::max<std::int64_t>(1, a_cols) || args.ldb < std::max<std::int64_t>(1, b_cols)))
-    throw ValueError("gemm: leading dimensions lda " + std::to_string(args.lda) + " / ldb " + std::to_string(args.ldb) +
-                     " are smaller than the row lengths " + std::to_string(a_cols) + " / " + std::to_string(b_cols));
-  if (args.ldc < args.n)
-    throw ValueError("gemm: ldc " + std::to_string(args.ldc) + " is smaller than n " + std::to_string(args.n));
   visit_floating(args.dtype, "gemm", [&]<class T>() { gemm_typed<T>(args); });
 }
 

@@ -41,30 +41,10 @@ struct ReducePlan {
 };
 
 ReducePlan plan_reduce(const Shape& shape, const std::vector<int>& axes) {
-  struct Group {
-    std::int64_t size, stride;
-    bool reduced;
-  };
-  std::vector<Group> groups;
   ReducePlan plan;
-  std::int64_t stride = 1;
-  std::vector<Group> dims;
-  for (int d = shape.rank() - 1; d >= 0; --d) {
-    const auto extent = shape[static_cast<std::size_t>(d)];
-    const bool reduced = std::binary_search(axes.begin(), axes.end(), d);
-    if (reduced) plan.count *= extent;
-    if (extent != 1) dims.push_back({extent, stride, reduced});
-    stride *= extent;
-  }
-  std::reverse(dims.begin(), dims.end());
-  for (const auto& g : dims) {
-    if (!groups.empty() && groups.back().reduced == g.reduced && groups.back().stride == g.stride * g.size) {
-      groups.back().size *= g.size;
-      groups.back().stride = g.stride;
-    } else {
-      groups.push_back(g);
-    }
-  }
+  std::vector<ReduceGroup> groups = reduce_groups(shape, axes);
+  for (const auto& g : groups)
+    if (g.reduced) plan.count *= g.size;
   if (groups.empty()) groups.push_back({1, 1, false});
   plan.inner = groups.back().size;
   plan.inner_reduced = groups.back().reduced;

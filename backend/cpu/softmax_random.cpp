@@ -16,8 +16,7 @@ namespace strata::backend::cpu {
 
 void CpuBackend::softmax(In x, int axis, bool log, Out out) {
   const char* name = log ? "log_softmax" : "softmax";
-  check_softmax(x, axis, log, out);
-  const AxisSplit split = split_at(x.shape, axis);
+  const AxisSplit split = check_softmax(x, axis, log, out);
   const std::int64_t outer = split.outer, n = split.n, inner = split.inner;
   if (outer * n * inner == 0) return;
   visit_floating(x.dtype, name, [&]<class T>() {

@@ -12,23 +12,12 @@
 namespace strata::backend::cpu {
 namespace {
 
-// Cheap ops are memory-bound and pay for threads only on large buffers; transcendental ones
-// pay earlier.
+// Cheap ops (the integer ones, the relus, logical_not) are memory-bound and pay for threads only
+// on large buffers; transcendental ones pay earlier.
 std::int64_t threshold_of(UnaryOp op) {
-  switch (op) {
-    case UnaryOp::negative:
-    case UnaryOp::abs:
-    case UnaryOp::sign:
-    case UnaryOp::square:
-    case UnaryOp::floor:
-    case UnaryOp::ceil:
-    case UnaryOp::round:
-    case UnaryOp::relu:
-    case UnaryOp::relu6:
-    case UnaryOp::leaky_relu:
-    case UnaryOp::logical_not: return kParallelThreshold;
-    default: return kParallelThreshold / 4;
-  }
+  const bool cheap = integer_unary_supported(op) || op == UnaryOp::relu || op == UnaryOp::relu6 ||
+                     op == UnaryOp::leaky_relu || op == UnaryOp::logical_not;
+  return cheap ? kParallelThreshold : kParallelThreshold / 4;
 }
 
 // Evaluates `expression(view)` into out over [0, n), in chunks across threads.

@@ -96,19 +96,6 @@ __global__ void logical_not_kernel(const T* x, bool* y, std::int64_t n) {
   for (std::int64_t i = thread_index(); i < n; i += thread_count()) y[i] = x[i] == T(0);
 }
 
-bool integer_supports(UnaryOp op) {
-  switch (op) {
-    case UnaryOp::negative:
-    case UnaryOp::abs:
-    case UnaryOp::sign:
-    case UnaryOp::square:
-    case UnaryOp::floor:
-    case UnaryOp::ceil:
-    case UnaryOp::round: return true;
-    default: return false;
-  }
-}
-
 // --- binary ---
 
 template <class T>
@@ -161,12 +148,14 @@ __device__ bool comparison(BinaryOp op, T x, T y) {
   }
 }
 
-template <class T>
-__global__ void arithmetic_kernel(BinaryOp op, Broadcast<2> plan, const T* a, const T* b, T* out, std::int64_t n) {
+// out[i] = a op b at the broadcast offsets: a comparison writes bool, arithmetic writes T.
+template <bool Compare, class T, class R = std::conditional_t<Compare, bool, T>>
+__global__ void binary_kernel(BinaryOp op, Broadcast<2> plan, const T* a, const T* b, R* out, std::int64_t n) {
   for (std::int64_t i = thread_index(); i < n; i += thread_count()) {
     std::int64_t off[2];
     plan.offsets(i, off);
-    out[i] = arithmetic(op, a[off[0]], b[off[1]]);
+    if constexpr (Compare) out[i] = comparison(op, a[off[0]], b[off[1]]);
+    else out[i] = arithmetic(op, a[off[0]], b[off[1]]);
   }
 }
 
@@ -175,16 +164,6 @@ template <class T>
 __global__ void arithmetic_flat_kernel(BinaryOp op, const T* a, const T* b, T* out, std::int64_t n) {
   for (std::int64_t i = thread_index(); i < n; i += thread_count()) out[i] = arithmetic(op, a[i], b[i]);
 }
-
-template <class T>
-__global__ void comparison_kernel(BinaryOp op, Broadcast<2> plan, const T* a, const T* b, bool* out, std::int64_t n) {
-  for (std::int64_t i = thread_index(); i < n; i += thread_count()) {
-    std::int64_t off[2];
-    plan.offsets(i, off);
-    out[i] = comparison(op, a[off[0]], b[off[1]]);
-  }
-}
-
 
 bool bool_supports(BinaryOp op) {
   return op == BinaryOp::add || op == BinaryOp::maximum || op == BinaryOp::multiply || op == BinaryOp::minimum;
@@ -225,7 +204,7 @@ void CudaBackend::unary(UnaryOp op, In x, Out out, double alpha) {
     } else if constexpr (std::is_same_v<T, bool>) {
       unsupported_dtype(name, x.dtype, "a numeric dtype");
     } else {
-      if (!integer_supports(op)) unsupported_dtype(name, x.dtype, "float32 or float64");
+      if (!integer_unary_supported(op)) unsupported_dtype(name, x.dtype, "float32 or float64");
       activate();
       launch(*this, name, n, integer_unary_kernel<T>, op, p, y, n);
     }
@@ -246,11 +225,11 @@ void CudaBackend::binary(BinaryOp op, In a, In b, Out out) {
     const T* pa = static_cast<const T*>(a.data);
     const T* pb = static_cast<const T*>(b.data);
     if (writes_bool(op))
-      launch(*this, name, n, comparison_kernel<T>, op, plan, pa, pb, static_cast<bool*>(out.data), n);
+      launch(*this, name, n, binary_kernel<true, T>, op, plan, pa, pb, static_cast<bool*>(out.data), n);
     else if (flat)
       launch(*this, name, n, arithmetic_flat_kernel<T>, op, pa, pb, static_cast<T*>(out.data), n);
     else
-      launch(*this, name, n, arithmetic_kernel<T>, op, plan, pa, pb, static_cast<T*>(out.data), n);
+      launch(*this, name, n, binary_kernel<false, T>, op, plan, pa, pb, static_cast<T*>(out.data), n);
   });
 }
 

@@ -53,17 +53,8 @@ void check_int(const char* what, std::int64_t value) {
 }  // namespace
 
 void CudaBackend::gemm(const GemmArgs& g) {
-  if (g.batch < 0 || g.m < 0 || g.n < 0 || g.k < 0)
-    throw ValueError("gemm: negative sizes (batch " + std::to_string(g.batch) + ", m " + std::to_string(g.m) + ", n " +
-                     std::to_string(g.n) + ", k " + std::to_string(g.k) + ")");
+  check_gemm(g);
   if (g.batch == 0 || g.m == 0 || g.n == 0) return;
-  const std::int64_t a_cols = g.transpose_a ? g.m : g.k;
-  const std::int64_t b_cols = g.transpose_b ? g.k : g.n;
-  if (g.k > 0 && (g.lda < std::max<std::int64_t>(1, a_cols) || g.ldb < std::max<std::int64_t>(1, b_cols)))
-    throw ValueError("gemm: leading dimensions lda " + std::to_string(g.lda) + " / ldb " + std::to_string(g.ldb) +
-                     " are smaller than the row lengths " + std::to_string(a_cols) + " / " + std::to_string(b_cols));
-  if (g.ldc < g.n)
-    throw ValueError("gemm: ldc " + std::to_string(g.ldc) + " is smaller than n " + std::to_string(g.n));
   visit_floating(g.dtype, "gemm", [&]<class T>() {
     activate();
     T* c = static_cast<T*>(g.c);
@@ -111,6 +102,15 @@ namespace {
 // The patch matrix of a chunk is kept under this size (the chunk shrinks to fit).
 constexpr std::int64_t kPatchBytes = std::int64_t{256} << 20;
 
+// Element e of an NHWC buffer of h x w pixels of c channels: (sample, row, column, channel).
+struct Nhwc {
+  std::int64_t b, y, x, c;
+};
+__device__ inline Nhwc nhwc_at(std::int64_t e, std::int64_t h, std::int64_t w, std::int64_t c) {
+  const std::int64_t pixel = e / c, x = pixel % w, row = pixel / w;
+  return {row / h, row % h, x, e % c};
+}
+
 // Patch matrix rows of samples [first, first + samples) for `group`.
 template <class T>
 __global__ void im2col_kernel(ConvArgs a, ConvGeometry g, const T* x, std::int64_t group, std::int64_t first,
@@ -135,11 +135,7 @@ template <class T>
 __global__ void col2im_kernel(ConvArgs a, ConvGeometry g, const T* dcol, std::int64_t group, std::int64_t first,
                               std::int64_t total, T* dx) {
   for (std::int64_t e = thread_index(); e < total; e += thread_count()) {
-    const std::int64_t c = e % g.cg;
-    std::int64_t t = e / g.cg;
-    const std::int64_t ix = t % a.in_w;
-    t /= a.in_w;
-    const std::int64_t iy = t % a.in_h, local = t / a.in_h;
+    const auto [local, iy, ix, c] = nhwc_at(e, a.in_h, a.in_w, g.cg);
     T sum = 0;
     for (std::int64_t p = 0; p < a.kernel_h; ++p) {
       const std::int64_t ty = iy + a.pad_top - p * a.dilation_h;
@@ -165,28 +161,10 @@ std::int64_t chunk_samples(const ConvArgs& a, const ConvGeometry& g, std::size_t
   return std::clamp<std::int64_t>(kPatchBytes / per_sample, 1, std::max<std::int64_t>(a.batch, 1));
 }
 
-GemmArgs gemm_args(DType dtype) {
-  GemmArgs args;
-  args.dtype = dtype;
-  return args;
-}
-
 template <class T>
 void conv_forward(CudaBackend& be, const ConvArgs& a, const T* x, const T* w, T* y) {
   const ConvGeometry g = conv_geometry(a);
-  GemmArgs m = gemm_args(a.dtype);
-  m.n = g.fg;
-  m.k = g.k;
-  m.ldb = a.filters;
-  m.ldc = a.filters;
-  m.relu = a.relu;
-  const T* bias = static_cast<const T*>(a.bias);
-  m.bias = bias;
-  if (g.direct) {
-    m.m = a.batch * g.pixels;
-    m.a = x, m.lda = g.k, m.b = w, m.c = y;
-    return be.gemm(m);
-  }
+  if (g.direct) return be.gemm(conv_forward_gemm(a, g, x, w, y, 0, 0, a.batch));
   const std::int64_t chunk = chunk_samples(a, g, sizeof(T));
   Scratch col(be, static_cast<std::size_t>(chunk * g.pixels * g.k) * sizeof(T));
   for (std::int64_t b0 = 0; b0 < a.batch; b0 += chunk) {
@@ -194,12 +172,7 @@ void conv_forward(CudaBackend& be, const ConvArgs& a, const T* x, const T* w, T*
     for (std::int64_t group = 0; group < a.groups; ++group) {
       const std::int64_t total = nb * g.pixels * g.k;
       launch(be, "conv2d", total, im2col_kernel<T>, a, g, x, group, b0, total, col.as<T>());
-      m.m = nb * g.pixels;
-      m.a = col.as<T>(), m.lda = g.k;
-      m.b = w + group * g.fg;
-      m.c = y + b0 * g.pixels * a.filters + group * g.fg;
-      m.bias = bias ? bias + group * g.fg : nullptr;
-      be.gemm(m);
+      be.gemm(conv_forward_gemm(a, g, col.as<T>(), w, y, group, b0, nb));
     }
   }
 }
@@ -207,48 +180,19 @@ void conv_forward(CudaBackend& be, const ConvArgs& a, const T* x, const T* w, T*
 template <class T>
 void conv_backward(CudaBackend& be, const ConvArgs& a, const T* x, const T* w, const T* dy, T* dx, T* dw) {
   const ConvGeometry g = conv_geometry(a);
-  if (g.direct) {
-    if (dx) {  // dx (M, C) = dy (M, F) w^T
-      GemmArgs m = gemm_args(a.dtype);
-      m.m = a.batch * g.pixels, m.n = a.in_channels, m.k = a.filters;
-      m.a = dy, m.lda = a.filters, m.b = w, m.ldb = a.filters, m.transpose_b = true, m.c = dx, m.ldc = a.in_channels;
-      be.gemm(m);
-    }
-    if (dw) {  // dw (C, F) = x^T dy
-      GemmArgs k = gemm_args(a.dtype);
-      k.transpose_a = true;
-      k.m = a.in_channels, k.n = a.filters, k.k = a.batch * g.pixels;
-      k.a = x, k.lda = a.in_channels, k.b = dy, k.ldb = a.filters, k.c = dw, k.ldc = a.filters;
-      be.gemm(k);
-    }
-    return;
-  }
+  if (g.direct) return conv_direct_backward(be, a, g, x, w, dy, dx, dw);
   const std::int64_t chunk = chunk_samples(a, g, sizeof(T));
   Scratch col(be, static_cast<std::size_t>(chunk * g.pixels * g.k) * sizeof(T));
   for (std::int64_t b0 = 0; b0 < a.batch; b0 += chunk) {
     const std::int64_t nb = std::min(chunk, a.batch - b0);
-    const T* dy_chunk = dy + b0 * g.pixels * a.filters;
     for (std::int64_t group = 0; group < a.groups; ++group) {
-      if (dw) {  // dw_g (K, fg) (+)= patches^T (K, M) dy_g (M, fg)
+      if (dw) {  // dw_g (+)= patches^T dy_g
         const std::int64_t total = nb * g.pixels * g.k;
         launch(be, "conv2d_backward", total, im2col_kernel<T>, a, g, x, group, b0, total, col.as<T>());
-        GemmArgs k = gemm_args(a.dtype);
-        k.transpose_a = true;
-        k.m = g.k, k.n = g.fg, k.k = nb * g.pixels;
-        k.a = col.as<T>(), k.lda = g.k;
-        k.b = dy_chunk + group * g.fg, k.ldb = a.filters;
-        k.c = dw + group * g.fg, k.ldc = a.filters;
-        k.beta = b0 == 0 ? 0.0 : 1.0;
-        be.gemm(k);
+        be.gemm(conv_kernel_grad_gemm(a, g, col.as<T>(), dy, dw, group, b0, nb, b0 == 0 ? 0.0 : 1.0));
       }
-      if (dx) {  // dpatches (M, K) = dy_g (M, fg) w_g^T, then gathered back
-        GemmArgs m = gemm_args(a.dtype);
-        m.transpose_b = true;
-        m.m = nb * g.pixels, m.n = g.k, m.k = g.fg;
-        m.a = dy_chunk + group * g.fg, m.lda = a.filters;
-        m.b = w + group * g.fg, m.ldb = a.filters;
-        m.c = col.as<T>(), m.ldc = g.k;
-        be.gemm(m);
+      if (dx) {  // dpatches = dy_g w_g^T, then gathered back
+        be.gemm(conv_patch_grad_gemm(a, g, dy, w, col.as<T>(), group, b0, nb));
         const std::int64_t total = nb * a.in_h * a.in_w * g.cg;
         launch(be, "conv2d_backward", total, col2im_kernel<T>, a, g, col.as<T>(), group, b0, total, dx);
       }
@@ -312,11 +256,7 @@ template <class T>
 __global__ void pool_forward_kernel(bool is_max, PoolArgs a, const T* x, T* y, std::int64_t total) {
   const std::int64_t C = a.channels;
   for (std::int64_t e = thread_index(); e < total; e += thread_count()) {
-    const std::int64_t c = e % C;
-    std::int64_t t = e / C;
-    const std::int64_t j = t % a.out_w;
-    t /= a.out_w;
-    const std::int64_t i = t % a.out_h, b = t / a.out_h;
+    const auto [b, i, j, c] = nhwc_at(e, a.out_h, a.out_w, C);
     const Window w = window(a, i, j);
     T out = is_max ? T(-INFINITY) : T(0);
     for (std::int64_t yy = w.y0; yy < w.y1; ++yy)
@@ -338,11 +278,7 @@ template <class T>
 __global__ void pool_backward_kernel(bool is_max, PoolArgs a, const T* x, const T* dy, T* dx, std::int64_t total) {
   const std::int64_t C = a.channels;
   for (std::int64_t e = thread_index(); e < total; e += thread_count()) {
-    const std::int64_t c = e % C;
-    std::int64_t t = e / C;
-    const std::int64_t px = t % a.in_w;
-    t /= a.in_w;
-    const std::int64_t py = t % a.in_h, b = t / a.in_h;
+    const auto [b, py, px, c] = nhwc_at(e, a.in_h, a.in_w, C);
     const std::int64_t lo_i = py + a.pad_top - a.pool_h + 1, lo_j = px + a.pad_left - a.pool_w + 1;
     const std::int64_t i0 = lo_i <= 0 ? 0 : (lo_i + a.stride_h - 1) / a.stride_h;
     const std::int64_t j0 = lo_j <= 0 ? 0 : (lo_j + a.stride_w - 1) / a.stride_w;

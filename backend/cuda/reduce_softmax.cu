@@ -83,31 +83,9 @@ struct ReducePlan {
 };
 
 ReducePlan plan_reduce(const char* name, const Shape& shape, const std::vector<int>& axes) {
-  struct Group {
-    std::int64_t size, stride;
-    bool reduced;
-  };
-  std::vector<Group> groups;
   ReducePlan plan;
-  std::int64_t stride = 1;
-  std::vector<Group> dims;
-  for (int d = shape.rank() - 1; d >= 0; --d) {
-    const auto extent = shape[static_cast<std::size_t>(d)];
-    const bool reduced = std::binary_search(axes.begin(), axes.end(), d);
-    if (reduced) plan.count *= extent;
-    else plan.outputs *= extent;
-    if (extent != 1) dims.push_back({extent, stride, reduced});
-    stride *= extent;
-  }
-  std::reverse(dims.begin(), dims.end());
-  for (const auto& g : dims) {
-    if (!groups.empty() && groups.back().reduced == g.reduced && groups.back().stride == g.stride * g.size) {
-      groups.back().size *= g.size;
-      groups.back().stride = g.stride;
-    } else {
-      groups.push_back(g);
-    }
-  }
+  const std::vector<ReduceGroup> groups = reduce_groups(shape, axes);
+  for (const auto& g : groups) (g.reduced ? plan.count : plan.outputs) *= g.size;
   for (const auto& g : groups) {
     int& rank = g.reduced ? plan.reduced_rank : plan.kept_rank;
     if (rank == kMaxDims)
@@ -330,8 +308,7 @@ void CudaBackend::reduce(ReduceOp op, In x, const std::vector<int>& axes, Out ou
 
 void CudaBackend::softmax(In x, int axis, bool log, Out out) {
   const char* name = log ? "log_softmax" : "softmax";
-  check_softmax(x, axis, log, out);
-  const AxisSplit split = split_at(x.shape, axis);
+  const AxisSplit split = check_softmax(x, axis, log, out);
   const std::int64_t outer = split.outer, n = split.n, inner = split.inner;
   if (outer * n * inner == 0) return;
   visit_floating(x.dtype, name, [&]<class T>() {

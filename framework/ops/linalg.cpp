@@ -142,19 +142,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, const MatmulOptions& options) {
   return matmul_core(a, b, options.transpose_a, options.transpose_b);
 }
 
-Tensor dense_forward(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu) {
-  check_pair("dense_forward", x, kernel);
-  if (bias.defined()) check_pair("dense_forward", x, bias);
-  if (!is_floating(x.dtype()))
-    throw DTypeError("dense_forward: expected float32 or float64 operands, got " + dtype_str(x.dtype()));
-  if (x.rank() < 1 || kernel.rank() != 2 || x.shape().back() != kernel.shape()[0] ||
-      (bias.defined() && (bias.rank() != 1 || bias.shape()[0] != kernel.shape()[1])))
-    throw ShapeError("dense_forward: incompatible shapes: inputs " + shape_str(x) + ", kernel " + shape_str(kernel) +
-                     ", bias " + (bias.defined() ? shape_str(bias) : std::string("none")));
+void detail::dense_gemm(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu, const Tensor& y) {
   const std::int64_t k = kernel.shape()[0], n = kernel.shape()[1];
-  Shape out_shape = x.shape();
-  out_shape[out_shape.size() - 1] = n;
-  Tensor y = empty(out_shape, x.dtype(), x.device());
   backend::GemmArgs args;
   args.dtype = x.dtype();
   args.m = k == 0 ? 0 : x.size() / k;
@@ -169,6 +158,21 @@ Tensor dense_forward(const Tensor& x, const Tensor& kernel, const Tensor& bias, 
   args.bias = bias.defined() ? bias.impl()->data() : nullptr;
   args.relu = relu;
   if (y.size()) backend_of(x).gemm(args);
+}
+
+Tensor dense_forward(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu) {
+  check_pair("dense_forward", x, kernel);
+  if (bias.defined()) check_pair("dense_forward", x, bias);
+  if (!is_floating(x.dtype()))
+    throw DTypeError("dense_forward: expected float32 or float64 operands, got " + dtype_str(x.dtype()));
+  if (x.rank() < 1 || kernel.rank() != 2 || x.shape().back() != kernel.shape()[0] ||
+      (bias.defined() && (bias.rank() != 1 || bias.shape()[0] != kernel.shape()[1])))
+    throw ShapeError("dense_forward: incompatible shapes: inputs " + shape_str(x) + ", kernel " + shape_str(kernel) +
+                     ", bias " + (bias.defined() ? shape_str(bias) : std::string("none")));
+  Shape out_shape = x.shape();
+  out_shape[out_shape.size() - 1] = kernel.shape()[1];
+  Tensor y = empty(out_shape, x.dtype(), x.device());
+  dense_gemm(x, kernel, bias, relu, y);
 
   std::vector<Tensor> inputs{x, kernel};
   if (bias.defined()) inputs.push_back(bias);

@@ -14,17 +14,6 @@ using namespace detail;
 
 namespace {
 
-std::string list_str(const std::vector<std::int64_t>& v) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + (v.size() == 1 ? ",)" : ")");
-}
-
-void check_pair_of_positive(const char* op, const char* what, const std::vector<std::int64_t>& v) {
-  if (v.size() != 2 || v[0] <= 0 || v[1] <= 0)
-    throw ValueError(std::string(op) + ": " + what + " must be two positive integers, got " + list_str(v));
-}
-
 // Output length and padding before, along one axis.
 struct Extent {
   std::int64_t out, pad_before;
@@ -54,8 +43,8 @@ backend::ConvArgs conv_args(const char* op, const Shape& x, const Shape& k, cons
   if (x.rank() != 4 || k.rank() != 4)
     throw ShapeError(std::string(op) + ": expected an input (batch, height, width, channels) and a kernel "
                      "(kernel_h, kernel_w, channels / groups, filters), got " + shapes);
-  check_pair_of_positive(op, "strides", o.strides);
-  check_pair_of_positive(op, "dilation_rate", o.dilation_rate);
+  check_positive(op, "strides", o.strides, 2);
+  check_positive(op, "dilation_rate", o.dilation_rate, 2);
   if (o.groups <= 0) throw ValueError(std::string(op) + ": groups must be positive, got " + std::to_string(o.groups));
   if (k[2] * o.groups != x[3] || k[3] % o.groups != 0 || k[0] <= 0 || k[1] <= 0 || k[2] <= 0 || k[3] <= 0)
     throw ShapeError(std::string(op) + ": the kernel does not fit the input with groups=" + std::to_string(o.groups) +
@@ -81,13 +70,24 @@ void check_dy(const char* op, const Tensor& dy, const Shape& expected) {
                      expected.to_string());
 }
 
+// The checks of both conv2d gradients: `a` floating, `b` of its dtype and device, and dy of the
+// shape the forward convolution gives. Returns that convolution's arguments.
+backend::ConvArgs conv_grad_args(const char* op, const Tensor& a, const Tensor& b, const Tensor& dy,
+                                 const Shape& input_shape, const Shape& kernel_shape, const Conv2DOptions& options) {
+  check_floating(op, a);
+  check_pair(op, a, b);
+  const backend::ConvArgs args = conv_args(op, input_shape, kernel_shape, options, a.dtype());
+  check_dy(op, dy, conv_output_shape(args));
+  return args;
+}
+
 backend::PoolArgs pool_args(const char* op, const Shape& x, const Pool2DOptions& o, DType dtype) {
   if (x.rank() != 4)
     throw ShapeError(std::string(op) + ": expected an input (batch, height, width, channels), got shape " +
                      x.to_string());
-  check_pair_of_positive(op, "pool_size", o.pool_size);
+  check_positive(op, "pool_size", o.pool_size, 2);
   const std::vector<std::int64_t> strides = o.strides.empty() ? o.pool_size : o.strides;
-  check_pair_of_positive(op, "strides", strides);
+  check_positive(op, "strides", strides, 2);
   if (o.padding != "valid" && o.padding != "same")
     throw ValueError(std::string(op) + ": padding must be 'valid' or 'same', got '" + o.padding + "'");
   const std::string shapes = "input shape " + x.to_string() + ", pool_size " + list_str(o.pool_size);
@@ -150,10 +150,7 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& kernel, const Tensor& bias,
 Tensor conv2d_backward_input(const Tensor& dy, const Tensor& kernel, const Shape& input_shape,
                              const Conv2DOptions& options) {
   const char* op = "conv2d_backward_input";
-  check_floating(op, dy);
-  check_pair(op, dy, kernel);
-  const backend::ConvArgs args = conv_args(op, input_shape, kernel.shape(), options, dy.dtype());
-  check_dy(op, dy, conv_output_shape(args));
+  const backend::ConvArgs args = conv_grad_args(op, dy, kernel, dy, input_shape, kernel.shape(), options);
   Tensor dx = empty(input_shape, dy.dtype(), dy.device());
   backend_of(dy).conv2d_backward(args, nullptr, kernel.impl()->data(), dy.impl()->data(), dx.impl()->data(), nullptr);
   // Bilinear in (dy, kernel): the adjoints are the forward convolution and the kernel gradient.
@@ -169,10 +166,7 @@ Tensor conv2d_backward_input(const Tensor& dy, const Tensor& kernel, const Shape
 Tensor conv2d_backward_kernel(const Tensor& x, const Tensor& dy, const Shape& kernel_shape,
                               const Conv2DOptions& options) {
   const char* op = "conv2d_backward_kernel";
-  check_floating(op, x);
-  check_pair(op, x, dy);
-  const backend::ConvArgs args = conv_args(op, x.shape(), kernel_shape, options, x.dtype());
-  check_dy(op, dy, conv_output_shape(args));
+  const backend::ConvArgs args = conv_grad_args(op, x, dy, dy, x.shape(), kernel_shape, options);
   Tensor dk = empty(kernel_shape, x.dtype(), x.device());
   backend_of(x).conv2d_backward(args, x.impl()->data(), nullptr, dy.impl()->data(), nullptr, dk.impl()->data());
   record_if(op, {x, dy}, dk, [x = saved(x), dy = saved(dy), options](const Grads& g, const Needs& need) {

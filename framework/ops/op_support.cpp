@@ -5,6 +5,20 @@
 
 namespace strata::detail {
 
+std::string list_str(const std::vector<std::int64_t>& v) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + (v.size() == 1 ? ",)" : ")");
+}
+
+void check_positive(const char* op, const char* what, const std::vector<std::int64_t>& v, std::size_t n) {
+  bool ok = v.size() == n;
+  for (auto d : v) ok = ok && d > 0;
+  if (!ok)
+    throw ValueError(std::string(op) + ": " + what + " must be " + std::to_string(n) + " positive integers, got " +
+                     list_str(v));
+}
+
 void check_defined(const char* op, const Tensor& t) {
   if (!t.defined()) throw ValueError(std::string(op) + ": an operand is undefined (a default-constructed Tensor?)");
 }

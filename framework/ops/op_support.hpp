@@ -2,6 +2,7 @@
 // Shared plumbing of the op implementations (internal): argument checks with Keras-style messages,
 // output allocation, and the recording helper.
 #include <string>
+#include <vector>
 
 #include "strata/framework/autodiff/record.hpp"
 #include "strata/framework/ops/math.hpp"
@@ -17,6 +18,11 @@ inline backend::Backend& backend_of(const Tensor& t) { return t.impl()->backend(
 // "(2, 3)" for messages.
 inline std::string shape_str(const Tensor& t) { return t.shape().to_string(); }
 inline std::string dtype_str(DType d) { return std::string(dtype_name(d)); }
+
+// "(1, 2)", "(3,)": a list of sizes for messages, as Python writes a tuple.
+std::string list_str(const std::vector<std::int64_t>& v);
+// ValueError "<op>: <what> must be <n> positive integers, got (...)" unless v is n sizes > 0.
+void check_positive(const char* op, const char* what, const std::vector<std::int64_t>& v, std::size_t n);
 
 void check_defined(const char* op, const Tensor& t);
 // Both defined, same device (DeviceError naming both), same dtype (DTypeError naming both).
@@ -37,6 +43,11 @@ template <class Backward>
 void record_if(const char* op, const std::vector<Tensor>& inputs, const Tensor& output, Backward&& backward) {
   if (autodiff::is_watched(inputs)) autodiff::record(op, inputs, {output}, std::forward<Backward>(backward));
 }
+
+// y = relu?(x kernel + bias) as one backend GEMM (bias and relu fused; bias may be undefined), with
+// no checks and no recording: x (..., k), kernel (k, n), y (..., n) already allocated. The
+// dense_forward op and the inference plan's Dense step both run it.
+void dense_gemm(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu, const Tensor& y);
 
 // What a backward closure keeps of an input: the tensor itself, or for a Variable read under a tape
 // a snapshot of its current storage, so that a later assign() does not change the value the

@@ -443,25 +443,29 @@ DatasetInfo inspect(hid_t dataset, const std::string& what) {
   return info;
 }
 
+// The id of dataset `name` below `id` (`where` its path, `what` its description in messages),
+// open: ValueError when there is none, IOError when it cannot be opened.
+hid_t open_dataset(hid_t id, const std::string& name, const std::string& file, const std::string& path,
+                   const std::string& where, const std::string& what) {
+  Walk w;
+  if (!walk(id, name, file, path, w) || hard_link_type(w.parent, w.last, file, where) != H5O_TYPE_DATASET)
+    throw ValueError(what + " is missing");
+  const hid_t dataset = H5Dopen2(w.parent, w.last.c_str(), H5P_DEFAULT);
+  if (dataset < 0) throw IOError(what + ": unable to open it (the file may be corrupted)");
+  return dataset;
+}
+
 }  // namespace
 
 Shape Object::dataset_shape(const std::string& name) const {
   const std::string what = "File '" + file_ + "': dataset '" + where(name) + "'";
-  Walk w;
-  if (!walk(id_, name, file_, path_, w) || hard_link_type(w.parent, w.last, file_, where(name)) != H5O_TYPE_DATASET)
-    throw ValueError(what + " is missing");
-  Id dataset(H5Dopen2(w.parent, w.last.c_str(), H5P_DEFAULT), H5Dclose);
-  if (!dataset.ok()) throw IOError(what + ": unable to open it (the file may be corrupted)");
+  Id dataset(open_dataset(id_, name, file_, path_, where(name), what), H5Dclose);
   return Shape(inspect(dataset.get(), what).dims);
 }
 
 Tensor Object::read_dataset(const std::string& name) const {
   const std::string what = "File '" + file_ + "': dataset '" + where(name) + "'";
-  Walk w;
-  if (!walk(id_, name, file_, path_, w) || hard_link_type(w.parent, w.last, file_, where(name)) != H5O_TYPE_DATASET)
-    throw ValueError(what + " is missing");
-  Id dataset(H5Dopen2(w.parent, w.last.c_str(), H5P_DEFAULT), H5Dclose);
-  if (!dataset.ok()) throw IOError(what + ": unable to open it (the file may be corrupted)");
+  Id dataset(open_dataset(id_, name, file_, path_, where(name), what), H5Dclose);
   const DatasetInfo info = inspect(dataset.get(), what);
   const Shape shape(info.dims);
   auto read = [&](auto tag) {
@@ -500,23 +504,16 @@ void Object::write_dataset(const std::string& name, const Tensor& value) const {
   H5Pset_create_intermediate_group(lcpl.get(), 1);
   Id dataset(H5Dcreate2(id_, name.c_str(), filetype, space.get(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
   if (!dataset.ok()) throw IOError("Unable to create dataset '" + where(name) + "' in file '" + file_ + "'");
+  auto write = [&](auto element) {
+    const auto v = value.to_vector<decltype(element)>();
+    return H5Dwrite(dataset.get(), memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  };
   herr_t status;
-  if (memtype == H5T_NATIVE_DOUBLE) {
-    auto v = value.to_vector<double>();
-    status = H5Dwrite(dataset.get(), memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  } else if (memtype == H5T_NATIVE_INT32) {
-    auto v = value.to_vector<std::int32_t>();
-    status = H5Dwrite(dataset.get(), memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  } else if (memtype == H5T_NATIVE_INT64) {
-    auto v = value.to_vector<std::int64_t>();
-    status = H5Dwrite(dataset.get(), memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  } else if (memtype == H5T_NATIVE_UINT8) {
-    auto v = value.to_vector<std::uint8_t>();
-    status = H5Dwrite(dataset.get(), memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  } else {
-    auto v = value.to_vector<float>();
-    status = H5Dwrite(dataset.get(), memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  }
+  if (memtype == H5T_NATIVE_DOUBLE) status = write(double{});
+  else if (memtype == H5T_NATIVE_INT32) status = write(std::int32_t{});
+  else if (memtype == H5T_NATIVE_INT64) status = write(std::int64_t{});
+  else if (memtype == H5T_NATIVE_UINT8) status = write(std::uint8_t{});
+  else status = write(float{});
   if (status < 0) throw IOError("Unable to write dataset '" + where(name) + "' in file '" + file_ + "'");
 }
 
@@ -531,22 +528,14 @@ File File::open(const std::string& path) {
   if (sniff(path) != "hdf5") throw IOError("Unable to open file '" + path + "': it is not an HDF5 file");
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) throw IOError("Unable to open file '" + path + "': the HDF5 file is truncated or corrupted");
-  File f;
-  f.id_ = id;
-  f.file_ = path;
-  f.path_ = "/";
-  return f;
+  return File(id, path);
 }
 
 File File::create(const std::string& path) {
   quiet_hdf5();
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (id < 0) throw IOError("Unable to create file '" + path + "'");
-  File f;
-  f.id_ = id;
-  f.file_ = path;
-  f.path_ = "/";
-  return f;
+  return File(id, path);
 }
 
 namespace {
@@ -567,11 +556,7 @@ File File::open_image(const std::string& image, const std::string& name) {
     throw IOError("Unable to open file '" + name + "': cannot set up an in-memory HDF5 file");
   hid_t id = H5Fopen(image_name().c_str(), H5F_ACC_RDONLY, fapl.get());
   if (id < 0) throw IOError("Unable to open file '" + name + "': the HDF5 file is truncated or corrupted");
-  File f;
-  f.id_ = id;
-  f.file_ = name;
-  f.path_ = "/";
-  return f;
+  return File(id, name);
 }
 
 File File::create_image(const std::string& name) {
@@ -581,11 +566,7 @@ File File::create_image(const std::string& name) {
     throw IOError("Unable to create file '" + name + "': cannot set up an in-memory HDF5 file");
   hid_t id = H5Fcreate(image_name().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
   if (id < 0) throw IOError("Unable to create file '" + name + "' in memory");
-  File f;
-  f.id_ = id;
-  f.file_ = name;
-  f.path_ = "/";
-  return f;
+  return File(id, name);
 }
 
 std::string File::image() const {

@@ -90,6 +90,10 @@ class File : public Object {
   File& operator=(File&&) noexcept = default;
   // Flushes and closes (errors as IOError); the destructor closes silently.
   void close();
+
+ private:
+  // Takes ownership of an open file id; `name` names it in messages.
+  File(std::int64_t id, std::string name) : Object(id, std::move(name), "/") {}
 };
 
 // Writes `path` atomically (io::AtomicFile): an HDF5 file created at the temporary name, closed,
