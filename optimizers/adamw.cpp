@@ -26,10 +26,7 @@ std::shared_ptr<Optimizer> AdamWOptimizer::from_config(const Config& config) {
   detail::ConfigReader in(config, "AdamW");
   AdamWOptions o;
   in.common(o);
-  o.beta_1 = in.number("beta_1", o.beta_1);
-  o.beta_2 = in.number("beta_2", o.beta_2);
-  o.epsilon = in.number("epsilon", o.epsilon);
-  o.amsgrad = in.boolean("amsgrad", o.amsgrad);
+  detail::read_fields(detail::adam_fields<AdamWOptions>(), in, o);
   in.finish();
   return std::make_shared<AdamWOptimizer>(o);
 }
