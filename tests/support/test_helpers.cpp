@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <fstream>
@@ -31,6 +33,18 @@ fs::path TempDir::fresh(const std::string& name, bool create) const {
   return d;
 }
 
+ScopedTempDir::ScopedTempDir(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+  path = fs::temp_directory_path() / ("strata_" + tag + "_" + std::to_string(stamp) + "_" + std::to_string(counter++));
+  fs::create_directories(path);
+}
+
+ScopedTempDir::~ScopedTempDir() {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
 std::string message_of(const std::function<void()>& f) {
   try {
     f();
@@ -55,9 +69,27 @@ Tensor labels(std::int64_t n, std::int64_t classes) {
   return Tensor::from_vector(v, {n});
 }
 
+Blobs blobs(std::int64_t n, std::uint64_t seed) {
+  Tensor noise = normal({n, 2}, {.stddev = 0.3, .seed = seed});
+  std::vector<float> centers(static_cast<std::size_t>(2 * n));
+  std::vector<std::int64_t> labels(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    labels[static_cast<std::size_t>(i)] = i % 2;
+    centers[static_cast<std::size_t>(2 * i)] = i % 2 ? 2.0f : -2.0f;
+    centers[static_cast<std::size_t>(2 * i + 1)] = i % 2 ? -2.0f : 2.0f;
+  }
+  return {noise + Tensor::from_vector(centers, {n, 2}), Tensor::from_vector(labels, {n})};
+}
+
+Sequential blob_classifier() {
+  using namespace strata::layers;
+  return Sequential({Input({2}), Dense(8, "relu"), Dense(2)});
+}
+
 std::shared_ptr<Sequential> small_mlp(std::int64_t units) {
   using namespace strata::layers;
-  return std::make_shared<Sequential>(std::vector<SequentialItem>{Input({4}), Dense(8, "relu"), Dropout(0.0), Dense(units)});
+  return std::make_shared<Sequential>(
+      std::vector<SequentialItem>{Input({4}), Dense(8, "relu"), Dropout(0.0), Dense(units)});
 }
 
 void compile_classifier(Model& model) {

@@ -30,6 +30,17 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// A fresh folder of its own (<system temp>/strata_<tag>_<stamp>_<n>), removed with its contents
+// at the end of its scope.
+struct ScopedTempDir {
+  explicit ScopedTempDir(const std::string& tag);
+  ~ScopedTempDir();
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+  std::filesystem::path operator/(const std::string& name) const { return path / name; }
+  std::filesystem::path path;
+};
+
 // The what() of the exception f throws, "<no exception>" when it throws none.
 std::string message_of(const std::function<void()>& f);
 
@@ -49,6 +60,14 @@ struct Capture {
 Tensor inputs(std::int64_t n, std::int64_t d);
 // (n,) int64 class ids cycling through `classes`.
 Tensor labels(std::int64_t n, std::int64_t classes = 3);
+
+// Two Gaussian blobs in 2-D, one per class (labels alternate 0 / 1): linearly separable.
+struct Blobs {
+  Tensor x, y;  // (n, 2) float32, (n,) int64
+};
+Blobs blobs(std::int64_t n, std::uint64_t seed);
+// Input(2) -> Dense(8, relu) -> Dense(2): a classifier of the blobs.
+Sequential blob_classifier();
 
 // Input(4) -> Dense(8, relu) -> Dropout(0) -> Dense(units): the model of the saving tests.
 std::shared_ptr<Sequential> small_mlp(std::int64_t units = 3);
