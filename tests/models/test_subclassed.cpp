@@ -11,6 +11,7 @@
 #include <string>
 
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 using namespace strata::layers;
@@ -18,21 +19,7 @@ using st::Tensor;
 
 namespace {
 
-// Two Gaussian blobs, one per class: linearly separable.
-struct Blobs {
-  Tensor x, y;
-};
-Blobs blobs(std::int64_t n, std::uint64_t seed) {
-  Tensor noise = st::normal({n, 2}, {.stddev = 0.3, .seed = seed});
-  std::vector<float> centers(static_cast<std::size_t>(2 * n));
-  std::vector<std::int64_t> labels(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    labels[static_cast<std::size_t>(i)] = i % 2;
-    centers[static_cast<std::size_t>(2 * i)] = i % 2 ? 2.0f : -2.0f;
-    centers[static_cast<std::size_t>(2 * i + 1)] = i % 2 ? -2.0f : 2.0f;
-  }
-  return {noise + Tensor::from_vector(centers, {n, 2}), Tensor::from_vector(labels, {n})};
-}
+using st::testing::blobs;
 
 double max_abs_diff(const Tensor& a, const Tensor& b) {
   REQUIRE(a.shape() == b.shape());
