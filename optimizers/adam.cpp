@@ -23,18 +23,11 @@ void AdamOptimizer::update_step(const Tensor& grad, Variable& variable, double l
 }
 
 Config AdamOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  detail::write_fields(detail::adam_fields<AdamOptions>(), options_, config);
-  return config;
+  return detail::with_fields(Optimizer::get_config(), detail::adam_fields<AdamOptions>(), options_);
 }
 
 std::shared_ptr<Optimizer> AdamOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "Adam");
-  AdamOptions o;
-  in.common(o);
-  detail::read_fields(detail::adam_fields<AdamOptions>(), in, o);
-  in.finish();
-  return std::make_shared<AdamOptimizer>(o);
+  return detail::from_config_fields<AdamOptimizer>(config, "Adam", detail::adam_fields<AdamOptions>());
 }
 
 std::shared_ptr<Optimizer> Adam(AdamOptions options) { return std::make_shared<AdamOptimizer>(std::move(options)); }

@@ -7,6 +7,20 @@
 
 namespace strata::optimizers {
 
+namespace {
+using detail::field;
+
+// The options beyond the common ones, read by from_config and written by get_config.
+const detail::OptionFields<AdamaxOptions>& adamax_fields() {
+  using O = AdamaxOptions;
+  static const detail::OptionFields<O> fields = {
+      field("beta_1", &O::beta_1),
+      field("beta_2", &O::beta_2),
+      field("epsilon", &O::epsilon)};
+  return fields;
+}
+}  // namespace
+
 AdamaxOptimizer::AdamaxOptimizer(AdamaxOptions options)
     : Optimizer(common_options(options)), options_(std::move(options)) {}
 
@@ -21,22 +35,11 @@ void AdamaxOptimizer::update_step(const Tensor& grad, Variable& variable, double
 }
 
 Config AdamaxOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["beta_1"] = options_.beta_1;
-  config["beta_2"] = options_.beta_2;
-  config["epsilon"] = options_.epsilon;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), adamax_fields(), options_);
 }
 
 std::shared_ptr<Optimizer> AdamaxOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "Adamax");
-  AdamaxOptions o;
-  in.common(o);
-  o.beta_1 = in.number("beta_1", o.beta_1);
-  o.beta_2 = in.number("beta_2", o.beta_2);
-  o.epsilon = in.number("epsilon", o.epsilon);
-  in.finish();
-  return std::make_shared<AdamaxOptimizer>(o);
+  return detail::from_config_fields<AdamaxOptimizer>(config, "Adamax", adamax_fields());
 }
 
 std::shared_ptr<Optimizer> Adamax(AdamaxOptions options) { return std::make_shared<AdamaxOptimizer>(std::move(options)); }

@@ -23,12 +23,7 @@ AdamOptions to_adam_options(AdamWOptions o) {
 AdamWOptimizer::AdamWOptimizer(AdamWOptions options) : AdamOptimizer(to_adam_options(std::move(options))) {}
 
 std::shared_ptr<Optimizer> AdamWOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "AdamW");
-  AdamWOptions o;
-  in.common(o);
-  detail::read_fields(detail::adam_fields<AdamWOptions>(), in, o);
-  in.finish();
-  return std::make_shared<AdamWOptimizer>(o);
+  return detail::from_config_fields<AdamWOptimizer>(config, "AdamW", detail::adam_fields<AdamWOptions>());
 }
 
 std::shared_ptr<Optimizer> AdamW(AdamWOptions options) { return std::make_shared<AdamWOptimizer>(std::move(options)); }

@@ -8,6 +8,20 @@
 
 namespace strata::optimizers {
 
+namespace {
+using detail::field;
+
+// The options beyond the common ones, read by from_config and written by get_config.
+const detail::OptionFields<NadamOptions>& nadam_fields() {
+  using O = NadamOptions;
+  static const detail::OptionFields<O> fields = {
+      field("beta_1", &O::beta_1),
+      field("beta_2", &O::beta_2),
+      field("epsilon", &O::epsilon)};
+  return fields;
+}
+}  // namespace
+
 NadamOptimizer::NadamOptimizer(NadamOptions options) : Optimizer(common_options(options)), options_(std::move(options)) {}
 
 void NadamOptimizer::before_update_steps(const std::vector<Variable>& variables, double learning_rate) {
@@ -42,22 +56,11 @@ void NadamOptimizer::update_step(const Tensor& grad, Variable& variable, double 
 }
 
 Config NadamOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["beta_1"] = options_.beta_1;
-  config["beta_2"] = options_.beta_2;
-  config["epsilon"] = options_.epsilon;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), nadam_fields(), options_);
 }
 
 std::shared_ptr<Optimizer> NadamOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "Nadam");
-  NadamOptions o;
-  in.common(o);
-  o.beta_1 = in.number("beta_1", o.beta_1);
-  o.beta_2 = in.number("beta_2", o.beta_2);
-  o.epsilon = in.number("epsilon", o.epsilon);
-  in.finish();
-  return std::make_shared<NadamOptimizer>(o);
+  return detail::from_config_fields<NadamOptimizer>(config, "Nadam", nadam_fields());
 }
 
 std::shared_ptr<Optimizer> Nadam(NadamOptions options) { return std::make_shared<NadamOptimizer>(std::move(options)); }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -99,11 +100,31 @@ void write_fields(const OptionFields<Options>& fields, const Options& options, C
   for (const auto& f : fields) config[f.key] = f.write(options);
 }
 
+// A built-in optimizer's get_config: the common arguments (`config`), then its own fields.
+template <class Options>
+Config with_fields(Config config, const OptionFields<Options>& fields, const Options& options) {
+  write_fields(fields, options, config);
+  return config;
+}
+
+// A built-in optimizer's from_config: the common arguments, its own fields, no unknown key.
+template <class Class, class Options>
+std::shared_ptr<Optimizer> from_config_fields(const Config& config, const char* class_name,
+                                              const OptionFields<Options>& fields) {
+  ConfigReader in(config, class_name);
+  Options options;
+  in.common(options);
+  read_fields(fields, in, options);
+  in.finish();
+  return std::make_shared<Class>(std::move(options));
+}
+
 // The options Adam and AdamW share (AdamW is Adam with a required weight_decay).
 template <class Options>
 const OptionFields<Options>& adam_fields() {
-  static const OptionFields<Options> fields = {field("beta_1", &Options::beta_1), field("beta_2", &Options::beta_2),
-                                               field("epsilon", &Options::epsilon), field("amsgrad", &Options::amsgrad)};
+  static const OptionFields<Options> fields = {
+      field("beta_1", &Options::beta_1), field("beta_2", &Options::beta_2), field("epsilon", &Options::epsilon),
+      field("amsgrad", &Options::amsgrad)};
   return fields;
 }
 
