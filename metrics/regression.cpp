@@ -106,13 +106,7 @@ std::vector<double> R2ScoreMetric::results() const {
   return scores;
 }
 
-double R2ScoreMetric::result() const {
-  const auto r = results();
-  if (r.empty()) return 0.0;
-  double s = 0.0;
-  for (double v : r) s += v;
-  return s / static_cast<double>(r.size());
-}
+double R2ScoreMetric::result() const { return detail::mean_of(results()); }
 
 void R2ScoreMetric::reset_state() {
   sum_.clear();
