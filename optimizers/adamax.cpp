@@ -7,20 +7,6 @@
 
 namespace strata::optimizers {
 
-namespace {
-using detail::field;
-
-// The options beyond the common ones, read by from_config and written by get_config.
-const detail::OptionFields<AdamaxOptions>& adamax_fields() {
-  using O = AdamaxOptions;
-  static const detail::OptionFields<O> fields = {
-      field("beta_1", &O::beta_1),
-      field("beta_2", &O::beta_2),
-      field("epsilon", &O::epsilon)};
-  return fields;
-}
-}  // namespace
-
 AdamaxOptimizer::AdamaxOptimizer(AdamaxOptions options)
     : Optimizer(common_options(options)), options_(std::move(options)) {}
 
@@ -35,11 +21,12 @@ void AdamaxOptimizer::update_step(const Tensor& grad, Variable& variable, double
 }
 
 Config AdamaxOptimizer::get_config() const {
-  return detail::with_fields(Optimizer::get_config(), adamax_fields(), options_);
+  return detail::with_fields(Optimizer::get_config(), detail::beta_epsilon_fields<AdamaxOptions>(), options_);
 }
 
 std::shared_ptr<Optimizer> AdamaxOptimizer::from_config(const Config& config) {
-  return detail::from_config_fields<AdamaxOptimizer>(config, "Adamax", adamax_fields());
+  return detail::from_config_fields<AdamaxOptimizer>(config, "Adamax",
+                                                    detail::beta_epsilon_fields<AdamaxOptions>());
 }
 
 std::shared_ptr<Optimizer> Adamax(AdamaxOptions options) { return std::make_shared<AdamaxOptimizer>(std::move(options)); }

@@ -8,20 +8,6 @@
 
 namespace strata::optimizers {
 
-namespace {
-using detail::field;
-
-// The options beyond the common ones, read by from_config and written by get_config.
-const detail::OptionFields<NadamOptions>& nadam_fields() {
-  using O = NadamOptions;
-  static const detail::OptionFields<O> fields = {
-      field("beta_1", &O::beta_1),
-      field("beta_2", &O::beta_2),
-      field("epsilon", &O::epsilon)};
-  return fields;
-}
-}  // namespace
-
 NadamOptimizer::NadamOptimizer(NadamOptions options) : Optimizer(common_options(options)), options_(std::move(options)) {}
 
 void NadamOptimizer::before_update_steps(const std::vector<Variable>& variables, double learning_rate) {
@@ -56,11 +42,12 @@ void NadamOptimizer::update_step(const Tensor& grad, Variable& variable, double 
 }
 
 Config NadamOptimizer::get_config() const {
-  return detail::with_fields(Optimizer::get_config(), nadam_fields(), options_);
+  return detail::with_fields(Optimizer::get_config(), detail::beta_epsilon_fields<NadamOptions>(), options_);
 }
 
 std::shared_ptr<Optimizer> NadamOptimizer::from_config(const Config& config) {
-  return detail::from_config_fields<NadamOptimizer>(config, "Nadam", nadam_fields());
+  return detail::from_config_fields<NadamOptimizer>(config, "Nadam",
+                                                    detail::beta_epsilon_fields<NadamOptions>());
 }
 
 std::shared_ptr<Optimizer> Nadam(NadamOptions options) { return std::make_shared<NadamOptimizer>(std::move(options)); }

@@ -119,12 +119,23 @@ std::shared_ptr<Optimizer> from_config_fields(const Config& config, const char* 
   return std::make_shared<Class>(std::move(options));
 }
 
-// The options Adam and AdamW share (AdamW is Adam with a required weight_decay).
+// beta_1, beta_2 and epsilon: the options of Adam's family (Adamax and Nadam have just these).
+template <class Options>
+const OptionFields<Options>& beta_epsilon_fields() {
+  static const OptionFields<Options> fields = {field("beta_1", &Options::beta_1), field("beta_2", &Options::beta_2),
+                                               field("epsilon", &Options::epsilon)};
+  return fields;
+}
+
+// The options Adam and AdamW share (AdamW is Adam with a required weight_decay): Adam's family's,
+// and amsgrad.
 template <class Options>
 const OptionFields<Options>& adam_fields() {
-  static const OptionFields<Options> fields = {
-      field("beta_1", &Options::beta_1), field("beta_2", &Options::beta_2), field("epsilon", &Options::epsilon),
-      field("amsgrad", &Options::amsgrad)};
+  static const OptionFields<Options> fields = [] {
+    OptionFields<Options> f = beta_epsilon_fields<Options>();
+    f.push_back(field("amsgrad", &Options::amsgrad));
+    return f;
+  }();
   return fields;
 }
 
