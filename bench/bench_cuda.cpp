@@ -31,19 +31,15 @@
 #include <strata/backend/cuda_options.hpp>
 #include <strata/strata.hpp>
 
+#include "bench_common.hpp"
+
 namespace st = strata;
 using namespace strata::layers;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::median;
+using bench::seconds_since;
 
 namespace {
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 void sync() { st::backend::get_backend(st::Device("cuda")).synchronize(); }
 
@@ -68,24 +64,13 @@ Data load() {
 
 void fit_and_report(const char* name, st::Sequential& model, const st::Tensor& x, const st::Tensor& y,
                     const st::Tensor& x_test, const st::Tensor& y_test, int epochs, const std::string& source) {
-  model.compile({.optimizer = st::optimizers::Adam(1e-3),
-                 .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
-                 .metrics = {"accuracy"}});
-  Clock::time_point start;
-  auto timer = st::callbacks::LambdaCallback({
-      .on_epoch_begin = [&](int, const st::callbacks::Logs&) { start = Clock::now(); },
-      .on_epoch_end =
-          [&](int epoch, const st::callbacks::Logs& logs) {
-            sync();
-            const double seconds = seconds_since(start);
-            auto scores = model.evaluate(x_test, y_test, {.batch_size = 1024, .verbose = 0});
-            std::printf("bench=%s backend=cuda epoch=%d epoch_s=%.3f loss=%.4f test_acc=%.4f data=%s train_n=%lld\n",
-                        name, epoch + 1, seconds, logs.at("loss"), scores.at("accuracy"), source.c_str(),
-                        static_cast<long long>(x.shape()[0]));
-            std::fflush(stdout);
-          },
-  });
-  model.fit(x, y, {.epochs = epochs, .batch_size = 128, .callbacks = {timer}, .verbose = 0});
+  bench::fit_timed(
+      model, x, y, x_test, y_test, epochs,
+      [&](int epoch, double seconds, double loss, double acc) {
+        std::printf("bench=%s backend=cuda epoch=%d epoch_s=%.3f loss=%.4f test_acc=%.4f data=%s train_n=%lld\n", name,
+                    epoch, seconds, loss, acc, source.c_str(), static_cast<long long>(x.shape()[0]));
+      },
+      sync);
 }
 
 void predict_latency(st::Sequential& model, const st::Tensor& x_test, int calls) {
@@ -174,18 +159,12 @@ void sgemm(int iters, bool tf32) {
 
 int main(int argc, char** argv) {
   int epochs = 1, cnn_epochs = 1, predict_calls = 1000, gemm_iters = 20;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string key = argv[i];
-    const int value = std::atoi(argv[i + 1]);
-    if (key == "--epochs") epochs = value;
-    else if (key == "--cnn-epochs") cnn_epochs = value;
-    else if (key == "--predict-calls") predict_calls = value;
-    else if (key == "--gemm-iters") gemm_iters = value;
-    else {
-      std::fprintf(stderr, "usage: %s [--epochs N] [--cnn-epochs N] [--predict-calls N] [--gemm-iters N]\n", argv[0]);
-      return 2;
-    }
-  }
+  if (!bench::parse_flags(argc, argv,
+                          {{"--epochs", "N", &epochs},
+                           {"--cnn-epochs", "N", &cnn_epochs},
+                           {"--predict-calls", "N", &predict_calls},
+                           {"--gemm-iters", "N", &gemm_iters}}))
+    return 2;
   try {
     st::config::set_default_device("cuda");
   } catch (const st::DeviceError& e) {

@@ -29,27 +29,25 @@
 #include <strata/backend/cpu_threads.hpp>
 #include <strata/strata.hpp>
 
+#include "bench_common.hpp"
+
 namespace st = strata;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::median;
 
 struct Timings {
   std::vector<double> first, second;  // seconds per call
 };
 
 double best(std::vector<double> v) { return *std::min_element(v.begin(), v.end()); }
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 double seconds_of(const std::function<void()>& f) {
   const auto t0 = Clock::now();
   f();
-  return std::chrono::duration<double>(Clock::now() - t0).count();
+  return bench::seconds_since(t0);
 }
 
 // Warms both sides up, then alternates calls until both have run for min_time (at least min_calls

@@ -13,44 +13,26 @@
 //
 // Usage: bench_mlp [--epochs N] [--threads T] [--predict-calls N]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <string>
 #include <vector>
 
 #include <strata/backend/cpu_threads.hpp>
 #include <strata/strata.hpp>
 
+#include "bench_common.hpp"
+
 namespace st = strata;
 using namespace strata::layers;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-double elapsed(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
-
-}  // namespace
+using bench::Clock;
+using bench::median;
+using bench::seconds_since;
 
 int main(int argc, char** argv) {
   int epochs = 1, threads = 2, predict_calls = 1000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string key = argv[i];
-    const int value = std::atoi(argv[i + 1]);
-    if (key == "--epochs") epochs = value;
-    else if (key == "--threads") threads = value;
-    else if (key == "--predict-calls") predict_calls = value;
-    else {
-      std::fprintf(stderr, "usage: %s [--epochs N] [--threads T] [--predict-calls N]\n", argv[0]);
-      return 2;
-    }
-  }
+  if (!bench::parse_flags(
+          argc, argv,
+          {{"--epochs", "N", &epochs}, {"--threads", "T", &threads}, {"--predict-calls", "N", &predict_calls}}))
+    return 2;
   st::backend::set_cpu_threads(threads);
   st::set_random_seed(42);
 
@@ -59,24 +41,11 @@ int main(int argc, char** argv) {
   auto x_test = st::cast(test.x, st::float32) / 255.0f;
 
   st::Sequential model({Input({28, 28}), Flatten(), Dense(256, "relu"), Dense(128, "relu"), Dense(10)});
-  model.compile({.optimizer = st::optimizers::Adam(1e-3),
-                 .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
-                 .metrics = {"accuracy"}});
-
-  Clock::time_point epoch_start;
-  auto timer = st::callbacks::LambdaCallback({
-      .on_epoch_begin = [&](int, const st::callbacks::Logs&) { epoch_start = Clock::now(); },
-      .on_epoch_end =
-          [&](int epoch, const st::callbacks::Logs& logs) {
-            const double seconds = elapsed(epoch_start);
-            auto scores = model.evaluate(x_test, test.y, {.batch_size = 1024, .verbose = 0});
-            std::printf("bench=mlp backend=cpu epoch=%d epoch_s=%.3f loss=%.4f test_acc=%.4f threads=%d train_n=%lld\n",
-                        epoch + 1, seconds, logs.at("loss"), scores.at("accuracy"), threads,
-                        static_cast<long long>(x_train.shape()[0]));
-            std::fflush(stdout);
-          },
-  });
-  model.fit(x_train, train.y, {.epochs = epochs, .batch_size = 128, .callbacks = {timer}, .verbose = 0});
+  auto report = [&](int epoch, double seconds, double loss, double acc) {
+    std::printf("bench=mlp backend=cpu epoch=%d epoch_s=%.3f loss=%.4f test_acc=%.4f threads=%d train_n=%lld\n", epoch,
+                seconds, loss, acc, threads, static_cast<long long>(x_train.shape()[0]));
+  };
+  bench::fit_timed(model, x_train, train.y, x_test, test.y, epochs, report);
 
   // Predict: the model's output plus softmax, one image at a time, then 1024 at a time.
   auto predict = [&](const st::Tensor& x) { return st::softmax(model.predict_on_batch(x)); };
@@ -86,16 +55,16 @@ int main(int argc, char** argv) {
   for (int i = 0; i < predict_calls; ++i) {
     const auto t0 = Clock::now();
     predict(one);
-    b1.push_back(elapsed(t0));
+    b1.push_back(seconds_since(t0));
   }
   const auto batch = st::slice(x_test, 0, 0, 1024);
   std::vector<double> b1024;
   for (int i = 0; i < 3; ++i) predict(batch);
   const auto start = Clock::now();
-  while (b1024.size() < 10 || (b1024.size() < 200 && elapsed(start) < 2.0)) {
+  while (b1024.size() < 10 || (b1024.size() < 200 && seconds_since(start) < 2.0)) {
     const auto t0 = Clock::now();
     predict(batch);
-    b1024.push_back(elapsed(t0));
+    b1024.push_back(seconds_since(t0));
   }
   std::printf("bench=mlp backend=cpu predict_b1_us=%.1f predict_b1_us_min=%.1f predict_b1024_sps=%.0f "
               "predict_b1024_ms=%.3f calls_b1=%zu calls_b1024=%zu threads=%d\n",

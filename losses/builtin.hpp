@@ -30,6 +30,12 @@ template <class T>
 T config_value(const Config& c, const char* key, T fallback) {
   return ConfigReader::for_object(c, "Loss").value(key, fallback);
 }
+// y_true in y_pred's dtype, shapes checked: what every elementwise loss does first.
+inline Tensor prepare_labels(const char* what, const Tensor& y_true, const Tensor& y_pred) {
+  Tensor t = labels_like(what, y_true, y_pred);
+  check_same_shape(what, t, y_pred);
+  return t;
+}
 // The name an option struct gives, or the Keras default when empty.
 inline std::string name_or(const std::string& name, const char* keras_default) {
   return name.empty() ? std::string(keras_default) : name;

@@ -8,18 +8,11 @@
 
 namespace strata::losses {
 
-using detail::check_same_shape;
 using detail::epsilon;
-using detail::labels_like;
 using detail::name_or;
+using detail::prepare_labels;
 
 namespace {
-
-Tensor prepare(const char* what, const Tensor& y_true, const Tensor& y_pred) {
-  Tensor t = labels_like(what, y_true, y_pred);
-  check_same_shape(what, t, y_pred);
-  return t;
-}
 
 // -(y log p + (1 - y) log(1 - p)) with p clipped to [eps, 1 - eps] (Keras's backend formula).
 Tensor binary_crossentropy_from_probabilities(const Tensor& t, const Tensor& p) {
@@ -43,7 +36,7 @@ std::string format_label(double v) {
 
 Tensor binary_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from_logits, double label_smoothing,
                            int axis) {
-  Tensor t = prepare("binary_crossentropy", y_true, y_pred);
+  Tensor t = prepare_labels("binary_crossentropy", y_true, y_pred);
   if (label_smoothing != 0.0) t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing;
   Tensor bce = from_logits ? binary_crossentropy_from_logits(t, y_pred) : binary_crossentropy_from_probabilities(t, y_pred);
   return mean(bce, axis);
@@ -51,7 +44,7 @@ Tensor binary_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from
 
 Tensor binary_focal_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool apply_class_balancing, double alpha,
                                  double gamma, bool from_logits, double label_smoothing, int axis) {
-  Tensor t = prepare("binary_focal_crossentropy", y_true, y_pred);
+  Tensor t = prepare_labels("binary_focal_crossentropy", y_true, y_pred);
   if (label_smoothing != 0.0) t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing;
   Tensor probability = from_logits ? sigmoid(y_pred) : y_pred;
   Tensor bce = from_logits ? binary_crossentropy_from_logits(t, y_pred)
@@ -64,7 +57,7 @@ Tensor binary_focal_crossentropy(const Tensor& y_true, const Tensor& y_pred, boo
 
 Tensor categorical_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from_logits, double label_smoothing,
                                 int axis) {
-  Tensor t = prepare("categorical_crossentropy", y_true, y_pred);
+  Tensor t = prepare_labels("categorical_crossentropy", y_true, y_pred);
   if (y_pred.rank() == 0) throw ShapeError("categorical_crossentropy: y_pred must have a class axis, received a scalar");
   if (label_smoothing != 0.0) {
     const double num_classes = static_cast<double>(t.shape().back());
@@ -123,13 +116,13 @@ Tensor sparse_categorical_crossentropy(const Tensor& y_true, const Tensor& y_pre
 }
 
 Tensor kl_divergence(const Tensor& y_true, const Tensor& y_pred) {
-  Tensor t = clip(prepare("kl_divergence", y_true, y_pred), epsilon, 1.0);
+  Tensor t = clip(prepare_labels("kl_divergence", y_true, y_pred), epsilon, 1.0);
   Tensor p = clip(y_pred, epsilon, 1.0);
   return sum(t * log(t / p), -1);
 }
 
 Tensor poisson(const Tensor& y_true, const Tensor& y_pred) {
-  Tensor t = prepare("poisson", y_true, y_pred);
+  Tensor t = prepare_labels("poisson", y_true, y_pred);
   return mean(y_pred - t * log(y_pred + epsilon), -1);
 }
 

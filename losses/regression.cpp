@@ -7,44 +7,34 @@
 
 namespace strata::losses {
 
-using detail::check_same_shape;
-using detail::labels_like;
 using detail::name_or;
-
-namespace {
-// y_true in y_pred's dtype, shapes checked.
-Tensor prepare(const char* what, const Tensor& y_true, const Tensor& y_pred) {
-  Tensor t = labels_like(what, y_true, y_pred);
-  check_same_shape(what, t, y_pred);
-  return t;
-}
-}  // namespace
+using detail::prepare_labels;
 
 Tensor mean_squared_error(const Tensor& y_true, const Tensor& y_pred) {
-  Tensor t = prepare("mean_squared_error", y_true, y_pred);
+  Tensor t = prepare_labels("mean_squared_error", y_true, y_pred);
   return mean(square(t - y_pred), -1);
 }
 
 Tensor mean_absolute_error(const Tensor& y_true, const Tensor& y_pred) {
-  Tensor t = prepare("mean_absolute_error", y_true, y_pred);
+  Tensor t = prepare_labels("mean_absolute_error", y_true, y_pred);
   return mean(abs(t - y_pred), -1);
 }
 
 Tensor mean_absolute_percentage_error(const Tensor& y_true, const Tensor& y_pred) {
-  Tensor t = prepare("mean_absolute_percentage_error", y_true, y_pred);
+  Tensor t = prepare_labels("mean_absolute_percentage_error", y_true, y_pred);
   Tensor diff = abs((t - y_pred) / maximum(abs(t), detail::epsilon));
   return mean(diff, -1) * 100.0;
 }
 
 Tensor mean_squared_logarithmic_error(const Tensor& y_true, const Tensor& y_pred) {
-  Tensor t = prepare("mean_squared_logarithmic_error", y_true, y_pred);
+  Tensor t = prepare_labels("mean_squared_logarithmic_error", y_true, y_pred);
   Tensor first_log = log(maximum(y_pred, detail::epsilon) + 1.0);
   Tensor second_log = log(maximum(t, detail::epsilon) + 1.0);
   return mean(square(first_log - second_log), -1);
 }
 
 Tensor huber(const Tensor& y_true, const Tensor& y_pred, double delta) {
-  Tensor t = prepare("huber_loss", y_true, y_pred);
+  Tensor t = prepare_labels("huber_loss", y_true, y_pred);
   Tensor error = y_pred - t;
   Tensor abs_error = abs(error);
   Tensor quadratic = square(error) * 0.5;
@@ -53,7 +43,7 @@ Tensor huber(const Tensor& y_true, const Tensor& y_pred, double delta) {
 }
 
 Tensor log_cosh(const Tensor& y_true, const Tensor& y_pred) {
-  Tensor t = prepare("log_cosh", y_true, y_pred);
+  Tensor t = prepare_labels("log_cosh", y_true, y_pred);
   Tensor x = y_pred - t;
   return mean(x + softplus(x * -2.0) - std::log(2.0), -1);
 }
@@ -64,7 +54,7 @@ Tensor l2_normalize(const Tensor& x, int axis) {
 }
 
 Tensor cosine_similarity(const Tensor& y_true, const Tensor& y_pred, int axis) {
-  Tensor t = prepare("cosine_similarity", y_true, y_pred);
+  Tensor t = prepare_labels("cosine_similarity", y_true, y_pred);
   return -sum(l2_normalize(t, axis) * l2_normalize(y_pred, axis), axis);
 }
 

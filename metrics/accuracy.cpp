@@ -78,35 +78,31 @@ Tensor sparse_top_k_categorical_accuracy(const Tensor& y_true, const Tensor& y_p
   return in_top_k(t, y_pred, k);
 }
 
-namespace {
-std::shared_ptr<Metric> wrap(MetricFunction fn, const std::string& name, const char* default_name,
-                             const char* class_name, Config config = Config::object()) {
-  return std::make_shared<MeanMetricWrapper>(std::move(fn), detail::name_or(name, default_name), class_name,
-                                             std::make_shared<const Config>(std::move(config)));
-}
-}  // namespace
+using detail::mean_wrapper;
 
-std::shared_ptr<Metric> Accuracy(const MetricOptions& o) { return wrap(accuracy, o.name, "accuracy", "Accuracy"); }
+std::shared_ptr<Metric> Accuracy(const MetricOptions& o) {
+  return mean_wrapper(accuracy, o.name, "accuracy", "Accuracy");
+}
 std::shared_ptr<Metric> BinaryAccuracy(const BinaryAccuracyOptions& o) {
   const double threshold = o.threshold;
-  return wrap([threshold](const Tensor& t, const Tensor& p) { return binary_accuracy(t, p, threshold); }, o.name,
-              "binary_accuracy", "BinaryAccuracy", Config{{"threshold", threshold}});
+  return mean_wrapper([threshold](const Tensor& t, const Tensor& p) { return binary_accuracy(t, p, threshold); },
+                      o.name, "binary_accuracy", "BinaryAccuracy", Config{{"threshold", threshold}});
 }
 std::shared_ptr<Metric> CategoricalAccuracy(const MetricOptions& o) {
-  return wrap(categorical_accuracy, o.name, "categorical_accuracy", "CategoricalAccuracy");
+  return mean_wrapper(categorical_accuracy, o.name, "categorical_accuracy", "CategoricalAccuracy");
 }
 std::shared_ptr<Metric> SparseCategoricalAccuracy(const MetricOptions& o) {
-  return wrap(sparse_categorical_accuracy, o.name, "sparse_categorical_accuracy", "SparseCategoricalAccuracy");
+  return mean_wrapper(sparse_categorical_accuracy, o.name, "sparse_categorical_accuracy", "SparseCategoricalAccuracy");
 }
 std::shared_ptr<Metric> TopKCategoricalAccuracy(const TopKOptions& o) {
   const int k = o.k;
-  return wrap([k](const Tensor& t, const Tensor& p) { return top_k_categorical_accuracy(t, p, k); }, o.name,
-              "top_k_categorical_accuracy", "TopKCategoricalAccuracy", Config{{"k", k}});
+  return mean_wrapper([k](const Tensor& t, const Tensor& p) { return top_k_categorical_accuracy(t, p, k); }, o.name,
+                      "top_k_categorical_accuracy", "TopKCategoricalAccuracy", Config{{"k", k}});
 }
 std::shared_ptr<Metric> SparseTopKCategoricalAccuracy(const TopKOptions& o) {
   const int k = o.k;
-  return wrap([k](const Tensor& t, const Tensor& p) { return sparse_top_k_categorical_accuracy(t, p, k); }, o.name,
-              "sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy", Config{{"k", k}});
+  return mean_wrapper([k](const Tensor& t, const Tensor& p) { return sparse_top_k_categorical_accuracy(t, p, k); },
+                      o.name, "sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy", Config{{"k", k}});
 }
 
 namespace detail {

@@ -322,13 +322,7 @@ std::vector<double> FBetaScoreMetric::results() const {
   return {out};
 }
 
-double FBetaScoreMetric::result() const {
-  const auto r = results();
-  if (r.empty()) return 0.0;
-  double total = 0.0;
-  for (double v : r) total += v;
-  return total / static_cast<double>(r.size());
-}
+double FBetaScoreMetric::result() const { return detail::mean_of(results()); }
 
 void FBetaScoreMetric::reset_state() {
   tp_.clear();

@@ -16,8 +16,7 @@ std::shared_ptr<Metric> wrap(losses::LossFunction fn, const std::string& name, c
     auto [tt, pp] = losses::detail::squeeze_or_expand_to_same_rank(t, p);
     return fn(tt, pp);
   };
-  return std::make_shared<MeanMetricWrapper>(same_rank, detail::name_or(name, default_name), class_name,
-                                             std::make_shared<const Config>(std::move(config)));
+  return detail::mean_wrapper(same_rank, name, default_name, class_name, std::move(config));
 }
 }  // namespace
 

@@ -106,13 +106,7 @@ std::vector<double> R2ScoreMetric::results() const {
   return scores;
 }
 
-double R2ScoreMetric::result() const {
-  const auto r = results();
-  if (r.empty()) return 0.0;
-  double s = 0.0;
-  for (double v : r) s += v;
-  return s / static_cast<double>(r.size());
-}
+double R2ScoreMetric::result() const { return detail::mean_of(results()); }
 
 void R2ScoreMetric::reset_state() {
   sum_.clear();
@@ -129,37 +123,31 @@ Config R2ScoreMetric::get_config() const {
   return config;
 }
 
-namespace {
-std::shared_ptr<Metric> wrap(MetricFunction fn, const std::string& name, const char* default_name,
-                             const char* class_name, Config config = Config::object()) {
-  return std::make_shared<MeanMetricWrapper>(std::move(fn), detail::name_or(name, default_name), class_name,
-                                             std::make_shared<const Config>(std::move(config)));
-}
-}  // namespace
+using detail::mean_wrapper;
 
 std::shared_ptr<Metric> MeanSquaredError(const MetricOptions& o) {
-  return wrap(losses::mean_squared_error, o.name, "mean_squared_error", "MeanSquaredError");
+  return mean_wrapper(losses::mean_squared_error, o.name, "mean_squared_error", "MeanSquaredError");
 }
 std::shared_ptr<Metric> RootMeanSquaredError(const MetricOptions& o) {
   return std::make_shared<RootMeanSquaredErrorMetric>(detail::name_or(o.name, "root_mean_squared_error"));
 }
 std::shared_ptr<Metric> MeanAbsoluteError(const MetricOptions& o) {
-  return wrap(losses::mean_absolute_error, o.name, "mean_absolute_error", "MeanAbsoluteError");
+  return mean_wrapper(losses::mean_absolute_error, o.name, "mean_absolute_error", "MeanAbsoluteError");
 }
 std::shared_ptr<Metric> MeanAbsolutePercentageError(const MetricOptions& o) {
-  return wrap(losses::mean_absolute_percentage_error, o.name, "mean_absolute_percentage_error",
+  return mean_wrapper(losses::mean_absolute_percentage_error, o.name, "mean_absolute_percentage_error",
               "MeanAbsolutePercentageError");
 }
 std::shared_ptr<Metric> MeanSquaredLogarithmicError(const MetricOptions& o) {
-  return wrap(losses::mean_squared_logarithmic_error, o.name, "mean_squared_logarithmic_error",
+  return mean_wrapper(losses::mean_squared_logarithmic_error, o.name, "mean_squared_logarithmic_error",
               "MeanSquaredLogarithmicError");
 }
 std::shared_ptr<Metric> LogCoshError(const MetricOptions& o) {
-  return wrap(losses::log_cosh, o.name, "logcosh", "LogCoshError");
+  return mean_wrapper(losses::log_cosh, o.name, "logcosh", "LogCoshError");
 }
 std::shared_ptr<Metric> CosineSimilarity(const CosineSimilarityOptions& o) {
   const int axis = o.axis;
-  return wrap([axis](const Tensor& t, const Tensor& p) { return cosine_similarity(t, p, axis); }, o.name,
+  return mean_wrapper([axis](const Tensor& t, const Tensor& p) { return cosine_similarity(t, p, axis); }, o.name,
               "cosine_similarity", "CosineSimilarity", Config{{"axis", axis}});
 }
 std::shared_ptr<Metric> R2Score(const R2ScoreOptions& o) { return std::make_shared<R2ScoreMetric>(o); }

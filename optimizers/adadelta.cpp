@@ -5,6 +5,19 @@
 
 namespace strata::optimizers {
 
+namespace {
+using detail::field;
+
+// The options beyond the common ones, read by from_config and written by get_config.
+const detail::OptionFields<AdadeltaOptions>& adadelta_fields() {
+  using O = AdadeltaOptions;
+  static const detail::OptionFields<O> fields = {
+      field("rho", &O::rho),
+      field("epsilon", &O::epsilon)};
+  return fields;
+}
+}  // namespace
+
 AdadeltaOptimizer::AdadeltaOptimizer(AdadeltaOptions options)
     : Optimizer(common_options(options)), options_(std::move(options)) {}
 
@@ -20,20 +33,11 @@ void AdadeltaOptimizer::update_step(const Tensor& grad, Variable& variable, doub
 }
 
 Config AdadeltaOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["rho"] = options_.rho;
-  config["epsilon"] = options_.epsilon;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), adadelta_fields(), options_);
 }
 
 std::shared_ptr<Optimizer> AdadeltaOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "Adadelta");
-  AdadeltaOptions o;
-  in.common(o);
-  o.rho = in.number("rho", o.rho);
-  o.epsilon = in.number("epsilon", o.epsilon);
-  in.finish();
-  return std::make_shared<AdadeltaOptimizer>(o);
+  return detail::from_config_fields<AdadeltaOptimizer>(config, "Adadelta", adadelta_fields());
 }
 
 std::shared_ptr<Optimizer> Adadelta(AdadeltaOptions options) {

@@ -5,6 +5,19 @@
 
 namespace strata::optimizers {
 
+namespace {
+using detail::field;
+
+// The options beyond the common ones, read by from_config and written by get_config.
+const detail::OptionFields<AdagradOptions>& adagrad_fields() {
+  using O = AdagradOptions;
+  static const detail::OptionFields<O> fields = {
+      field("initial_accumulator_value", &O::initial_accumulator_value),
+      field("epsilon", &O::epsilon)};
+  return fields;
+}
+}  // namespace
+
 AdagradOptimizer::AdagradOptimizer(AdagradOptions options)
     : Optimizer(common_options(options)), options_(std::move(options)) {
   if (options_.initial_accumulator_value < 0)
@@ -19,20 +32,11 @@ void AdagradOptimizer::update_step(const Tensor& grad, Variable& variable, doubl
 }
 
 Config AdagradOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["initial_accumulator_value"] = options_.initial_accumulator_value;
-  config["epsilon"] = options_.epsilon;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), adagrad_fields(), options_);
 }
 
 std::shared_ptr<Optimizer> AdagradOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "Adagrad");
-  AdagradOptions o;
-  in.common(o);
-  o.initial_accumulator_value = in.number("initial_accumulator_value", o.initial_accumulator_value);
-  o.epsilon = in.number("epsilon", o.epsilon);
-  in.finish();
-  return std::make_shared<AdagradOptimizer>(o);
+  return detail::from_config_fields<AdagradOptimizer>(config, "Adagrad", adagrad_fields());
 }
 
 std::shared_ptr<Optimizer> Adagrad(AdagradOptions options) {

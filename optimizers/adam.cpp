@@ -23,24 +23,11 @@ void AdamOptimizer::update_step(const Tensor& grad, Variable& variable, double l
 }
 
 Config AdamOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["beta_1"] = options_.beta_1;
-  config["beta_2"] = options_.beta_2;
-  config["epsilon"] = options_.epsilon;
-  config["amsgrad"] = options_.amsgrad;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), detail::adam_fields<AdamOptions>(), options_);
 }
 
 std::shared_ptr<Optimizer> AdamOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "Adam");
-  AdamOptions o;
-  in.common(o);
-  o.beta_1 = in.number("beta_1", o.beta_1);
-  o.beta_2 = in.number("beta_2", o.beta_2);
-  o.epsilon = in.number("epsilon", o.epsilon);
-  o.amsgrad = in.boolean("amsgrad", o.amsgrad);
-  in.finish();
-  return std::make_shared<AdamOptimizer>(o);
+  return detail::from_config_fields<AdamOptimizer>(config, "Adam", detail::adam_fields<AdamOptions>());
 }
 
 std::shared_ptr<Optimizer> Adam(AdamOptions options) { return std::make_shared<AdamOptimizer>(std::move(options)); }

@@ -21,22 +21,12 @@ void AdamaxOptimizer::update_step(const Tensor& grad, Variable& variable, double
 }
 
 Config AdamaxOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["beta_1"] = options_.beta_1;
-  config["beta_2"] = options_.beta_2;
-  config["epsilon"] = options_.epsilon;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), detail::beta_epsilon_fields<AdamaxOptions>(), options_);
 }
 
 std::shared_ptr<Optimizer> AdamaxOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "Adamax");
-  AdamaxOptions o;
-  in.common(o);
-  o.beta_1 = in.number("beta_1", o.beta_1);
-  o.beta_2 = in.number("beta_2", o.beta_2);
-  o.epsilon = in.number("epsilon", o.epsilon);
-  in.finish();
-  return std::make_shared<AdamaxOptimizer>(o);
+  return detail::from_config_fields<AdamaxOptimizer>(config, "Adamax",
+                                                    detail::beta_epsilon_fields<AdamaxOptions>());
 }
 
 std::shared_ptr<Optimizer> Adamax(AdamaxOptions options) { return std::make_shared<AdamaxOptimizer>(std::move(options)); }

@@ -23,15 +23,7 @@ AdamOptions to_adam_options(AdamWOptions o) {
 AdamWOptimizer::AdamWOptimizer(AdamWOptions options) : AdamOptimizer(to_adam_options(std::move(options))) {}
 
 std::shared_ptr<Optimizer> AdamWOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "AdamW");
-  AdamWOptions o;
-  in.common(o);
-  o.beta_1 = in.number("beta_1", o.beta_1);
-  o.beta_2 = in.number("beta_2", o.beta_2);
-  o.epsilon = in.number("epsilon", o.epsilon);
-  o.amsgrad = in.boolean("amsgrad", o.amsgrad);
-  in.finish();
-  return std::make_shared<AdamWOptimizer>(o);
+  return detail::from_config_fields<AdamWOptimizer>(config, "AdamW", detail::adam_fields<AdamWOptions>());
 }
 
 std::shared_ptr<Optimizer> AdamW(AdamWOptions options) { return std::make_shared<AdamWOptimizer>(std::move(options)); }

@@ -6,6 +6,21 @@
 namespace strata::optimizers {
 
 namespace {
+using detail::field;
+
+// The options beyond the common ones, read by from_config and written by get_config.
+const detail::OptionFields<FtrlOptions>& ftrl_fields() {
+  using O = FtrlOptions;
+  static const detail::OptionFields<O> fields = {
+      field("learning_rate_power", &O::learning_rate_power),
+      field("initial_accumulator_value", &O::initial_accumulator_value),
+      field("l1_regularization_strength", &O::l1_regularization_strength),
+      field("l2_regularization_strength", &O::l2_regularization_strength),
+      field("l2_shrinkage_regularization_strength", &O::l2_shrinkage_regularization_strength),
+      field("beta", &O::beta)};
+  return fields;
+}
+
 void check_non_negative(double value, const char* argument) {
   if (value < 0)
     throw ValueError(std::string("`") + argument + "` needs to be positive or zero. Received: " + argument + "=" +
@@ -45,29 +60,11 @@ void FtrlOptimizer::update_step(const Tensor& grad, Variable& variable, double l
 }
 
 Config FtrlOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["learning_rate_power"] = options_.learning_rate_power;
-  config["initial_accumulator_value"] = options_.initial_accumulator_value;
-  config["l1_regularization_strength"] = options_.l1_regularization_strength;
-  config["l2_regularization_strength"] = options_.l2_regularization_strength;
-  config["l2_shrinkage_regularization_strength"] = options_.l2_shrinkage_regularization_strength;
-  config["beta"] = options_.beta;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), ftrl_fields(), options_);
 }
 
 std::shared_ptr<Optimizer> FtrlOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "Ftrl");
-  FtrlOptions o;
-  in.common(o);
-  o.learning_rate_power = in.number("learning_rate_power", o.learning_rate_power);
-  o.initial_accumulator_value = in.number("initial_accumulator_value", o.initial_accumulator_value);
-  o.l1_regularization_strength = in.number("l1_regularization_strength", o.l1_regularization_strength);
-  o.l2_regularization_strength = in.number("l2_regularization_strength", o.l2_regularization_strength);
-  o.l2_shrinkage_regularization_strength =
-      in.number("l2_shrinkage_regularization_strength", o.l2_shrinkage_regularization_strength);
-  o.beta = in.number("beta", o.beta);
-  in.finish();
-  return std::make_shared<FtrlOptimizer>(o);
+  return detail::from_config_fields<FtrlOptimizer>(config, "Ftrl", ftrl_fields());
 }
 
 std::shared_ptr<Optimizer> Ftrl(FtrlOptions options) { return std::make_shared<FtrlOptimizer>(std::move(options)); }

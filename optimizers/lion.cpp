@@ -5,6 +5,19 @@
 
 namespace strata::optimizers {
 
+namespace {
+using detail::field;
+
+// The options beyond the common ones, read by from_config and written by get_config.
+const detail::OptionFields<LionOptions>& lion_fields() {
+  using O = LionOptions;
+  static const detail::OptionFields<O> fields = {
+      field("beta_1", &O::beta_1),
+      field("beta_2", &O::beta_2)};
+  return fields;
+}
+}  // namespace
+
 LionOptimizer::LionOptimizer(LionOptions options) : Optimizer(common_options(options)), options_(std::move(options)) {
   if (options_.beta_1 <= 0 || options_.beta_1 > 1)
     throw ValueError("Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer degenerates to SignSGD. "
@@ -19,20 +32,11 @@ void LionOptimizer::update_step(const Tensor& grad, Variable& variable, double l
 }
 
 Config LionOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["beta_1"] = options_.beta_1;
-  config["beta_2"] = options_.beta_2;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), lion_fields(), options_);
 }
 
 std::shared_ptr<Optimizer> LionOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "Lion");
-  LionOptions o;
-  in.common(o);
-  o.beta_1 = in.number("beta_1", o.beta_1);
-  o.beta_2 = in.number("beta_2", o.beta_2);
-  in.finish();
-  return std::make_shared<LionOptimizer>(o);
+  return detail::from_config_fields<LionOptimizer>(config, "Lion", lion_fields());
 }
 
 std::shared_ptr<Optimizer> Lion(LionOptions options) { return std::make_shared<LionOptimizer>(std::move(options)); }

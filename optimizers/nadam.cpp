@@ -42,22 +42,12 @@ void NadamOptimizer::update_step(const Tensor& grad, Variable& variable, double 
 }
 
 Config NadamOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["beta_1"] = options_.beta_1;
-  config["beta_2"] = options_.beta_2;
-  config["epsilon"] = options_.epsilon;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), detail::beta_epsilon_fields<NadamOptions>(), options_);
 }
 
 std::shared_ptr<Optimizer> NadamOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "Nadam");
-  NadamOptions o;
-  in.common(o);
-  o.beta_1 = in.number("beta_1", o.beta_1);
-  o.beta_2 = in.number("beta_2", o.beta_2);
-  o.epsilon = in.number("epsilon", o.epsilon);
-  in.finish();
-  return std::make_shared<NadamOptimizer>(o);
+  return detail::from_config_fields<NadamOptimizer>(config, "Nadam",
+                                                    detail::beta_epsilon_fields<NadamOptions>());
 }
 
 std::shared_ptr<Optimizer> Nadam(NadamOptions options) { return std::make_shared<NadamOptimizer>(std::move(options)); }

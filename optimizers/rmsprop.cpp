@@ -5,6 +5,21 @@
 
 namespace strata::optimizers {
 
+namespace {
+using detail::field;
+
+// The options beyond the common ones, read by from_config and written by get_config.
+const detail::OptionFields<RMSpropOptions>& rmsprop_fields() {
+  using O = RMSpropOptions;
+  static const detail::OptionFields<O> fields = {
+      field("rho", &O::rho),
+      field("momentum", &O::momentum),
+      field("epsilon", &O::epsilon),
+      field("centered", &O::centered)};
+  return fields;
+}
+}  // namespace
+
 RMSpropOptimizer::RMSpropOptimizer(RMSpropOptions options)
     : Optimizer(common_options(options)), options_(std::move(options)) {}
 
@@ -31,24 +46,11 @@ void RMSpropOptimizer::update_step(const Tensor& grad, Variable& variable, doubl
 }
 
 Config RMSpropOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["rho"] = options_.rho;
-  config["momentum"] = options_.momentum;
-  config["epsilon"] = options_.epsilon;
-  config["centered"] = options_.centered;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), rmsprop_fields(), options_);
 }
 
 std::shared_ptr<Optimizer> RMSpropOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "RMSprop");
-  RMSpropOptions o;
-  in.common(o);
-  o.rho = in.number("rho", o.rho);
-  o.momentum = in.number("momentum", o.momentum);
-  o.epsilon = in.number("epsilon", o.epsilon);
-  o.centered = in.boolean("centered", o.centered);
-  in.finish();
-  return std::make_shared<RMSpropOptimizer>(o);
+  return detail::from_config_fields<RMSpropOptimizer>(config, "RMSprop", rmsprop_fields());
 }
 
 std::shared_ptr<Optimizer> RMSprop(RMSpropOptions options) {

@@ -12,8 +12,6 @@
 
 namespace strata::optimizers::schedules {
 
-using detail::number_json;
-
 LearningRateSchedule::~LearningRateSchedule() = default;
 
 Config LearningRateSchedule::get_config() const {
@@ -31,6 +29,88 @@ void check_positive_steps(double steps, const char* argument) {
                      std::to_string(steps));
 }
 
+using detail::count_field;
+using detail::field;
+using detail::OptionFields;
+
+// Each schedule's options as one list, read by its factory in the registry and written by its
+// get_config.
+template <class Options>
+const OptionFields<Options>& fields();
+
+template <>
+const OptionFields<ExponentialDecayOptions>& fields() {
+  using O = ExponentialDecayOptions;
+  static const OptionFields<O> f = {field("initial_learning_rate", &O::initial_learning_rate),
+                                    count_field("decay_steps", &O::decay_steps), field("decay_rate", &O::decay_rate),
+                                    field("staircase", &O::staircase), field("name", &O::name)};
+  return f;
+}
+
+template <>
+const OptionFields<PiecewiseConstantDecayOptions>& fields() {
+  using O = PiecewiseConstantDecayOptions;
+  static const OptionFields<O> f = {
+      {"boundaries",
+       [](const detail::ConfigReader& in, O& o) {
+         o.boundaries.clear();
+         for (double b : in.numbers("boundaries")) o.boundaries.push_back(static_cast<std::int64_t>(b));
+       },
+       [](const O& o) { return Config(o.boundaries); }},
+      {"values", [](const detail::ConfigReader& in, O& o) { o.values = in.numbers("values"); },
+       [](const O& o) { return Config(o.values); }},
+      field("name", &O::name)};
+  return f;
+}
+
+template <>
+const OptionFields<PolynomialDecayOptions>& fields() {
+  using O = PolynomialDecayOptions;
+  static const OptionFields<O> f = {
+      field("initial_learning_rate", &O::initial_learning_rate), count_field("decay_steps", &O::decay_steps),
+      field("end_learning_rate", &O::end_learning_rate),         field("power", &O::power),
+      field("cycle", &O::cycle),                                 field("name", &O::name)};
+  return f;
+}
+
+template <>
+const OptionFields<InverseTimeDecayOptions>& fields() {
+  using O = InverseTimeDecayOptions;
+  static const OptionFields<O> f = {field("initial_learning_rate", &O::initial_learning_rate),
+                                    count_field("decay_steps", &O::decay_steps), field("decay_rate", &O::decay_rate),
+                                    field("staircase", &O::staircase), field("name", &O::name)};
+  return f;
+}
+
+template <>
+const OptionFields<CosineDecayOptions>& fields() {
+  using O = CosineDecayOptions;
+  static const OptionFields<O> f = {
+      field("initial_learning_rate", &O::initial_learning_rate), count_field("decay_steps", &O::decay_steps),
+      field("alpha", &O::alpha),                                 field("name", &O::name),
+      field("warmup_target", &O::warmup_target),                 count_field("warmup_steps", &O::warmup_steps)};
+  return f;
+}
+
+template <>
+const OptionFields<CosineDecayRestartsOptions>& fields() {
+  using O = CosineDecayRestartsOptions;
+  static const OptionFields<O> f = {field("initial_learning_rate", &O::initial_learning_rate),
+                                    count_field("first_decay_steps", &O::first_decay_steps),
+                                    field("t_mul", &O::t_mul),
+                                    field("m_mul", &O::m_mul),
+                                    field("alpha", &O::alpha),
+                                    field("name", &O::name)};
+  return f;
+}
+
+template <class Options>
+Config config_of(const Options& options) {
+  Config config = Config::object();
+  detail::write_fields(fields<Options>(), options, config);
+  return config;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------ ExponentialDecay
@@ -45,13 +125,7 @@ double ExponentialDecaySchedule::operator()(std::int64_t step) const {
   return options_.initial_learning_rate * std::pow(options_.decay_rate, p);
 }
 
-Config ExponentialDecaySchedule::get_config() const {
-  return {{"initial_learning_rate", options_.initial_learning_rate},
-          {"decay_steps", number_json(options_.decay_steps)},
-          {"decay_rate", options_.decay_rate},
-          {"staircase", options_.staircase},
-          {"name", options_.name}};
-}
+Config ExponentialDecaySchedule::get_config() const { return config_of(options_); }
 
 // ------------------------------------------------------------------- PiecewiseConstantDecay
 
@@ -70,9 +144,7 @@ double PiecewiseConstantDecaySchedule::operator()(std::int64_t step) const {
   return options_.values[static_cast<std::size_t>(it - b.begin())];
 }
 
-Config PiecewiseConstantDecaySchedule::get_config() const {
-  return {{"boundaries", options_.boundaries}, {"values", options_.values}, {"name", options_.name}};
-}
+Config PiecewiseConstantDecaySchedule::get_config() const { return config_of(options_); }
 
 // -------------------------------------------------------------------------- PolynomialDecay
 
@@ -94,14 +166,7 @@ double PolynomialDecaySchedule::operator()(std::int64_t step_count) const {
          options_.end_learning_rate;
 }
 
-Config PolynomialDecaySchedule::get_config() const {
-  return {{"initial_learning_rate", options_.initial_learning_rate},
-          {"decay_steps", number_json(options_.decay_steps)},
-          {"end_learning_rate", options_.end_learning_rate},
-          {"power", options_.power},
-          {"cycle", options_.cycle},
-          {"name", options_.name}};
-}
+Config PolynomialDecaySchedule::get_config() const { return config_of(options_); }
 
 // ------------------------------------------------------------------------- InverseTimeDecay
 
@@ -115,13 +180,7 @@ double InverseTimeDecaySchedule::operator()(std::int64_t step) const {
   return options_.initial_learning_rate / (1.0 + options_.decay_rate * p);
 }
 
-Config InverseTimeDecaySchedule::get_config() const {
-  return {{"initial_learning_rate", options_.initial_learning_rate},
-          {"decay_steps", number_json(options_.decay_steps)},
-          {"decay_rate", options_.decay_rate},
-          {"staircase", options_.staircase},
-          {"name", options_.name}};
-}
+Config InverseTimeDecaySchedule::get_config() const { return config_of(options_); }
 
 // ------------------------------------------------------------------------------ CosineDecay
 
@@ -145,14 +204,7 @@ double CosineDecaySchedule::operator()(std::int64_t step_count) const {
   return decay(step - warmup_steps, target);
 }
 
-Config CosineDecaySchedule::get_config() const {
-  return {{"initial_learning_rate", options_.initial_learning_rate},
-          {"decay_steps", number_json(options_.decay_steps)},
-          {"alpha", options_.alpha},
-          {"name", options_.name},
-          {"warmup_target", detail::optional_json(options_.warmup_target)},
-          {"warmup_steps", number_json(options_.warmup_steps)}};
-}
+Config CosineDecaySchedule::get_config() const { return config_of(options_); }
 
 // ---------------------------------------------------------------------- CosineDecayRestarts
 
@@ -179,14 +231,7 @@ double CosineDecayRestartsSchedule::operator()(std::int64_t step) const {
   return options_.initial_learning_rate * decayed;
 }
 
-Config CosineDecayRestartsSchedule::get_config() const {
-  return {{"initial_learning_rate", options_.initial_learning_rate},
-          {"first_decay_steps", number_json(options_.first_decay_steps)},
-          {"t_mul", options_.t_mul},
-          {"m_mul", options_.m_mul},
-          {"alpha", options_.alpha},
-          {"name", options_.name}};
-}
+Config CosineDecayRestartsSchedule::get_config() const { return config_of(options_); }
 
 // ---------------------------------------------------------------------------- factories
 
@@ -213,74 +258,25 @@ std::shared_ptr<LearningRateSchedule> CosineDecayRestarts(CosineDecayRestartsOpt
 
 namespace {
 
+// The factory of a built-in schedule: its options read from its field table, no unknown key.
+template <class Options, class Schedule>
+void add_builtin(Registry<LearningRateSchedule>& r, const char* class_name) {
+  r.add(class_name, [class_name](const Config& c) -> std::shared_ptr<LearningRateSchedule> {
+    detail::ConfigReader in(c, class_name);
+    Options o;
+    detail::read_fields(fields<Options>(), in, o);
+    in.finish();
+    return std::make_shared<Schedule>(std::move(o));
+  });
+}
+
 void add_builtins(Registry<LearningRateSchedule>& r) {
-    r.add("ExponentialDecay", [](const Config& c) {
-      detail::ConfigReader in(c, "ExponentialDecay");
-      ExponentialDecayOptions o;
-      o.initial_learning_rate = in.number("initial_learning_rate", o.initial_learning_rate);
-      o.decay_steps = in.number("decay_steps", o.decay_steps);
-      o.decay_rate = in.number("decay_rate", o.decay_rate);
-      o.staircase = in.boolean("staircase", o.staircase);
-      o.name = in.string("name", o.name);
-      in.finish();
-      return ExponentialDecay(o);
-    });
-    r.add("PiecewiseConstantDecay", [](const Config& c) {
-      detail::ConfigReader in(c, "PiecewiseConstantDecay");
-      PiecewiseConstantDecayOptions o;
-      for (double b : in.numbers("boundaries")) o.boundaries.push_back(static_cast<std::int64_t>(b));
-      o.values = in.numbers("values");
-      o.name = in.string("name", o.name);
-      in.finish();
-      return PiecewiseConstantDecay(o);
-    });
-    r.add("PolynomialDecay", [](const Config& c) {
-      detail::ConfigReader in(c, "PolynomialDecay");
-      PolynomialDecayOptions o;
-      o.initial_learning_rate = in.number("initial_learning_rate", o.initial_learning_rate);
-      o.decay_steps = in.number("decay_steps", o.decay_steps);
-      o.end_learning_rate = in.number("end_learning_rate", o.end_learning_rate);
-      o.power = in.number("power", o.power);
-      o.cycle = in.boolean("cycle", o.cycle);
-      o.name = in.string("name", o.name);
-      in.finish();
-      return PolynomialDecay(o);
-    });
-    r.add("InverseTimeDecay", [](const Config& c) {
-      detail::ConfigReader in(c, "InverseTimeDecay");
-      InverseTimeDecayOptions o;
-      o.initial_learning_rate = in.number("initial_learning_rate", o.initial_learning_rate);
-      o.decay_steps = in.number("decay_steps", o.decay_steps);
-      o.decay_rate = in.number("decay_rate", o.decay_rate);
-      o.staircase = in.boolean("staircase", o.staircase);
-      o.name = in.string("name", o.name);
-      in.finish();
-      return InverseTimeDecay(o);
-    });
-    r.add("CosineDecay", [](const Config& c) {
-      detail::ConfigReader in(c, "CosineDecay");
-      CosineDecayOptions o;
-      o.initial_learning_rate = in.number("initial_learning_rate", o.initial_learning_rate);
-      o.decay_steps = in.number("decay_steps", o.decay_steps);
-      o.alpha = in.number("alpha", o.alpha);
-      o.name = in.string("name", o.name);
-      o.warmup_target = in.optional_number("warmup_target", o.warmup_target);
-      o.warmup_steps = in.number("warmup_steps", o.warmup_steps);
-      in.finish();
-      return CosineDecay(o);
-    });
-    r.add("CosineDecayRestarts", [](const Config& c) {
-      detail::ConfigReader in(c, "CosineDecayRestarts");
-      CosineDecayRestartsOptions o;
-      o.initial_learning_rate = in.number("initial_learning_rate", o.initial_learning_rate);
-      o.first_decay_steps = in.number("first_decay_steps", o.first_decay_steps);
-      o.t_mul = in.number("t_mul", o.t_mul);
-      o.m_mul = in.number("m_mul", o.m_mul);
-      o.alpha = in.number("alpha", o.alpha);
-      o.name = in.string("name", o.name);
-      in.finish();
-      return CosineDecayRestarts(o);
-    });
+  add_builtin<ExponentialDecayOptions, ExponentialDecaySchedule>(r, "ExponentialDecay");
+  add_builtin<PiecewiseConstantDecayOptions, PiecewiseConstantDecaySchedule>(r, "PiecewiseConstantDecay");
+  add_builtin<PolynomialDecayOptions, PolynomialDecaySchedule>(r, "PolynomialDecay");
+  add_builtin<InverseTimeDecayOptions, InverseTimeDecaySchedule>(r, "InverseTimeDecay");
+  add_builtin<CosineDecayOptions, CosineDecaySchedule>(r, "CosineDecay");
+  add_builtin<CosineDecayRestartsOptions, CosineDecayRestartsSchedule>(r, "CosineDecayRestarts");
 }
 
 Registry<LearningRateSchedule>& registry() {

@@ -5,6 +5,19 @@
 
 namespace strata::optimizers {
 
+namespace {
+using detail::field;
+
+// The options beyond the common ones, read by from_config and written by get_config.
+const detail::OptionFields<SGDOptions>& sgd_fields() {
+  using O = SGDOptions;
+  static const detail::OptionFields<O> fields = {
+      field("momentum", &O::momentum),
+      field("nesterov", &O::nesterov)};
+  return fields;
+}
+}  // namespace
+
 SGDOptimizer::SGDOptimizer(SGDOptions options) : Optimizer(common_options(options)), options_(std::move(options)) {
   if (options_.momentum < 0 || options_.momentum > 1)
     throw ValueError("`momentum` must be a float between [0, 1]. Received: momentum=" +
@@ -27,20 +40,11 @@ void SGDOptimizer::update_step(const Tensor& grad, Variable& variable, double le
 }
 
 Config SGDOptimizer::get_config() const {
-  Config config = Optimizer::get_config();
-  config["momentum"] = options_.momentum;
-  config["nesterov"] = options_.nesterov;
-  return config;
+  return detail::with_fields(Optimizer::get_config(), sgd_fields(), options_);
 }
 
 std::shared_ptr<Optimizer> SGDOptimizer::from_config(const Config& config) {
-  detail::ConfigReader in(config, "SGD");
-  SGDOptions o;
-  in.common(o);
-  o.momentum = in.number("momentum", o.momentum);
-  o.nesterov = in.boolean("nesterov", o.nesterov);
-  in.finish();
-  return std::make_shared<SGDOptimizer>(o);
+  return detail::from_config_fields<SGDOptimizer>(config, "SGD", sgd_fields());
 }
 
 std::shared_ptr<Optimizer> SGD(SGDOptions options) { return std::make_shared<SGDOptimizer>(std::move(options)); }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 #include "tools/child_process.hpp"
 
 namespace st = strata;
@@ -27,18 +28,12 @@ using strata::callbacks::Logs;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("strata_backup_" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d.parent_path());
-  return d;
-}
+using st::testing::inputs;
 
-st::Tensor inputs(std::int64_t n, std::int64_t d) {
-  std::vector<float> v(static_cast<std::size_t>(n * d));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(((i * 37) % 101) / 50.0 - 1.0);
-  return st::Tensor::from_vector(v, {n, d});
-}
+const st::testing::TempDir temp_dir("backup");
+// The folder is left for BackupAndRestore to create.
+fs::path fresh_dir(const std::string& name) { return temp_dir.fresh(name, /*create=*/false); }
+
 st::Tensor labels(std::int64_t n, std::int64_t classes) {
   std::vector<std::int64_t> v(static_cast<std::size_t>(n));
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::int64_t>((i * 7 + i / 5) % classes);
@@ -50,9 +45,7 @@ std::shared_ptr<st::Sequential> seeded_model() {
   st::set_random_seed(2024);
   auto model = std::make_shared<st::Sequential>(
       std::vector<st::SequentialItem>{Input({6}), Dense(16, "tanh"), Dense(4)});
-  model->compile({.optimizer = st::optimizers::Adam(1e-2),
-                  .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
-                  .metrics = {"accuracy"}});
+  st::testing::compile_classifier(*model);
   return model;
 }
 

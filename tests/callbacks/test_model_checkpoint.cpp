@@ -17,6 +17,7 @@
 
 #include "strata/callbacks/detail/python_format.hpp"
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 namespace fs = std::filesystem;
@@ -25,57 +26,22 @@ using strata::callbacks::Logs;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("strata_ckpt_" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+using st::testing::Capture;
+using st::testing::inputs;
+using st::testing::labels;
+using st::testing::message_of;
+using st::testing::weight_values;
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
-
-// Captures std::cout / std::cerr while alive.
-struct Capture {
-  explicit Capture(std::ostream& stream) : stream_(stream), old_(stream.rdbuf(buffer_.rdbuf())) {}
-  ~Capture() { stream_.rdbuf(old_); }
-  std::string text() const { return buffer_.str(); }
-  std::ostream& stream_;
-  std::ostringstream buffer_;
-  std::streambuf* old_;
-};
-
-st::Tensor inputs(std::int64_t n, std::int64_t d) {
-  std::vector<float> v(static_cast<std::size_t>(n * d));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(((i * 37) % 101) / 50.0 - 1.0);
-  return st::Tensor::from_vector(v, {n, d});
-}
-st::Tensor labels(std::int64_t n) {
-  std::vector<std::int64_t> v(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::int64_t>((i * 7) % 3);
-  return st::Tensor::from_vector(v, {n});
-}
+const st::testing::TempDir temp_dir("ckpt");
+fs::path fresh_dir(const std::string& name) { return temp_dir.fresh(name); }
 
 std::shared_ptr<st::Sequential> compiled_mlp() {
   auto model = std::make_shared<st::Sequential>(std::vector<st::SequentialItem>{Input({4}), Dense(6, "relu"), Dense(3)});
-  model->compile({.optimizer = st::optimizers::Adam(1e-2),
-                  .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
-                  .metrics = {"accuracy"}});
+  st::testing::compile_classifier(*model);
   return model;
 }
 
 using Weights = std::vector<std::vector<float>>;
-Weights weight_values(const st::Layer& layer) {
-  Weights out;
-  for (const auto& w : layer.get_weights()) out.push_back(w.to_vector<float>());
-  return out;
-}
 
 // Records the model's weights at every epoch end / batch end (placed after the checkpoint).
 struct Recorder {

@@ -31,6 +31,16 @@ struct FakeClock {
   void set(double t) const { *now = t; }
 };
 
+// The options of a Progbar drawing into `out` as on a terminal, timed by `clock`.
+ProgbarOptions terminal_options(std::ostream& out, const FakeClock& clock, double interval = 0.0) {
+  ProgbarOptions options;
+  options.stream = &out;
+  options.interactive = true;
+  options.interval = interval;
+  options.clock = clock.fn();
+  return options;
+}
+
 const Logs kEpochLogs{{"accuracy", 0.8264}, {"loss", 0.4951}, {"val_accuracy", 0.8512}, {"val_loss", 0.4102}};
 
 // One epoch of `steps` batches: begin at t=0, batch i ends at 1 + 0.004 i, the epoch 0.004 after
@@ -223,12 +233,7 @@ TEST_CASE("ProgbarLogger: redrawn in place on a terminal, with Keras's styling a
 TEST_CASE("Progbar: a shorter redraw pads the previous line with spaces") {
   std::ostringstream out;
   FakeClock clock;
-  ProgbarOptions options;
-  options.stream = &out;
-  options.interactive = true;
-  options.interval = 0.0;
-  options.clock = clock.fn();
-  Progbar bar(10, options);
+  Progbar bar(10, terminal_options(out, clock));
   clock.set(1.0);
   bar.update(1, {{"loss", 1.0}, {"long_metric_name", 2.0}});
   clock.set(2.0);
@@ -248,12 +253,7 @@ TEST_CASE("Progbar: a shorter redraw pads the previous line with spaces") {
 TEST_CASE("Progbar: updates closer than the interval are skipped on a terminal") {
   std::ostringstream out;
   FakeClock clock;
-  ProgbarOptions options;
-  options.stream = &out;
-  options.interactive = true;
-  options.interval = 0.05;
-  options.clock = clock.fn();
-  Progbar bar(100, options);
+  Progbar bar(100, terminal_options(out, clock, 0.05));
   clock.set(1.0);
   bar.update(1);
   clock.set(1.01);
@@ -267,12 +267,8 @@ TEST_CASE("Progbar: updates closer than the interval are skipped on a terminal")
 TEST_CASE("Progbar: stateful_metrics are shown as given; unknown target") {
   std::ostringstream out;
   FakeClock clock;
-  ProgbarOptions options;
-  options.stream = &out;
-  options.interactive = true;
-  options.interval = 0.0;
+  ProgbarOptions options = terminal_options(out, clock);
   options.stateful_metrics = std::set<std::string>{"acc"};
-  options.clock = clock.fn();
   Progbar bar(std::nullopt, options);
   clock.set(1.0);
   bar.update(1, {{"acc", 0.5}, {"loss", 1.0}});

@@ -17,31 +17,12 @@
 #include "strata/framework/data/readers.hpp"
 #include "strata/framework/io/atomic_file.hpp"
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace fs = std::filesystem;
 namespace io = strata::io;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() / ("strata_atomic_" + std::to_string(stamp) + "_" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path / name; }
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Entries of `dir` other than the ones named.
 std::vector<std::string> leftovers(const fs::path& dir, const std::set<std::string>& expected) {
@@ -54,7 +35,7 @@ std::vector<std::string> leftovers(const fs::path& dir, const std::set<std::stri
 }  // namespace
 
 TEST_CASE("AtomicFile: temporary names are unique per thread and per file, in the target's folder") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("atomic");
   const std::string target = (dir / "m.h5").string();
   std::vector<std::string> names(8);
   std::vector<std::thread> threads;
@@ -73,7 +54,7 @@ TEST_CASE("AtomicFile: temporary names are unique per thread and per file, in th
 }
 
 TEST_CASE("AtomicFile: two threads writing one target concurrently leave one whole file and no temporary") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("atomic");
   const fs::path target = dir / "weights.bin";
   // Contents of different sizes, so a mix or a torn write cannot pass for either.
   const std::string a(300000, 'a'), b(200001, 'b');
@@ -82,7 +63,7 @@ TEST_CASE("AtomicFile: two threads writing one target concurrently leave one who
   std::thread reader([&] {
     while (!stop) {
       if (!fs::exists(target)) continue;
-      const std::string seen = slurp(target);
+      const std::string seen = strata::testing::read_bytes(target);
       if (seen != a && seen != b) ++torn;
     }
   });
@@ -102,13 +83,13 @@ TEST_CASE("AtomicFile: two threads writing one target concurrently leave one who
   reader.join();
   CHECK(failures == 0);
   CHECK(torn == 0);
-  const std::string final_content = slurp(target);
+  const std::string final_content = strata::testing::read_bytes(target);
   CHECK((final_content == a || final_content == b));
   CHECK(leftovers(dir.path, {"weights.bin"}).empty());
 }
 
 TEST_CASE("AtomicFile: write_npy from two threads on one path never collides on the temporary file") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("atomic");
   const fs::path target = dir / "x.npy";
   const strata::Tensor small = strata::Tensor({1.0f, 2.0f, 3.0f});
   const strata::Tensor large = strata::ones({64, 64});
@@ -132,7 +113,7 @@ TEST_CASE("AtomicFile: write_npy from two threads on one path never collides on 
 }
 
 TEST_CASE("AtomicFile: a failed write leaves the previous file intact and no temporary behind") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("atomic");
   const fs::path target = dir / "model.h5";
   io::write_file_atomically(target.string(), "previous");
   SUBCASE("an exception before commit") {
@@ -179,6 +160,6 @@ TEST_CASE("AtomicFile: a failed write leaves the previous file intact and no tem
     }
     fs::permissions(ro, fs::perms::owner_all);
   }
-  CHECK(slurp(target) == "previous");
+  CHECK(strata::testing::read_bytes(target) == "previous");
   CHECK(leftovers(dir.path, {"model.h5", "taken", "ro"}).empty());
 }

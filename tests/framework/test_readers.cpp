@@ -13,6 +13,7 @@
 
 #include "strata/framework/data/readers.hpp"
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 namespace fs = std::filesystem;
@@ -21,23 +22,6 @@ using st::Tensor;
 using Bytes = std::vector<unsigned char>;
 
 namespace {
-
-// A fresh folder under the system temp folder, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() /
-           ("strata_readers_" + std::to_string(stamp) + "_" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path / name; }
-};
 
 fs::path write_file(const fs::path& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);
@@ -137,7 +121,7 @@ Bytes le_bytes(const std::vector<T>& values) {
 // IDX
 
 TEST_CASE("Readers: read_idx: ubyte images, plain and gzip") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("readers");
   Bytes pixels(2 * 3 * 4);
   for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<unsigned char>(i * 10);
   const Bytes file = idx(0x08, {2, 3, 4}, pixels);
@@ -159,7 +143,7 @@ TEST_CASE("Readers: read_idx: ubyte images, plain and gzip") {
 }
 
 TEST_CASE("Readers: read_idx: big-endian multi-byte types") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("readers");
   // float32 1.5 and -2.0, big-endian.
   Tensor f = st::data::read_idx(write_file(dir / "f", idx(0x0D, {2}, {0x3f, 0xc0, 0, 0, 0xc0, 0, 0, 0})));
   CHECK(f.dtype() == st::float32);
@@ -181,7 +165,7 @@ TEST_CASE("Readers: read_idx: big-endian multi-byte types") {
 }
 
 TEST_CASE("Readers: read_idx: bad and lying files raise IOError naming the file") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("readers");
   const Bytes pixels(12, 7);
 
   auto wrong_magic = write_file(dir / "wrong_magic", [&] {
@@ -241,7 +225,7 @@ TEST_CASE("Readers: read_idx: bad and lying files raise IOError naming the file"
 // CSV
 
 TEST_CASE("Readers: read_csv: numeric columns with and without a header") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("readers");
   auto with_header = write_text(dir / "a.csv", "a,b,c\n1,2,3\n4.5,-6,7e2\n");
   auto t = st::data::read_csv(with_header);
   CHECK(t.column_names == std::vector<std::string>{"a", "b", "c"});
@@ -277,7 +261,7 @@ TEST_CASE("Readers: read_csv: numeric columns with and without a header") {
 }
 
 TEST_CASE("Readers: read_csv: bad cells and ragged rows name the file, line and column") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("readers");
   auto bad = write_text(dir / "bad.csv", "a,b,c\n1,2,3\n4,abc,6\n");
   auto msg = io_error([&] { st::data::read_csv(bad); });
   CHECK(contains(msg, bad.string()));
@@ -304,7 +288,7 @@ TEST_CASE("Readers: read_csv: bad cells and ragged rows name the file, line and 
 // .npy
 
 TEST_CASE("Readers: read_npy / write_npy: round trip of every dtype") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("readers");
   const std::vector<Tensor> tensors = {
       Tensor({{1.5, -2.0, 3.25}, {4.0, 5.0, 6.0}}),
       Tensor({1.0, 2.0}, st::float64),
@@ -329,7 +313,7 @@ TEST_CASE("Readers: read_npy / write_npy: round trip of every dtype") {
 }
 
 TEST_CASE("Readers: read_npy: versions 1-3, byte orders, Fortran order, narrow types") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("readers");
   // Version 1.0 as numpy writes it: '<f4', shape (2, 2).
   auto v1 = write_file(dir / "v1.npy", npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }          \n",
                                             le_bytes(std::vector<float>{1, 2, 3, 4})));
@@ -371,7 +355,7 @@ TEST_CASE("Readers: read_npy: versions 1-3, byte orders, Fortran order, narrow t
 }
 
 TEST_CASE("Readers: read_npy: bad headers and lying sizes raise IOError naming the file") {
-  TempDir dir;
+  const strata::testing::ScopedTempDir dir("readers");
   const Bytes data = le_bytes(std::vector<float>{1, 2, 3, 4});
   auto header = [](const std::string& dict) { return dict + "\n"; };
 

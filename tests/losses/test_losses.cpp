@@ -13,6 +13,7 @@
 #include "strata/losses/losses.hpp"
 #include "strata/strata.hpp"
 #include "support/gradient_check.hpp"
+#include "support/masked_reference.hpp"
 
 namespace st = strata;
 namespace losses = strata::losses;
@@ -22,19 +23,9 @@ using Inputs = std::vector<Tensor>;
 
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json data = [] {
-    std::ifstream in(std::string(STRATA_TEST_DATA_DIR) + "/losses_metrics_reference.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
-  }();
-  return data;
-}
+const nlohmann::json& reference() { return st::testing::losses_metrics_reference(); }
 
-Tensor tensor_of(const nlohmann::json& a, st::DType dtype = st::float64) {
-  Shape shape(a["shape"].get<std::vector<std::int64_t>>());
-  return Tensor::from_vector(a["data"].get<std::vector<double>>(), shape, dtype);
-}
+Tensor tensor_of(const nlohmann::json& a, st::DType dtype = st::float64) { return st::testing::reference_tensor(a, dtype); }
 
 void check_close(const Tensor& actual, const nlohmann::json& expected, double tol) {
   const auto values = actual.to_vector<double>();

@@ -14,6 +14,7 @@
 #include "strata/losses/losses.hpp"
 #include "strata/metrics/metrics.hpp"
 #include "strata/strata.hpp"
+#include "support/masked_reference.hpp"
 
 namespace st = strata;
 namespace metrics = strata::metrics;
@@ -22,19 +23,9 @@ using st::Tensor;
 
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json data = [] {
-    std::ifstream in(std::string(STRATA_TEST_DATA_DIR) + "/losses_metrics_reference.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
-  }();
-  return data;
-}
+const nlohmann::json& reference() { return st::testing::losses_metrics_reference(); }
 
-Tensor tensor_of(const nlohmann::json& a, st::DType dtype = st::float32) {
-  Shape shape(a["shape"].get<std::vector<std::int64_t>>());
-  return Tensor::from_vector(a["data"].get<std::vector<double>>(), shape, dtype);
-}
+Tensor tensor_of(const nlohmann::json& a, st::DType dtype = st::float32) { return st::testing::reference_tensor(a, dtype); }
 
 double ref(const char* group, const char* key) { return reference()["metrics"][group][key].get<double>(); }
 

@@ -12,6 +12,7 @@
 
 #include "strata/strata.hpp"
 #include "support/gradient_check.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 using namespace strata::layers;
@@ -20,15 +21,7 @@ using st::Tensor;
 
 namespace {
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const st::Error& e) {
-    return e.what();
-  }
-  FAIL("no exception");
-  return "";
-}
+using st::testing::message_of;
 
 float max_abs_diff(const Tensor& a, const Tensor& b) {
   REQUIRE(a.shape() == b.shape());

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 using namespace strata::layers;
@@ -15,20 +16,8 @@ using st::Tensor;
 
 namespace {
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const st::Error& e) {
-    return e.what();
-  }
-  FAIL("no exception");
-  return "";
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  return st::max(st::abs(st::cast(a, st::float64) - st::cast(b, st::float64))).item<double>();
-}
+using st::testing::max_diff;
+using st::testing::message_of;
 
 // The two-input, two-output problem: class = sign of the image features' sum (2 classes), score =
 // sum of the metadata.
@@ -102,9 +91,9 @@ TEST_CASE("functional training: a Dataset of several inputs and targets trains, 
   CHECK(from_tensors[0].shape() == st::Shape{256, 2});
   CHECK(from_tensors[1].shape() == st::Shape{256, 1});
   for (int i = 0; i < 2; ++i) {
-    CHECK(max_abs_diff(from_tensors[i], direct[i]) < 1e-6);
-    CHECK(max_abs_diff(by_name[i], direct[i]) < 1e-6);
-    CHECK(max_abs_diff(from_dataset[i], direct[i]) < 1e-6);
+    CHECK(max_diff(from_tensors[i], direct[i]) < 1e-6);
+    CHECK(max_diff(by_name[i], direct[i]) < 1e-6);
+    CHECK(max_diff(from_dataset[i], direct[i]) < 1e-6);
   }
   // predict (one tensor) on a model with two outputs says what to call instead.
   CHECK(message_of([&] { model->predict({d.image, d.meta}); }).find("has 2 outputs; call predict_outputs()") !=
@@ -264,11 +253,11 @@ TEST_CASE("functional training: a trained Functional model with a registered cus
   const Tensor x = st::uniform({32, 3}, {.seed = 1}), y = st::uniform({32, 2}, {.seed = 2});
   model.fit(x, y, {.epochs = 3, .batch_size = 8, .verbose = 0});
   // Training moved the custom layer's weight away from its initial ones.
-  CHECK(max_abs_diff(model.get_layer("feature_scale")->get_weights()[0], st::ones({3})) > 1e-3);
+  CHECK(max_diff(model.get_layer("feature_scale")->get_weights()[0], st::ones({3})) > 1e-3);
   const auto path = (std::filesystem::temp_directory_path() / "strata_functional_custom.h5").string();
   model.save(path);
   auto loaded = st::models::load_model(path);
   CHECK(loaded->get_layer("feature_scale")->class_name() == "FeatureScale");
-  CHECK(max_abs_diff(loaded->predict(x), model.predict(x)) == 0.0);
+  CHECK(max_diff(loaded->predict(x), model.predict(x)) == 0.0);
   std::filesystem::remove(path);
 }

@@ -4,32 +4,16 @@
 #include <string>
 
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 using namespace strata::layers;
 
 namespace {
 
-// Two separable Gaussian blobs in 2-D, labels alternating 0 / 1.
-std::pair<st::Tensor, st::Tensor> blobs(std::int64_t n, std::uint64_t seed) {
-  st::Tensor noise = st::normal({n, 2}, {.stddev = 0.3, .seed = seed});
-  std::vector<float> centers(static_cast<std::size_t>(2 * n));
-  std::vector<std::int64_t> labels(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    labels[static_cast<std::size_t>(i)] = i % 2;
-    centers[static_cast<std::size_t>(2 * i)] = i % 2 ? 2.0f : -2.0f;
-    centers[static_cast<std::size_t>(2 * i + 1)] = i % 2 ? -2.0f : 2.0f;
-  }
-  return {noise + st::Tensor::from_vector(centers, {n, 2}), st::Tensor::from_vector(labels, {n})};
-}
-
-st::Sequential classifier() { return st::Sequential({Input({2}), Dense(8, "relu"), Dense(2)}); }
-
-void compile(st::Sequential& model) {
-  model.compile({.optimizer = st::optimizers::Adam(1e-2),
-                 .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
-                 .metrics = {"accuracy"}});
-}
+using st::testing::blob_classifier;
+using st::testing::blobs;
+using st::testing::compile_classifier;
 
 template <class F>
 std::string value_error_of(F&& f) {
@@ -55,8 +39,8 @@ TEST_CASE("fit(Dataset): a shuffled, batched, prefetched dataset trains to accur
   auto [x, y] = blobs(200, 2);
   auto [x_val, y_val] = blobs(60, 3);
   auto train = st::Dataset::from_tensor_slices(x, y).shuffle(200, 5).batch(16).prefetch(2);
-  auto model = classifier();
-  compile(model);
+  auto model = blob_classifier();
+  compile_classifier(model);
   auto history = model.fit(train, {.epochs = 12, .validation_data = st::Dataset::from_tensor_slices(x_val, y_val).batch(32),
                                    .verbose = 0});
   REQUIRE(history.history.at("loss").size() == 12);
@@ -69,8 +53,8 @@ TEST_CASE("fit(Dataset): a shuffled, batched, prefetched dataset trains to accur
 TEST_CASE("evaluate(Dataset) and predict(Dataset) equal the tensor versions with the same batches") {
   st::set_random_seed(12);
   auto [x, y] = blobs(50, 4);
-  auto model = classifier();
-  compile(model);
+  auto model = blob_classifier();
+  compile_classifier(model);
   model.fit(x, y, {.epochs = 2, .batch_size = 10, .verbose = 0});
   auto from_tensors = model.evaluate(x, y, {.batch_size = 10, .verbose = 0});
   auto from_dataset = model.evaluate(st::Dataset::from_tensor_slices(x, y).batch(10), {.verbose = 0});
@@ -85,8 +69,8 @@ TEST_CASE("evaluate(Dataset) and predict(Dataset) equal the tensor versions with
 TEST_CASE("fit(Dataset): steps_per_epoch continues one iterator over a repeated dataset, as Keras") {
   st::set_random_seed(13);
   auto [x, y] = blobs(40, 5);
-  auto model = classifier();
-  compile(model);
+  auto model = blob_classifier();
+  compile_classifier(model);
   int batches = 0;
   auto counter = st::callbacks::LambdaCallback({.on_train_batch_end = [&](std::int64_t, const st::callbacks::Logs&) { ++batches; }});
   auto history = model.fit(st::Dataset::from_tensor_slices(x, y).batch(8).repeat(),
@@ -99,8 +83,8 @@ TEST_CASE("fit(Dataset): steps_per_epoch continues one iterator over a repeated 
 TEST_CASE("fit(Dataset): a dataset that runs dry before steps_per_epoch * epochs stops training") {
   st::set_random_seed(14);
   auto [x, y] = blobs(16, 6);
-  auto model = classifier();
-  compile(model);
+  auto model = blob_classifier();
+  compile_classifier(model);
   st::CaptureWarnings warnings;
   auto history = model.fit(st::Dataset::from_tensor_slices(x, y).batch(8), {.epochs = 5, .steps_per_epoch = 3, .verbose = 0});
   CHECK(model.optimizer()->iterations() == 2);
@@ -113,8 +97,8 @@ TEST_CASE("fit(Dataset): a dataset that runs dry before steps_per_epoch * epochs
 TEST_CASE("fit(Dataset): bad datasets raise a clear error before any training") {
   st::set_random_seed(15);
   auto [x, y] = blobs(20, 7);
-  auto model = classifier();
-  compile(model);
+  auto model = blob_classifier();
+  compile_classifier(model);
   model.build({-1, 2});
   const auto before = model.get_weights();
 

@@ -4,55 +4,25 @@
 #include <string>
 
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 using namespace strata::layers;
 
 namespace {
 
-// Two Gaussian blobs in 2-D, one per class: linearly separable.
-struct Blobs {
-  st::Tensor x, y;
-};
-Blobs blobs(std::int64_t n, std::uint64_t seed) {
-  st::Tensor noise = st::normal({n, 2}, {.stddev = 0.3, .seed = seed});
-  std::vector<float> labels(static_cast<std::size_t>(n));
-  std::vector<float> centers(static_cast<std::size_t>(2 * n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    labels[static_cast<std::size_t>(i)] = static_cast<float>(i % 2);
-    centers[static_cast<std::size_t>(2 * i)] = i % 2 ? 2.0f : -2.0f;
-    centers[static_cast<std::size_t>(2 * i + 1)] = i % 2 ? -2.0f : 2.0f;
-  }
-  return {noise + st::Tensor::from_vector(centers, {n, 2}),
-          st::cast(st::Tensor::from_vector(labels, {n}), st::int64)};
-}
-
-st::Sequential classifier() {
-  return st::Sequential({Input({2}), Dense(8, "relu"), Dense(2)});
-}
-
-void compile(st::Sequential& model) {
-  model.compile({.optimizer = st::optimizers::Adam(1e-2),
-                 .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
-                 .metrics = {"accuracy"}});
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const st::ValueError& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using st::testing::blob_classifier;
+using st::testing::blobs;
+using st::testing::compile_classifier;
+using st::testing::message_of;
 
 }  // namespace
 
 TEST_CASE("fit: a separable problem reaches accuracy 1.0, and History records every epoch") {
   st::set_random_seed(7);
   auto data = blobs(200, 1);
-  auto model = classifier();
-  compile(model);
+  auto model = blob_classifier();
+  compile_classifier(model);
   auto history = model.fit(data.x, data.y, {.epochs = 15, .batch_size = 16, .verbose = 0});
   REQUIRE(history.history.count("loss"));
   CHECK(history.history["loss"].size() == 15);
@@ -67,8 +37,8 @@ TEST_CASE("fit: the same seed gives bitwise-identical weights after two epochs")
   auto run = [] {
     st::set_random_seed(123);
     auto data = blobs(96, 3);
-    auto model = classifier();
-    compile(model);
+    auto model = blob_classifier();
+    compile_classifier(model);
     model.fit(data.x, data.y, {.epochs = 2, .batch_size = 10, .verbose = 0});
     std::vector<float> all;
     for (const auto& w : model.get_weights()) {
@@ -119,8 +89,8 @@ TEST_CASE("fit: shuffled epochs take their order from Dataset::shuffle, the same
 TEST_CASE("fit: validation_split reports val_ metrics for every epoch") {
   st::set_random_seed(5);
   auto data = blobs(100, 2);
-  auto model = classifier();
-  compile(model);
+  auto model = blob_classifier();
+  compile_classifier(model);
   auto history = model.fit(data.x, data.y, {.epochs = 2, .batch_size = 20, .validation_split = 0.2, .verbose = 0});
   REQUIRE(history.history.count("val_loss"));
   CHECK(history.history["val_loss"].size() == 2);
@@ -129,9 +99,9 @@ TEST_CASE("fit: validation_split reports val_ metrics for every epoch") {
 
 TEST_CASE("fit: bad input raises a clear error before any training") {
   auto data = blobs(20, 4);
-  auto model = classifier();
+  auto model = blob_classifier();
   CHECK(message_of([&] { model.fit(data.x, data.y, {.verbose = 0}); }).find("compile()") != std::string::npos);
-  compile(model);
+  compile_classifier(model);
   const auto before = model.get_weights()[0].to_vector<float>();
   CHECK(message_of([&] { model.fit(data.x, st::slice(data.y, 0, 0, 19), {.verbose = 0}); })
             .find("different numbers of samples: 20") != std::string::npos);

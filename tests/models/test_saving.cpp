@@ -14,6 +14,7 @@
 
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 namespace fs = std::filesystem;
@@ -21,66 +22,22 @@ using namespace strata::layers;
 
 namespace {
 
-fs::path temp_dir() {
-  static fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("strata_saving_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-std::string temp(const std::string& name) { return (temp_dir() / name).string(); }
+using st::testing::compile_classifier;
+using st::testing::inputs;
+using st::testing::labels;
+using st::testing::max_diff;
+using st::testing::message_of;
+using st::testing::small_mlp;
+using st::testing::weight_values;
+
+const st::testing::TempDir temp_dir("saving");
+std::string temp(const std::string& name) { return temp_dir.file(name); }
 
 fs::path fixtures() { return fs::path(STRATA_KERAS_FIXTURES_DIR); }
 bool have_fixtures() {
   if (fs::exists(fixtures())) return true;
   MESSAGE("Keras fixtures not found at " << fixtures().string() << "; skipping");
   return false;
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
-
-st::Tensor inputs(std::int64_t n, std::int64_t d) {
-  std::vector<float> v(static_cast<std::size_t>(n * d));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(((i * 37) % 101) / 50.0 - 1.0);
-  return st::Tensor::from_vector(v, {n, d});
-}
-st::Tensor labels(std::int64_t n, std::int64_t classes) {
-  std::vector<std::int64_t> v(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::int64_t>((i * 7) % classes);
-  return st::Tensor::from_vector(v, {n});
-}
-
-std::shared_ptr<st::Sequential> mlp(std::int64_t units = 3) {
-  return std::make_shared<st::Sequential>(
-      std::vector<st::SequentialItem>{Input({4}), Dense(8, "relu"), Dropout(0.0), Dense(units)});
-}
-void compile(st::Model& model) {
-  model.compile({.optimizer = st::optimizers::Adam(1e-2),
-                 .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
-                 .metrics = {"accuracy"}});
-}
-
-std::vector<std::vector<float>> weight_values(const st::Layer& layer) {
-  std::vector<std::vector<float>> out;
-  for (const auto& w : layer.get_weights()) out.push_back(w.to_vector<float>());
-  return out;
-}
-
-// Max |a - b| over two tensors of the same shape.
-double max_diff(const st::Tensor& a, const st::Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  auto x = a.to_vector<double>(), y = b.to_vector<double>();
-  double m = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) m = std::max(m, std::abs(x[i] - y[i]));
-  return m;
 }
 
 void copy_prefix(const std::string& from, const std::string& to, std::size_t bytes) {
@@ -94,8 +51,8 @@ void copy_prefix(const std::string& from, const std::string& to, std::size_t byt
 
 TEST_CASE("saving: full model round trip keeps predictions, weights and optimizer state") {
   st::set_random_seed(7);
-  auto model = mlp();
-  compile(*model);
+  auto model = small_mlp();
+  compile_classifier(*model);
   auto x = inputs(32, 4);
   auto y = labels(32, 3);
   model->fit(x, y, {.epochs = 2, .batch_size = 8, .shuffle = false, .verbose = 0});
@@ -128,16 +85,16 @@ TEST_CASE("saving: full model round trip keeps predictions, weights and optimize
 
 TEST_CASE("saving: save_weights / load_weights in the legacy and the Keras 3 layouts") {
   st::set_random_seed(3);
-  auto model = mlp();
-  compile(*model);
+  auto model = small_mlp();
+  compile_classifier(*model);
   auto x = inputs(16, 4);
   model->fit(x, labels(16, 3), {.epochs = 1, .batch_size = 4, .shuffle = false, .verbose = 0});
   for (std::string name : {"w.h5", "w.weights.h5"}) {
     CAPTURE(name);
     const std::string path = temp(name);
     model->save_weights(path);
-    auto fresh = mlp();
-    compile(*fresh);
+    auto fresh = small_mlp();
+    compile_classifier(*fresh);
     fresh->load_weights(path);
     CHECK(weight_values(*fresh) == weight_values(*model));
     CHECK(max_diff(fresh->predict(x), model->predict(x)) == 0.0);
@@ -152,7 +109,7 @@ TEST_CASE("saving: save_weights / load_weights in the legacy and the Keras 3 lay
     CHECK(file.dataset_shape("layers/dense/vars/0") == st::Shape{4, 8});
   }
   SUBCASE("by_name matches layer names") {
-    auto fresh = mlp();
+    auto fresh = small_mlp();
     // Different auto names: nothing matches, nothing changes.
     auto before = weight_values(*fresh);
     fresh->load_weights(temp("w.h5"), {.by_name = true});
@@ -172,7 +129,7 @@ TEST_CASE("saving: save_weights / load_weights in the legacy and the Keras 3 lay
 }
 
 TEST_CASE("saving: to_json / model_from_json") {
-  auto model = mlp();
+  auto model = small_mlp();
   const std::string json = model->to_json();
   auto config = nlohmann::json::parse(json);
   CHECK(config["class_name"] == "Sequential");
@@ -421,11 +378,11 @@ TEST_CASE("saving: a Strata file has the structure of the Keras file of the same
 
 TEST_CASE("saving: bad files raise the right error, name the file, and leave the model unchanged") {
   st::set_random_seed(11);
-  auto model = mlp();
-  compile(*model);
+  auto model = small_mlp();
+  compile_classifier(*model);
   const std::string good = temp("good.h5");
   model->save(good);
-  auto target = mlp();
+  auto target = small_mlp();
   const auto before = weight_values(*target);
   auto unchanged = [&] { CHECK(weight_values(*target) == before); };
 
@@ -470,7 +427,7 @@ TEST_CASE("saving: bad files raise the right error, name the file, and leave the
     unchanged();
   }
   SUBCASE("wrong weight shape names the layer and both shapes") {
-    auto other = mlp(5);
+    auto other = small_mlp(5);
     const std::string path = temp("other.h5");
     other->save_weights(path);
     const std::string message = message_of([&] { target->load_weights(path); });
@@ -499,7 +456,7 @@ TEST_CASE("saving: bad files raise the right error, name the file, and leave the
     unchanged();
   }
   SUBCASE("Keras 3 layout with a wrong shape") {
-    auto other = mlp(5);
+    auto other = small_mlp(5);
     const std::string path = temp("other.weights.h5");
     other->save_weights(path);
     CHECK_THROWS_AS(target->load_weights(path), st::ValueError);
@@ -603,15 +560,15 @@ TEST_CASE("saving: STRATA_REGISTER_LAYER makes a user class loadable") {
 
 TEST_CASE("saving: Keras 3 .weights.h5 restores the optimizer state too") {
   st::set_random_seed(5);
-  auto model = mlp();
-  compile(*model);
+  auto model = small_mlp();
+  compile_classifier(*model);
   auto x = inputs(16, 4);
   auto y = labels(16, 3);
   model->fit(x, y, {.epochs = 1, .batch_size = 4, .shuffle = false, .verbose = 0});
   const std::string path = temp("with_optimizer.weights.h5");
   model->save_weights(path);
-  auto fresh = mlp();
-  compile(*fresh);
+  auto fresh = small_mlp();
+  compile_classifier(*fresh);
   fresh->load_weights(path);
   CHECK(fresh->optimizer()->iterations() == model->optimizer()->iterations());
   model->fit(x, y, {.epochs = 1, .batch_size = 4, .shuffle = false, .verbose = 0});
@@ -665,12 +622,12 @@ TEST_CASE("saving: two threads saving one path at once leave one whole, loadable
   // Each writer has its own temporary file (pid, thread, counter); the last rename wins, whole.
   for (const std::string name : {"race.h5", "race.weights.h5", "race.keras"}) {
     CAPTURE(name);
-    const fs::path dir = temp_dir() / ("race_" + fs::path(name).extension().string().substr(1));
+    const fs::path dir = temp_dir.path() / ("race_" + fs::path(name).extension().string().substr(1));
     fs::create_directories(dir);
     const std::string path = (dir / name).string();
     st::set_random_seed(3);
-    auto a = mlp();
-    auto b = mlp();
+    auto a = small_mlp();
+    auto b = small_mlp();
     a->compile({.optimizer = "adam", .loss = "mse"});
     b->compile({.optimizer = "adam", .loss = "mse"});
     std::atomic<int> failures{0};
@@ -690,7 +647,7 @@ TEST_CASE("saving: two threads saving one path at once leave one whole, loadable
     t1.join();
     t2.join();
     CHECK(failures == 0);
-    auto target = mlp();
+    auto target = small_mlp();
     if (name.ends_with(".weights.h5"))
       target->load_weights(path);
     else

@@ -22,6 +22,7 @@
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/models/saving/zip_archive.hpp"
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 namespace fs = std::filesystem;
@@ -30,60 +31,22 @@ using namespace strata::layers;
 
 namespace {
 
-fs::path temp_dir() {
-  static fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("strata_keras_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-std::string temp(const std::string& name) { return (temp_dir() / name).string(); }
+using st::testing::inputs;
+using st::testing::labels;
+using st::testing::message_of;
+using st::testing::read_bytes;
+using st::testing::write_bytes;
+using st::testing::small_mlp;
+using st::testing::weight_values;
+
+const st::testing::TempDir temp_dir("keras");
+std::string temp(const std::string& name) { return temp_dir.file(name); }
 
 const fs::path kLstmKeras = fs::path(STRATA_KERAS_FIXTURES_DIR) / "keras3.3.3_lstm_dotkeras" / "lstm_model.keras";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-void spit(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
-
-st::Tensor inputs(std::int64_t n, std::int64_t d) {
-  std::vector<float> v(static_cast<std::size_t>(n * d));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(((i * 37) % 101) / 50.0 - 1.0);
-  return st::Tensor::from_vector(v, {n, d});
-}
-st::Tensor labels(std::int64_t n, std::int64_t classes) {
-  std::vector<std::int64_t> v(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::int64_t>((i * 7) % classes);
-  return st::Tensor::from_vector(v, {n});
-}
-
-std::shared_ptr<st::Sequential> mlp() {
-  return std::make_shared<st::Sequential>(
-      std::vector<st::SequentialItem>{Input({4}), Dense(8, "relu"), Dropout(0.0), Dense(3)});
-}
 
 std::vector<std::vector<double>> values(const std::vector<st::Variable>& vars) {
   std::vector<std::vector<double>> out;
   for (const auto& v : vars) out.push_back(v.value().to_vector<double>());
-  return out;
-}
-std::vector<std::vector<float>> weight_values(const st::Layer& layer) {
-  std::vector<std::vector<float>> out;
-  for (const auto& w : layer.get_weights()) out.push_back(w.to_vector<float>());
   return out;
 }
 
@@ -120,7 +83,7 @@ std::set<std::string> keys(const nlohmann::json& j) {
 
 TEST_CASE("keras zip: a Sequential model round-trips through .keras (predictions, optimizer state, training)") {
   st::set_random_seed(21);
-  auto model = mlp();
+  auto model = small_mlp();
   model->compile({.optimizer = st::optimizers::Adam(1e-2),
                   .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
                   .metrics = {"accuracy"}});
@@ -129,7 +92,7 @@ TEST_CASE("keras zip: a Sequential model round-trips through .keras (predictions
   model->fit(x, y, {.epochs = 2, .batch_size = 8, .shuffle = false, .verbose = 0});
   const std::string path = temp("sequential.keras");
   model->save(path);
-  CHECK(slurp(path).substr(0, 4) == std::string("PK\x03\x04", 4));
+  CHECK(read_bytes(path).substr(0, 4) == std::string("PK\x03\x04", 4));
 
   auto restored = st::models::load_model(path);
   REQUIRE(restored->compiled());
@@ -155,7 +118,7 @@ TEST_CASE("keras zip: a Sequential model round-trips through .keras (predictions
   }
   SUBCASE("load_weights reads the weights (and optimizer state) of a .keras archive") {
     model->save(path);
-    auto fresh = mlp();
+    auto fresh = small_mlp();
     fresh->compile({.optimizer = st::optimizers::Adam(1e-2),
                     .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true})});
     fresh->load_weights(path);
@@ -171,7 +134,7 @@ TEST_CASE("keras zip: a Sequential model round-trips through .keras (predictions
     model->save(legacy);  // legacy HDF5 (the name does not end in .keras) ...
     const std::string legacy_as_keras = temp("legacy_copy.keras");
     fs::copy_file(legacy, legacy_as_keras, fs::copy_options::overwrite_existing);  // ... renamed .keras
-    CHECK(slurp(legacy_as_keras).substr(1, 3) == "HDF");
+    CHECK(read_bytes(legacy_as_keras).substr(1, 3) == "HDF");
     CHECK(st::models::load_model(legacy_as_keras)->predict(x).to_vector<float>() == model->predict(x).to_vector<float>());
   }
 }
@@ -269,12 +232,12 @@ TEST_CASE("keras zip: a Strata .keras file has the structure of Keras 3.3.3's ow
 
 TEST_CASE("keras zip: damaged .keras files raise IOError naming the file and the member, never crash") {
   st::set_random_seed(13);
-  auto model = mlp();
+  auto model = small_mlp();
   model->compile({.optimizer = "adam", .loss = "mse"});
   const std::string good = temp("good.keras");
   model->save(good);
-  const std::string bytes = slurp(good);
-  auto target = mlp();
+  const std::string bytes = read_bytes(good);
+  auto target = small_mlp();
   const auto before = weight_values(*target);
   auto check_io_error = [&](const std::string& path, const std::string& also) {
     const std::string m1 = message_of([&] { st::models::load_model(path); });
@@ -290,7 +253,7 @@ TEST_CASE("keras zip: damaged .keras files raise IOError naming the file and the
   };
   SUBCASE("truncated") {
     const std::string path = temp("truncated.keras");
-    spit(path, bytes.substr(0, bytes.size() / 2));
+    write_bytes(path, bytes.substr(0, bytes.size() / 2));
     check_io_error(path, "end-of-central-directory");
   }
   SUBCASE("wrong CRC in the weights") {
@@ -299,7 +262,7 @@ TEST_CASE("keras zip: damaged .keras files raise IOError naming the file and the
     REQUIRE(hdf != std::string::npos);
     bad[hdf + 1000] = static_cast<char>(bad[hdf + 1000] ^ 0x55);
     const std::string path = temp("crc.keras");
-    spit(path, bad);
+    write_bytes(path, bad);
     check_io_error(path, "'model.weights.h5'");
     CHECK(message_of([&] { st::models::load_model(path); }).find("CRC-32 mismatch") != std::string::npos);
   }
@@ -309,7 +272,7 @@ TEST_CASE("keras zip: damaged .keras files raise IOError naming the file and the
     REQUIRE(at != std::string::npos);
     bad[at + 1] = 's';
     const std::string path = temp("crc_config.keras");
-    spit(path, bad);
+    write_bytes(path, bad);
     const std::string message = message_of([&] { st::models::load_model(path); });
     CHECK(message.find("'config.json'") != std::string::npos);
     CHECK(message.find("CRC-32 mismatch") != std::string::npos);
@@ -343,7 +306,7 @@ TEST_CASE("keras zip: damaged .keras files raise IOError naming the file and the
     bad[cd + 42] = static_cast<char>(0xff);  // its local header offset
     bad[cd + 43] = static_cast<char>(0x7f);
     const std::string path = temp("cd.keras");
-    spit(path, bad);
+    write_bytes(path, bad);
     check_io_error(path, "'model.weights.h5'");
   }
   SUBCASE("config.json that is not JSON, or a valid archive of something else") {
@@ -382,14 +345,14 @@ TEST_CASE("keras zip: damaged .keras files raise IOError naming the file and the
 
 TEST_CASE("keras zip: saving is atomic (a failed save and a killed process leave the old file loadable)") {
   st::set_random_seed(3);
-  auto model = mlp();
+  auto model = small_mlp();
   const std::string path = temp("atomic.keras");
   model->save(path);
-  const std::string before = slurp(path);
+  const std::string before = read_bytes(path);
 
   st::Sequential with_lambda({Input({2}), Lambda([](const st::Tensor& t) { return t; })});
   CHECK_THROWS(with_lambda.save(path));
-  CHECK(slurp(path) == before);
+  CHECK(read_bytes(path) == before);
   CHECK_THROWS_AS(model->save(temp("no/such/dir/m.keras")), st::IOError);
 
   // A bigger model saved again and again by a child killed at various moments.
@@ -412,7 +375,7 @@ TEST_CASE("keras zip: saving is atomic (a failed save and a killed process leave
     CHECK(weight_values(*loaded) == reference);
   }
   // The killed writers' temporary files are the only leftovers; the real file is whole.
-  for (const auto& e : fs::directory_iterator(temp_dir())) {
+  for (const auto& e : fs::directory_iterator(temp_dir.path())) {
     const std::string name = e.path().filename().string();
     if (name.starts_with(".atomic.keras.tmp")) fs::remove(e.path());
   }

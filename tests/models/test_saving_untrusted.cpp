@@ -11,29 +11,17 @@
 #include "strata/layers/weight_limit.hpp"
 #include "strata/models/saving/zip_archive.hpp"
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string temp(const std::string& name) {
-  static fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("strata_untrusted_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return (dir / name).string();
-}
+using st::testing::message_of;
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+const st::testing::TempDir temp_dir("untrusted");
+std::string temp(const std::string& name) { return temp_dir.file(name); }
 
 std::string sequential(const std::string& dense_config, const std::string& batch_shape = "[null, 4]") {
   return R"({"class_name": "Sequential", "config": {"name": "s", "layers": [)"

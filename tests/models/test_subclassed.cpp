@@ -11,6 +11,7 @@
 #include <string>
 
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 using namespace strata::layers;
@@ -18,26 +19,8 @@ using st::Tensor;
 
 namespace {
 
-// Two Gaussian blobs, one per class: linearly separable.
-struct Blobs {
-  Tensor x, y;
-};
-Blobs blobs(std::int64_t n, std::uint64_t seed) {
-  Tensor noise = st::normal({n, 2}, {.stddev = 0.3, .seed = seed});
-  std::vector<float> centers(static_cast<std::size_t>(2 * n));
-  std::vector<std::int64_t> labels(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    labels[static_cast<std::size_t>(i)] = i % 2;
-    centers[static_cast<std::size_t>(2 * i)] = i % 2 ? 2.0f : -2.0f;
-    centers[static_cast<std::size_t>(2 * i + 1)] = i % 2 ? -2.0f : 2.0f;
-  }
-  return {noise + Tensor::from_vector(centers, {n, 2}), Tensor::from_vector(labels, {n})};
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  return st::max(st::abs(st::cast(a, st::float64) - st::cast(b, st::float64))).item<double>();
-}
+using st::testing::max_diff;
+using st::testing::blobs;
 
 using WeightValues = std::vector<std::vector<float>>;
 WeightValues values_of(const std::vector<st::Variable>& variables) {
@@ -134,7 +117,7 @@ TEST_CASE("subclassed models: compile, fit, evaluate, predict, summary and weigh
     Tower fresh(2);
     fresh(st::zeros({1, 2}));  // build, then overwrite every weight from the file
     fresh.load_weights(path);
-    CHECK(max_abs_diff(fresh.predict(data.x, {.batch_size = 64}), predictions) == 0.0);
+    CHECK(max_diff(fresh.predict(data.x, {.batch_size = 64}), predictions) == 0.0);
     std::filesystem::remove(path);
   }
 }
@@ -211,8 +194,8 @@ TEST_CASE("custom layers: several inputs and outputs, a training argument and a 
   const Tensor xa = st::uniform({8, 3}, {.seed = 6}), xb = st::uniform({8, 3}, {.seed = 7});
   const auto got = functional.apply({xa, xb});
   const auto by_hand = pair->apply({xa, xb}, false);
-  CHECK(max_abs_diff(by_hand[1], xa - xb) == 0.0);
-  CHECK(max_abs_diff(by_hand[0], xa + xb) == 0.0);  // w starts at ones, inference: no scaling
+  CHECK(max_diff(by_hand[1], xa - xb) == 0.0);
+  CHECK(max_diff(by_hand[0], xa + xb) == 0.0);  // w starts at ones, inference: no scaling
   CHECK(got[0].shape() == st::Shape{8, 1});
   CHECK(pair->calls() == 0.0);
   functional.compile({.optimizer = "sgd", .loss = "mse"});

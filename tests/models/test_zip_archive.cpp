@@ -10,6 +10,7 @@
 
 #include "strata/models/saving/zip_archive.hpp"
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
 namespace fs = std::filesystem;
@@ -17,34 +18,14 @@ namespace zip = strata::saving::zip;
 
 namespace {
 
-std::string temp(const std::string& name) {
-  static fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("strata_zip_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return (dir / name).string();
-}
+using st::testing::message_of;
+using st::testing::read_bytes;
+using st::testing::write_bytes;
+
+const st::testing::TempDir temp_dir("zip");
+std::string temp(const std::string& name) { return temp_dir.file(name); }
 
 std::string zip_data(const std::string& name) { return (fs::path(STRATA_TEST_DATA_DIR) / "zip" / name).string(); }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-void spit(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
 
 // The same bytes as make_zips.py writes.
 std::string text_member() {
@@ -68,9 +49,9 @@ std::string archive_with(const std::string& name, const std::function<void(std::
     w.add("BBBBBB.json", binary_member());
     w.commit();
   }
-  std::string bytes = slurp(path);
+  std::string bytes = read_bytes(path);
   edit(bytes);
-  spit(path, bytes);
+  write_bytes(path, bytes);
   return path;
 }
 
@@ -122,7 +103,7 @@ TEST_CASE("zip: written archives read back, in order, stored, with the Keras 198
   CHECK(r.read("empty").empty());
   CHECK(r.entries()[1].crc32 == zip::crc32(binary_member()));
   // The DOS date 1980-01-01 00:00 is bytes 10..13 of the first local header: 0000 2100.
-  const std::string bytes = slurp(path);
+  const std::string bytes = read_bytes(path);
   CHECK(bytes.substr(0, 4) == std::string("PK\x03\x04", 4));
   CHECK(bytes.substr(10, 4) == std::string("\x00\x00\x21\x00", 4));
   CHECK(zip::has_zip_magic(bytes));
@@ -177,19 +158,19 @@ TEST_CASE("zip: archives written by Python's zipfile read back (deflated, data d
     CHECK(message.find("'text.txt'") != std::string::npos);
   }
   SUBCASE("a deflated member that inflates beyond its declared size") {
-    std::string bytes = slurp(zip_data("deflated.zip"));
+    std::string bytes = read_bytes(zip_data("deflated.zip"));
     // text.txt declares 12000 bytes (0x2ee0) in both headers; claim 11999.
     replace_all(bytes, std::string("\xe0\x2e\x00\x00", 4), std::string("\xdf\x2e\x00\x00", 4));
     const std::string path = temp("inflate_overrun.zip");
-    spit(path, bytes);
+    write_bytes(path, bytes);
     expect_io_error(path, "'text.txt'");
   }
   SUBCASE("corrupted deflate data") {
-    std::string bytes = slurp(zip_data("deflated.zip"));
+    std::string bytes = read_bytes(zip_data("deflated.zip"));
     const auto at = bytes.find("text.txt") + 8;  // the data follows the first local header's name
     for (std::size_t i = 0; i < 20; ++i) bytes[at + i] = static_cast<char>(0xff);
     const std::string path = temp("bad_deflate.zip");
-    spit(path, bytes);
+    write_bytes(path, bytes);
     expect_io_error(path, "'text.txt'");
   }
 }
@@ -197,17 +178,17 @@ TEST_CASE("zip: archives written by Python's zipfile read back (deflated, data d
 TEST_CASE("zip: damaged and hostile archives raise IOError naming the file and the member") {
   SUBCASE("not a zip, empty, truncated") {
     const std::string text = temp("text.zip");
-    spit(text, "just some text, long enough to look for an end record in it");
+    write_bytes(text, "just some text, long enough to look for an end record in it");
     expect_io_error(text, "no end-of-central-directory record");
     const std::string empty = temp("empty.zip");
-    spit(empty, "");
+    write_bytes(empty, "");
     expect_io_error(empty, "too short");
     const std::string good = archive_with("full.zip", [](std::string&) {});
-    const std::string bytes = slurp(good);
+    const std::string bytes = read_bytes(good);
     for (std::size_t keep : {std::size_t{10}, bytes.size() / 2, bytes.size() - 1}) {
       CAPTURE(keep);
       const std::string path = temp("truncated.zip");
-      spit(path, bytes.substr(0, keep));
+      write_bytes(path, bytes.substr(0, keep));
       expect_io_error(path);
     }
     expect_io_error(temp("missing.zip"), "No such file");

@@ -10,12 +10,21 @@
 
 namespace strata::testing {
 
+namespace {
+nlohmann::json parse_test_data(const std::string& relative_path) {
+  std::ifstream in(std::string(STRATA_TEST_DATA_DIR) + "/" + relative_path);
+  REQUIRE(in.good());
+  return nlohmann::json::parse(in);
+}
+}  // namespace
+
 const nlohmann::json& masked_reference() {
-  static const nlohmann::json ref = [] {
-    std::ifstream in(std::string(STRATA_TEST_DATA_DIR) + "/masked_training/reference.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
-  }();
+  static const nlohmann::json ref = parse_test_data("masked_training/reference.json");
+  return ref;
+}
+
+const nlohmann::json& losses_metrics_reference() {
+  static const nlohmann::json ref = parse_test_data("losses_metrics_reference.json");
   return ref;
 }
 

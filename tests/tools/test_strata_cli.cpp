@@ -14,6 +14,7 @@
 #include "strata/framework/data/readers.hpp"
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/strata.hpp"
+#include "support/test_helpers.hpp"
 #include "support/test_paths.hpp"
 #include "tools/child_process.hpp"
 
@@ -24,16 +25,10 @@ using strata_test::run_command;
 
 namespace {
 
-fs::path work_dir() {
-  static fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("strata_cli_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-std::string temp(const std::string& name) { return (work_dir() / name).string(); }
+using st::testing::max_diff;
+
+const st::testing::TempDir temp_dir("cli");
+std::string temp(const std::string& name) { return temp_dir.file(name); }
 
 strata_test::CommandResult strata_cli(std::vector<std::string> args) {
   args.insert(args.begin(), STRATA_CLI_PATH);
@@ -45,14 +40,6 @@ bool have_fixture() {
   if (fs::exists(mlp_fixture())) return true;
   MESSAGE("Keras fixtures not found at " << mlp_fixture().string() << "; skipping");
   return false;
-}
-
-double max_diff(const st::Tensor& a, const st::Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  auto x = a.to_vector<double>(), y = b.to_vector<double>();
-  double m = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) m = std::max(m, std::abs(x[i] - y[i]));
-  return m;
 }
 
 std::shared_ptr<st::Sequential> saved_mlp(const std::string& path) {
