@@ -1,4 +1,4 @@
-// fit / evaluate / predict on a Dataset of batches (issue 3, sections 3 and 8).
+// fit / evaluate / predict on a Dataset of batches.
 #include <doctest/doctest.h>
 
 #include <string>
