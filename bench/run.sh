@@ -12,7 +12,7 @@ what=kernels
 if [[ $# -gt 0 && $1 != --* ]]; then what=$1; shift; fi
 
 build_target() {
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSTRATA_BUILD_BENCH=ON >/dev/null
   cmake --build build --parallel "$(nproc)" --target "$1" >/dev/null
 }
 

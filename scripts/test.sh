@@ -25,7 +25,8 @@ cuda_args=()
 if nvidia-smi -L >/dev/null 2>&1; then cuda_args=("-DCMAKE_CUDA_ARCHITECTURES=80;90"); else cuda_args=(-DCMAKE_CUDA_ARCHITECTURES=90); fi
 
 # --- Release ---
-cmake -S . -B build $(generator build) -DCMAKE_BUILD_TYPE=Release "${cuda_args[@]}"
+# The benchmarks are not tests: bench/run.sh builds them.
+cmake -S . -B build $(generator build) -DCMAKE_BUILD_TYPE=Release -DSTRATA_BUILD_BENCH=OFF "${cuda_args[@]}"
 cmake --build build --parallel "$jobs"
 phase "release build done"
 ctest --test-dir build --parallel "$jobs" --output-on-failure
