@@ -66,7 +66,9 @@ bool trainable(const Config& config);
 std::optional<Shape> batch_input_shape(const Config& config);
 // The value of the first of `keys` present and not null.
 const Config* find(const Config& config, std::initializer_list<const char*> keys);
-// Applies trainable / a batch input shape (builds the layer) after construction.
+// Applies `"trainable": false` after construction. Kept for factories written against it:
+// layer_from_config already applies trainable and dtype to every layer it makes, and leaves a batch
+// input shape to the container (Sequential makes it an InputLayer), so a factory need not call it.
 LayerPtr finish(LayerPtr layer, const Config& config);
 }  // namespace layers::config
 
