@@ -84,6 +84,11 @@ struct CompileOptions {
   std::map<std::string, std::vector<MetricRef>> output_metrics;
   // The weight of each output's loss in the total, in output order (default 1 each).
   std::vector<double> loss_weights;
+  // false (Keras's default): fit / evaluate / predict run traced, optimized steps (st::function over
+  // train_step / test_step / predict_step); true: the steps run as plain C++, for debugging.
+  bool run_eagerly = false;
+  // Batches per call of the traced step; callbacks see every steps_per_execution-th batch.
+  int steps_per_execution = 1;
 };
 
 namespace models {
