@@ -12,7 +12,6 @@
 #include "strata/losses/losses.hpp"
 #include "strata/metrics/metrics.hpp"
 #include "strata/models/functional.hpp"
-#include "strata/models/inference_plan.hpp"
 #include "strata/models/step_functions.hpp"
 #include "strata/optimizers/optimizers.hpp"
 
@@ -177,8 +176,10 @@ void Model::compile(CompileOptions options) {
 
 void Model::set_run_eagerly(bool value) {
   run_eagerly_ = value;
-  step_functions_ = std::make_shared<models::StepFunctions>();  // traced again on next use
+  reset_step_functions();
 }
+
+void Model::reset_step_functions() { step_functions_.reset(); }
 
 int Model::step_trace_count(const std::string& kind) const {
   return step_functions_ ? step_functions_->trace_count(kind) : 0;
@@ -258,7 +259,6 @@ Logs Model::test_step(const Batch& batch) {
 }
 
 Tensor Model::predict_step(const Tensor& x) {
-  if (auto y = models::run_inference_plan(*this, inference_plan_, x)) return std::move(*y);
   autodiff::NoRecordScope no_record;
   return (*this)(x, false);
 }
@@ -284,7 +284,7 @@ Logs Model::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample
 Tensor Model::predict_on_batch(const Tensor& x) {
   check_lengths("predict_on_batch", x, Tensor(), Tensor());
   if (run_eagerly_) return predict_step(x);
-  return step_functions().predict(*this, {x})[0];
+  return only_output(name(), step_functions().predict(*this, {x}, !several_io()));
 }
 
 // ------------------------------------------------------------------ data checks
@@ -588,11 +588,10 @@ std::vector<Tensor> Model::run_predict(const models::DataAdapter& data, const Pr
     callbacks.on_predict_batch_begin(step);
     std::vector<Tensor> outs;
     if (!run_eagerly_) {
-      outs = step_functions().predict(*this, batch->xs);
+      outs = step_functions().predict(*this, batch->xs, !several_io() && batch->xs.size() == 1);
     } else if (several_io() || batch->xs.size() != 1) {
       autodiff::NoRecordScope no_record;
-      auto planned = models::run_inference_plan(*this, inference_plan_, batch->xs);
-      outs = planned ? std::move(*planned) : apply(batch->xs, false);
+      outs = apply(batch->xs, false);
     } else {
       outs = {predict_step(batch->xs[0])};  // the override point of a model of one input
     }

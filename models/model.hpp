@@ -21,7 +21,6 @@
 namespace strata {
 
 namespace models {
-class InferencePlan;
 class StepFunctions;
 }
 namespace callbacks {
@@ -177,6 +176,8 @@ class Model : public Layer {
   // Whether fit / evaluate / predict run the steps as plain C++ rather than traced (compile's option).
   bool run_eagerly() const { return run_eagerly_; }
   void set_run_eagerly(bool value);
+  // Forgets the traced steps (they are traced again on next use): after the model's layers change.
+  void reset_step_functions();
   // Signatures traced so far by the "train", "test" or "predict" step function.
   int step_trace_count(const std::string& kind) const;
   const std::shared_ptr<losses::Loss>& loss() const { return heads_.loss(); }
@@ -249,7 +250,6 @@ class Model : public Layer {
   std::vector<Tensor> run_predict(const models::DataAdapter& data, const PredictOptions& options);
 
   std::shared_ptr<FunctionalGraph> graph_;
-  std::shared_ptr<models::InferencePlan> inference_plan_;  // predict's compiled forward pass
   std::shared_ptr<models::StepFunctions> step_functions_;   // the traced steps
   bool run_eagerly_ = false;
   int steps_per_execution_ = 1;

@@ -79,11 +79,11 @@ void StepFunctions::test(Model& model, const std::vector<Batch>& batches) {
   f(flatten(batches));
 }
 
-std::vector<Tensor> StepFunctions::predict(Model& model, const std::vector<Tensor>& xs) {
+std::vector<Tensor> StepFunctions::predict(Model& model, const std::vector<Tensor>& xs, bool one_to_one) {
   auto& f = function_for(
-      "predict:" + std::to_string(xs.size()),
-      [&model](const std::vector<Tensor>& in) -> std::vector<Tensor> {
-        if (in.size() == 1) return {model.predict_step(in[0])};
+      "predict:" + std::to_string(xs.size()) + (one_to_one ? "" : "*"),
+      [&model, one_to_one](const std::vector<Tensor>& in) -> std::vector<Tensor> {
+        if (one_to_one) return {model.predict_step(in[0])};
         autodiff::NoRecordScope no_record;
         return model.apply(in, false);
       },

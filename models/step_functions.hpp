@@ -20,8 +20,9 @@ class StepFunctions {
   // `batches` run as one graph call (steps_per_execution); their train_step logs are read after it.
   void train(Model& model, const std::vector<Batch>& batches);
   void test(Model& model, const std::vector<Batch>& batches);
-  // The outputs of predict_step (a model of one input) or of the forward pass (several).
-  std::vector<Tensor> predict(Model& model, const std::vector<Tensor>& xs);
+  // The outputs of predict_step (`one_to_one`: a model of one input and one output, predict_step's
+  // override point) or of the forward pass.
+  std::vector<Tensor> predict(Model& model, const std::vector<Tensor>& xs, bool one_to_one);
   void reset() { functions_.clear(); }
   // For tests and the benchmarks: how many signatures each step has traced.
   int trace_count(const std::string& kind) const;

@@ -20,7 +20,7 @@ ConcreteGraph::ConcreteGraph(detail::Graph graph, bool fuse) : graph_(std::move(
 void* ConcreteGraph::address(const detail::Access& a) const {
   const Buffer& b = graph_.buffers[a.buffer];
   char* base = b.arena_offset >= 0 ? static_cast<char*>(arena_->data) + b.arena_offset
-                                   : static_cast<char*>(b.owner->data);
+                                   : static_cast<char*>(b.address);
   return base + a.offset;
 }
 

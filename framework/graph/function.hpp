@@ -92,6 +92,7 @@ template <class R, class... Args>
 class TypedFunction : public Function {
  public:
   using Function::Function;
+  using Function::operator();
   R operator()(const Args&... args) const {
     auto outs = call({Tensor(args)...});
     if constexpr (std::is_same_v<R, Tensor>)

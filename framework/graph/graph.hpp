@@ -20,6 +20,7 @@ struct Buffer {
   std::size_t bytes = 0;
   std::shared_ptr<Storage> owner;  // the trace-time memory (kept while the graph needs it)
   std::string label;               // a variable's name, "input 0", ...
+  void* address = nullptr;         // the memory at trace time (a variable's never moves)
   // Filled by the passes.
   bool constant = false;           // written only by folded nodes: its trace-time values are final
   std::int64_t arena_offset = -1;  // place in the replay arena (internal, non-constant buffers)
@@ -40,6 +41,7 @@ struct Elementwise {
   int op = 0;  // backend::UnaryOp or backend::BinaryOp
   double alpha = 0.0;
   DType dtype = DType::float32;
+  bool a_scalar = false, b_scalar = false;  // a binary operand of one element (broadcast)
 };
 
 // Runs a node's kernel on `backend` with its pointer arguments resolved, in Access order.

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <numeric>
+#include <optional>
+#include <string>
 
 #include "strata/framework/graph/graph.hpp"
 
@@ -48,6 +50,118 @@ std::vector<bool> fold(Graph& g, const std::vector<bool>& live) {
   }
   for (std::size_t b = 0; b < g.buffers.size(); ++b) g.buffers[b].constant = !varying[b];
   return foldable;
+}
+
+// An elementwise chain as one program (backend::FusedElementwiseArgs without the pointers).
+struct Program {
+  std::vector<Access> inputs;
+  std::vector<bool> scalar;
+  std::vector<backend::FusedStep> steps;
+  std::vector<std::string> names;
+};
+
+Program program_of(const Node& n) {
+  const Elementwise& e = n.elementwise;
+  if (e.unary) return {{n.args[0]}, {false}, {{true, e.op, e.alpha, 0, 0}}, {n.op}};
+  return {{n.args[0], n.args[1]}, {e.a_scalar, e.b_scalar}, {{false, e.op, 0.0, 0, 1}}, {n.op}};
+}
+
+const Access& written(const Node& n) {
+  for (const auto& a : n.args)
+    if (a.write) return a;
+  return n.args.back();
+}
+
+// Merges chains of elementwise nodes of one size and dtype, where each intermediate is read once,
+// by the next node of the chain, into single fused nodes. Returns how many nodes were absorbed.
+std::size_t fuse(Graph& g) {
+  const std::size_t n = g.nodes.size();
+  std::vector<int> writers(g.buffers.size(), 0), reads(g.buffers.size(), 0), reader(g.buffers.size(), -1);
+  std::vector<bool> is_output(g.buffers.size(), false);
+  for (const auto& o : g.outputs) is_output[o.buffer] = true;
+  std::vector<std::optional<Program>> programs(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    const Node& node = g.nodes[j];
+    int node_writes = 0;
+    for (const auto& a : node.args) {
+      if (a.write) ++writers[a.buffer], ++node_writes;
+      else ++reads[a.buffer], reader[a.buffer] = static_cast<int>(j);
+    }
+    if (node.elementwise.count > 0 && node_writes == 1) programs[j] = program_of(node);
+  }
+  std::vector<bool> absorbed(n, false);
+  std::size_t count = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    if (!programs[j]) continue;
+    const Access& out = written(g.nodes[j]);
+    const int w = out.buffer;
+    const Buffer& buf = g.buffers[w];
+    if (buf.kind != Buffer::Kind::internal || buf.constant || is_output[w] || writers[w] != 1 || reads[w] != 1 ||
+        out.offset != 0)
+      continue;
+    const int k = reader[w];
+    if (k <= static_cast<int>(j) || !programs[k]) continue;
+    const Elementwise &ej = g.nodes[j].elementwise, &ek = g.nodes[k].elementwise;
+    if (ej.count != ek.count || ej.dtype != ek.dtype) continue;
+    Program& pj = *programs[j];
+    Program& pk = *programs[k];
+    bool ok = true;
+    for (std::size_t i = 0; i < pk.inputs.size(); ++i)
+      if (pk.inputs[i].buffer == w && (pk.inputs[i].offset != 0 || pk.scalar[i])) ok = false;
+    // j's inputs must still hold the same values when k runs.
+    for (std::size_t m = j + 1; ok && m < static_cast<std::size_t>(k); ++m)
+      for (const auto& a : g.nodes[m].args)
+        for (const auto& in : pj.inputs)
+          if (a.write && a.buffer == in.buffer) ok = false;
+    if (!ok) continue;
+    Program merged = pj;
+    const int shift = static_cast<int>(pj.steps.size());
+    const int j_result = -shift;  // -1 - (index of j's last step)
+    std::vector<int> remap(pk.inputs.size(), 0);
+    for (std::size_t i = 0; i < pk.inputs.size(); ++i) {
+      if (pk.inputs[i].buffer == w) {
+        remap[i] = j_result;
+        continue;
+      }
+      remap[i] = static_cast<int>(merged.inputs.size());
+      merged.inputs.push_back(pk.inputs[i]);
+      merged.scalar.push_back(pk.scalar[i]);
+    }
+    auto operand = [&](int idx) { return idx >= 0 ? remap[static_cast<std::size_t>(idx)] : idx - shift; };
+    for (auto step : pk.steps) {
+      step.a = operand(step.a);
+      step.b = step.unary ? 0 : operand(step.b);
+      merged.steps.push_back(step);
+    }
+    merged.names.insert(merged.names.end(), pk.names.begin(), pk.names.end());
+    pk = std::move(merged);
+    absorbed[j] = true;
+    ++count;
+  }
+  if (!count) return 0;
+  std::vector<Node> kept;
+  for (std::size_t j = 0; j < n; ++j) {
+    if (absorbed[j]) continue;
+    Node node = std::move(g.nodes[j]);
+    if (programs[j] && programs[j]->steps.size() > 1) {
+      Program p = std::move(*programs[j]);
+      const Access out = written(node);
+      Node fused{"fused", "", p.inputs};
+      for (std::size_t i = 0; i < p.names.size(); ++i) fused.attrs += (i ? " > " : "") + p.names[i];
+      fused.args.push_back(out);
+      fused.elementwise = node.elementwise;
+      fused.exec = [dtype = node.elementwise.dtype, count = node.elementwise.count, scalar = p.scalar,
+                    steps = p.steps](backend::Backend& b, void* const* ptr) {
+        backend::FusedElementwiseArgs args{dtype, count, {}, scalar, steps, ptr[scalar.size()]};
+        args.inputs.assign(ptr, ptr + scalar.size());
+        b.fused_elementwise(args);
+      };
+      node = std::move(fused);
+    }
+    kept.push_back(std::move(node));
+  }
+  g.nodes = std::move(kept);
+  return count;
 }
 
 constexpr std::size_t kAlign = 64;
@@ -111,8 +225,7 @@ std::size_t plan(Graph& g) {
 
 }  // namespace
 
-PassStats optimize(Graph& g, bool fuse) {
-  (void)fuse;
+PassStats optimize(Graph& g, bool fuse_elementwise) {
   PassStats stats;
   stats.nodes_traced = g.nodes.size();
   for (const auto& b : g.buffers)
@@ -127,6 +240,7 @@ PassStats optimize(Graph& g, bool fuse) {
     else kept.push_back(std::move(g.nodes[i]));
   }
   g.nodes = std::move(kept);
+  if (fuse_elementwise) stats.nodes_fused = fuse(g);
   stats.arena_bytes = plan(g);
   for (auto& b : g.buffers) {
     if (b.kind == Kind::external) continue;

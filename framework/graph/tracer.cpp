@@ -8,6 +8,9 @@ namespace strata::graph::detail {
 namespace {
 
 thread_local Tracer* current = nullptr;
+// The thread's trace even while suspended (a variable moving its snapshots in a host step must
+// still be followed).
+thread_local Tracer* tracing = nullptr;
 
 using backend::In;
 using backend::Out;
@@ -89,7 +92,8 @@ class TracingBackend final : public backend::Backend {
     if (!x.shape.num_elements()) return;
     Node n{std::string("unary.") + unary_name(op), describe(x.shape, x.dtype),
            {t_.access(x.data, false, "unary"), t_.access(out.data, true, "unary")}};
-    n.elementwise = {out.shape.num_elements(), true, static_cast<int>(op), alpha, x.dtype};
+    if (is_floating(x.dtype) && out.dtype == x.dtype)
+      n.elementwise = {out.shape.num_elements(), true, static_cast<int>(op), alpha, x.dtype};
     n.exec = [op, s = x.shape, d = x.dtype, od = out.dtype, alpha](backend::Backend& b, void* const* p) {
       b.unary(op, {p[0], s, d}, {p[1], s, od}, alpha);
     };
@@ -106,7 +110,9 @@ class TracingBackend final : public backend::Backend {
                        (b.shape.num_elements() == count || b.shape.num_elements() == 1) && out.dtype == a.dtype &&
                        (a.shape == out.shape || a.shape.num_elements() == 1) &&
                        (b.shape == out.shape || b.shape.num_elements() == 1);
-    if (plain) n.elementwise = {count, false, static_cast<int>(op), 0.0, a.dtype};
+    if (plain && is_floating(a.dtype))
+      n.elementwise = {count, false, static_cast<int>(op), 0.0, a.dtype, a.shape.num_elements() == 1 && count != 1,
+                       b.shape.num_elements() == 1 && count != 1};
     n.exec = [op, as = a.shape, bs = b.shape, os = out.shape, d = a.dtype, od = out.dtype](backend::Backend& k,
                                                                                            void* const* p) {
       k.binary(op, {p[0], as, d}, {p[1], bs, d}, {p[2], os, od});
@@ -332,6 +338,7 @@ Tracer::~Tracer() {
 void Tracer::start() {
   outer_ = current;
   current = this;
+  tracing = this;
   active_ = true;
   tracing_threads.fetch_add(1, std::memory_order_relaxed);
 }
@@ -339,6 +346,7 @@ void Tracer::start() {
 Graph Tracer::finish() {
   if (active_) {
     current = outer_;
+    tracing = outer_;
     active_ = false;
     tracing_threads.fetch_sub(1, std::memory_order_relaxed);
   }
@@ -361,14 +369,14 @@ int Tracer::add_buffer(Buffer buffer, const void* base) {
 }
 
 int Tracer::add_internal(const std::shared_ptr<Storage>& storage) {
-  return add_buffer(Buffer{Buffer::Kind::internal, storage->bytes, storage, ""}, storage->data);
+  return add_buffer(Buffer{Buffer::Kind::internal, storage->bytes, storage, "", storage->data}, storage->data);
 }
 
 void Tracer::touch(const TensorImpl& impl) {
   const auto& storage = impl.storage;
   if (by_storage_.count(storage.get())) return;
   std::string label = impl.variable ? impl.variable->name : "captured " + describe(impl.shape, impl.dtype);
-  add_buffer(Buffer{Buffer::Kind::external, storage->bytes, storage, std::move(label)}, storage->data);
+  add_buffer(Buffer{Buffer::Kind::external, storage->bytes, storage, std::move(label), storage->data}, storage->data);
 }
 
 void Tracer::swapped(const std::shared_ptr<Storage>& a, const std::shared_ptr<Storage>& b) {
@@ -403,9 +411,10 @@ Tensor Tracer::add_input(const Tensor& value, std::size_t index) {
     if (bytes) value.impl()->backend().copy(value.impl()->data(), copy.impl()->data(), bytes);
   }
   copy.impl()->trace = mark_;
-  const int id = add_buffer(Buffer{Buffer::Kind::input, copy.impl()->storage->bytes, copy.impl()->storage,
-                                   "input " + std::to_string(index)},
-                            copy.impl()->storage->data);
+  const auto& storage = copy.impl()->storage;
+  const int id = add_buffer(Buffer{Buffer::Kind::input, storage->bytes, storage, "input " + std::to_string(index),
+                                   storage->data},
+                            storage->data);
   graph_.inputs.push_back(id);
   return copy;
 }
@@ -473,7 +482,7 @@ std::shared_ptr<Storage> make_storage(backend::Backend& owner, std::size_t bytes
 std::shared_ptr<TraceMark> current_mark() { return current ? current->mark() : nullptr; }
 
 void storage_swapped(const std::shared_ptr<Storage>& a, const std::shared_ptr<Storage>& b) {
-  if (current) current->swapped(a, b);
+  if (tracing) tracing->swapped(a, b);
 }
 
 void on_variable_created(const std::string& name) {
