@@ -1,5 +1,7 @@
 #include "strata/losses/probabilistic.hpp"
 
+#include "strata/framework/graph/function.hpp"
+
 #include <cmath>
 #include <sstream>
 
@@ -95,7 +97,10 @@ Tensor sparse_categorical_crossentropy(const Tensor& y_true, const Tensor& y_pre
                      "axis of 1); received y_true.shape=" + y_true.shape().to_string() +
                      ", y_pred.shape=" + y_pred.shape().to_string());
   const std::int64_t num_classes = y_pred.shape().back();
-  check_sparse_labels(what, labels, num_classes, ignore_class);
+  // A traced function checks the labels of every call, on the host, as eagerly.
+  host_step("check_sparse_labels", {labels}, [what, num_classes, ignore_class](const std::vector<Tensor>& v) {
+    check_sparse_labels(what, v[0], num_classes, ignore_class);
+  });
   Tensor indices = labels.dtype() == int64 ? labels : cast(labels, int64);
   Tensor valid;
   if (ignore_class) {

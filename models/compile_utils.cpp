@@ -4,6 +4,7 @@
 
 #include "strata/framework/autodiff/record.hpp"
 #include "strata/framework/errors.hpp"
+#include "strata/framework/graph/function.hpp"
 #include "strata/framework/ops/ops.hpp"
 #include "strata/losses/losses.hpp"
 #include "strata/metrics/metrics.hpp"
@@ -103,6 +104,39 @@ void OutputHeads::build(const std::vector<Tensor>& ys, const std::vector<Tensor>
 
 void OutputHeads::update(const std::vector<Tensor>& ys, const std::vector<Tensor>& y_preds, const Tensor& sample_weight,
                          const std::vector<Tensor>& masks, const Tensor& loss, double samples) {
+  if (is_tracing()) {
+    // Metrics keep their state on the host: a traced step updates them in a host step, at every
+    // replay, with that replay's values. Undefined tensors (no weights, no mask) stay undefined.
+    std::vector<Tensor> all;
+    all.insert(all.end(), ys.begin(), ys.end());
+    all.insert(all.end(), y_preds.begin(), y_preds.end());
+    all.push_back(sample_weight);
+    all.insert(all.end(), masks.begin(), masks.end());
+    all.push_back(loss);
+    for (const auto& head : heads_) all.push_back(head.last_loss);
+    std::vector<Tensor> defined;
+    std::vector<bool> present;
+    for (const auto& t : all) {
+      present.push_back(t.defined());
+      if (t.defined()) defined.push_back(t);
+    }
+    const std::size_t ny = ys.size(), np = y_preds.size(), nm = masks.size();
+    host_step("update_metrics", defined, [this, present, ny, np, nm, samples](const std::vector<Tensor>& values) {
+      std::vector<Tensor> v;
+      auto next = values.begin();
+      for (bool p : present) v.push_back(p ? *next++ : Tensor());
+      auto at = v.begin();
+      std::vector<Tensor> ys2(at, at + ny), preds2(at + ny, at + ny + np);
+      at += ny + np;
+      const Tensor weights = *at++;
+      std::vector<Tensor> masks2(at, at + nm);
+      at += nm;
+      const Tensor loss2 = *at++;
+      for (auto& head : heads_) head.last_loss = *at++;
+      update(ys2, preds2, weights, masks2, loss2, samples);
+    });
+    return;
+  }
   autodiff::NoRecordScope no_record;
   build(ys, y_preds);
   auto tracker = [](Variable& v, const std::string& name) -> Variable& {

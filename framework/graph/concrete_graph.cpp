@@ -1,5 +1,7 @@
 #include "strata/framework/graph/concrete_graph.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace strata::graph {
@@ -14,6 +16,14 @@ ConcreteGraph::ConcreteGraph(detail::Graph graph, bool fuse) : graph_(std::move(
     std::vector<void*> p;
     for (const auto& a : node.args) p.push_back(address(a));
     pointers_.push_back(std::move(p));
+  }
+  if (std::getenv("STRATA_DUMP_GRAPHS")) {
+    std::fputs(listing().c_str(), stderr);
+    for (std::size_t b = 0; b < graph_.buffers.size(); ++b) {
+      const auto& buf = graph_.buffers[b];
+      std::fprintf(stderr, "  buf %zu kind=%d bytes=%zu off=%lld use=[%d,%d] const=%d\n", b, int(buf.kind), buf.bytes,
+                   (long long)buf.arena_offset, buf.first_use, buf.last_use, int(buf.constant));
+    }
   }
 }
 

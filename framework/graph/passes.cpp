@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -171,12 +172,13 @@ std::size_t aligned(std::size_t bytes) { return (std::max<std::size_t>(bytes, 1)
 // output may take the place of an input read for the last time, in place), else writes at 2j.
 std::size_t plan(Graph& g) {
   const auto n = static_cast<int>(g.nodes.size());
-  std::vector<int> start(g.buffers.size(), -1), end(g.buffers.size(), -1);
+  constexpr int kUnused = std::numeric_limits<int>::max();
+  std::vector<int> start(g.buffers.size(), kUnused), end(g.buffers.size(), -1);
   auto use = [&](int b, int t) {
-    if (start[b] < 0 || t < start[b]) start[b] = t;
+    start[b] = std::min(start[b], t);
     end[b] = std::max(end[b], t);
   };
-  for (int b : g.inputs) use(b, 0), start[b] = -1;
+  for (int b : g.inputs) use(b, -1);  // written by the copy in before the first node
   for (int j = 0; j < n; ++j) {
     const Node& node = g.nodes[j];
     std::size_t out_bytes = 0;
