@@ -1,13 +1,15 @@
 #include "strata/backend/caching_allocator.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <iterator>
 #include <new>
 #include <utility>
 
 namespace strata::backend {
 
-CachingAllocator::CachingAllocator(RawAllocate raw_allocate, RawFree raw_free)
-    : raw_allocate_(std::move(raw_allocate)), raw_free_(std::move(raw_free)) {}
+CachingAllocator::CachingAllocator(RawAllocate raw_allocate, RawFree raw_free, std::uint64_t release_idle_after)
+    : raw_allocate_(std::move(raw_allocate)), raw_free_(std::move(raw_free)), release_idle_after_(release_idle_after) {}
 
 CachingAllocator::~CachingAllocator() {
   std::lock_guard lock(mutex_);
@@ -30,9 +32,12 @@ void* CachingAllocator::allocate(std::size_t bytes) {
   {
     std::lock_guard lock(mutex_);
     ++stats_.requests;
+    // A sweep every quarter of the idle limit: a block goes between 1 and 1.25 limits idle.
+    if (release_idle_after_ && stats_.requests % std::max<std::uint64_t>(release_idle_after_ / 4, 1) == 0)
+      release_idle_locked();
     auto it = free_blocks_.find(size);
     if (it != free_blocks_.end() && !it->second.empty()) {
-      void* ptr = it->second.back();
+      void* ptr = it->second.back().ptr;
       it->second.pop_back();
       ++stats_.cache_hits;
       stats_.bytes_cached -= size;
@@ -63,7 +68,7 @@ void CachingAllocator::deallocate(void* ptr, std::size_t bytes) noexcept {
   const std::size_t size = size_class(bytes);
   std::lock_guard lock(mutex_);
   try {
-    free_blocks_[size].push_back(ptr);
+    free_blocks_[size].push_back({ptr, stats_.requests});
   } catch (...) {
     // No memory for the free list itself: give the block straight back.
     raw_free_(ptr, size);
@@ -86,11 +91,22 @@ void CachingAllocator::empty_cache() {
 
 void CachingAllocator::release_cached_locked() {
   for (auto& [size, blocks] : free_blocks_) {
-    for (void* ptr : blocks) raw_free_(ptr, size);
+    for (const auto& block : blocks) raw_free_(block.ptr, size);
     stats_.bytes_cached -= size * blocks.size();
     blocks.clear();
   }
   free_blocks_.clear();
+}
+
+void CachingAllocator::release_idle_locked() {
+  for (auto it = free_blocks_.begin(); it != free_blocks_.end();) {
+    auto& [size, blocks] = *it;
+    std::size_t idle = 0;
+    while (idle < blocks.size() && stats_.requests - blocks[idle].since >= release_idle_after_) raw_free_(blocks[idle++].ptr, size);
+    blocks.erase(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(idle));
+    stats_.bytes_cached -= size * idle;
+    it = blocks.empty() ? free_blocks_.erase(it) : std::next(it);
+  }
 }
 
 }  // namespace strata::backend

@@ -5,17 +5,22 @@
 //
 //   bench=mlp backend=cpu epoch=1 epoch_s=… loss=… test_acc=… threads=2 train_n=60000
 //   bench=mlp backend=cpu predict_b1_us=… predict_b1_us_min=… predict_b1024_sps=… predict_b1024_ms=…
+//   bench=mlp backend=cpu peak_rss_mb=… allocator_in_use_mb=… allocator_cached_mb=… system_allocations=…
 //
 // epoch_s is fit()'s own epoch (batch gather + forward + backward + Adam + metrics), timed from
 // on_epoch_begin to on_epoch_end; the test pass runs after it, untimed. predict is what
 // model.predict returns plus a softmax, as the peer measures it: 50 warm-up calls then the median of
 // 1000 batch-1 calls; batch 1024: 3 warm-up calls, then calls for 2 s (10 to 200), 1024 / median.
+// The last line: the process's peak resident memory and what the CPU allocator holds at the end.
 //
 // Usage: bench_mlp [--epochs N] [--threads T] [--predict-calls N]
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <vector>
 
+#include <strata/backend/backend.hpp>
 #include <strata/backend/cpu_threads.hpp>
 #include <strata/strata.hpp>
 
@@ -75,5 +80,13 @@ int main(int argc, char** argv) {
                 mode, median(b1) * 1e6, *std::min_element(b1.begin(), b1.end()) * 1e6, 1024 / median(b1024),
                 median(b1024) * 1e3, b1.size(), b1024.size(), threads);
   }
+
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto memory = st::backend::get_backend(st::Device("cpu")).memory_stats();
+  std::printf("bench=mlp backend=cpu peak_rss_mb=%.1f allocator_in_use_mb=%.1f allocator_cached_mb=%.1f "
+              "system_allocations=%llu\n",
+              usage.ru_maxrss / 1024.0, memory.bytes_in_use / 1048576.0, memory.bytes_cached / 1048576.0,
+              static_cast<unsigned long long>(memory.system_allocations));
   return 0;
 }

@@ -4,6 +4,8 @@
 #   bash bench/run.sh mlp [--epochs N]   the main job's model (fit epochs + predict latency) next to the
 #                                        libtorch peer of ../shared/peers in the same run, and the ratios
 #   bash bench/run.sh cnn [--epochs N]   Keras's mnist_convnet (fit epochs) next to the peer's --model cnn
+#   bash bench/run.sh memory [--epochs N] peak resident memory (/usr/bin/time -v) of the whole main job
+#                                        (samples/fashion_mnist_mlp) next to the libtorch peer's (N = 2)
 # Both sides run with 2 threads and OMP_WAIT_POLICY=passive (libtorch at its best, see the peers'
 # README). REPEATS=N (default 1) alternates the two programs N times; ratios use the best epoch.
 set -euo pipefail
@@ -61,8 +63,42 @@ mlp | cnn)
   fi
   rm -f "$log"
   ;;
+memory)
+  # The whole process, as a user runs it: the main job (load, fit, evaluate, save, reload) and the
+  # peer's run of the same model, data and epochs; then bench_mlp's view of the allocator.
+  epochs=2
+  if [[ ${1:-} == --epochs && -n ${2:-} ]]; then epochs=$2; fi
+  command -v /usr/bin/time >/dev/null || { echo "bench/run.sh memory: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSTRATA_BUILD_BENCH=ON -DSTRATA_BUILD_SAMPLES=ON >/dev/null
+  cmake --build build --parallel "$(nproc)" --target fashion_mnist_mlp bench_mlp >/dev/null
+  export OMP_WAIT_POLICY=passive OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2
+  peers=${PEERS_DIR:-../shared/peers}
+  peer_bin=build/peers/torch_cpp/peer_libtorch
+  if [[ -d $peers/torch_cpp && ! -x $peer_bin ]]; then
+    bash "$peers/setup.sh" >/dev/null
+    cmake -S "$peers/torch_cpp" -B build/peers/torch_cpp -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build build/peers/torch_cpp --parallel "$(nproc)" >/dev/null
+  fi
+  work=$(mktemp -d)
+  peak_mb() {  # peak resident set of a command, in MB (its output is discarded)
+    /usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null
+    awk '{ printf "%.1f", $1 / 1024 }' "$work/rss"
+  }
+  strata_mb=$(cd "$work" && peak_mb "$OLDPWD/build/samples/fashion_mnist_mlp" "$epochs")
+  echo "bench=memory program=fashion_mnist_mlp epochs=$epochs peak_rss_mb=$strata_mb"
+  ./build/bench/bench_mlp --threads 2 --epochs "$epochs" --predict-calls 100 | grep peak_rss_mb
+  if [[ -x $peer_bin ]]; then
+    torch_mb=$(peak_mb "$peer_bin" --model mlp --threads 2 --epochs "$epochs")
+    echo "peer=libtorch model=mlp epochs=$epochs peak_rss_mb=$torch_mb"
+    awk -v s="$strata_mb" -v t="$torch_mb" -v e="$epochs" \
+      'BEGIN { printf "bench=memory peak_rss_mb=%.1f libtorch_peak_rss_mb=%.1f ratio=%.3f epochs=%d\n", s, t, s / t, e }'
+  else
+    echo "bench=memory peak_rss_mb=$strata_mb note=no_libtorch_peer (set PEERS_DIR to ../shared/peers)"
+  fi
+  rm -rf "$work"
+  ;;
 *)
-  echo "usage: bash bench/run.sh [kernels|mlp|cnn] [ARGS]" >&2
+  echo "usage: bash bench/run.sh [kernels|mlp|cnn|memory] [ARGS]" >&2
   exit 2
   ;;
 esac

@@ -53,7 +53,11 @@ void parallel_memcpy(void* dst, const void* src, std::size_t bytes) {
       std::int64_t{1} << 22);
 }
 
-CpuBackend::CpuBackend() : allocator_(aligned_allocate, aligned_free) {}
+// A cached block unused for this many requests goes back to the system (a training step makes a
+// few hundred, so a loop's blocks stay; a dataset's one-off conversion buffers do not).
+constexpr std::uint64_t kReleaseIdleAfter = std::uint64_t{1} << 16;
+
+CpuBackend::CpuBackend() : allocator_(aligned_allocate, aligned_free, kReleaseIdleAfter) {}
 
 void CpuBackend::copy_to_host(const void* src, void* host_dst, std::size_t bytes) { parallel_memcpy(host_dst, src, bytes); }
 void CpuBackend::copy_from_host(const void* host_src, void* dst, std::size_t bytes) { parallel_memcpy(dst, host_src, bytes); }

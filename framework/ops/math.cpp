@@ -86,6 +86,37 @@ Tensor divide(const Tensor& a, const Tensor& b) {
   return y;
 }
 
+namespace detail {
+
+Tensor arithmetic_on_temporary(char op, Tensor&& a, const Tensor& b) {
+  BinaryOp kind;
+  Tensor (*plain)(const Tensor&, const Tensor&);
+  const char* name;
+  switch (op) {
+    case '+': kind = BinaryOp::add, plain = add, name = "add"; break;
+    case '-': kind = BinaryOp::subtract, plain = subtract, name = "subtract"; break;
+    case '*': kind = BinaryOp::multiply, plain = multiply, name = "multiply"; break;
+    default: kind = BinaryOp::divide, plain = divide, name = "divide"; break;
+  }
+  if (!a.defined() || !b.defined() || a.dtype() != b.dtype() || a.device() != b.device() ||
+      a.dtype() == DType::boolean || autodiff::is_recording())
+    return plain(a, b);
+  const auto& impl = a.impl();
+  // Reusable only when this handle is the memory's sole owner: no copy, view, snapshot, variable
+  // or graph edge, and not a tensor a tracing backend stands in for (it would record a write into
+  // an input).
+  if (impl.use_count() != 1 || impl->symbolic() || impl->variable || impl->keras_history ||
+      impl->storage.use_count() != 1 || impl->offset_bytes != 0 || &impl->backend() != impl->storage->backend)
+    return plain(a, b);
+  if (broadcast_shapes(a.shape(), b.shape(), name) != a.shape()) return plain(a, b);
+  backend_of(a).binary(kind, impl->in(), b.impl()->in(), impl->out());
+  Tensor y = alias(a, a.shape());  // a new id: the value is not a's any more
+  a = Tensor();
+  return y;
+}
+
+}  // namespace detail
+
 Tensor pow(const Tensor& a, const Tensor& b) {
   Tensor y = binary_kernel(BinaryOp::pow, "pow", a, b);
   if (is_floating(y.dtype()))

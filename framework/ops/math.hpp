@@ -56,10 +56,22 @@ Tensor scalar_like(const Tensor& like, S value) {
   return scalar(static_cast<double>(value), like.dtype(), like.device());
 }
 
+namespace detail {
+// a + b, a - b, a * b or a / b (op is '+', '-', '*', '/') where `a` is a temporary: the result is
+// written into a's memory when nothing else can see it (no other handle, view or tape, and b does
+// not broadcast it to a larger shape), as NumPy elides temporaries, so that
+// `st::cast(x, st::float32) / 255.0f` holds one float copy, not two. Otherwise the plain op.
+Tensor arithmetic_on_temporary(char op, Tensor&& a, const Tensor& b);
+}  // namespace detail
+
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 inline Tensor operator-(const Tensor& a, const Tensor& b) { return subtract(a, b); }
 inline Tensor operator*(const Tensor& a, const Tensor& b) { return multiply(a, b); }
 inline Tensor operator/(const Tensor& a, const Tensor& b) { return divide(a, b); }
+inline Tensor operator+(Tensor&& a, const Tensor& b) { return detail::arithmetic_on_temporary('+', std::move(a), b); }
+inline Tensor operator-(Tensor&& a, const Tensor& b) { return detail::arithmetic_on_temporary('-', std::move(a), b); }
+inline Tensor operator*(Tensor&& a, const Tensor& b) { return detail::arithmetic_on_temporary('*', std::move(a), b); }
+inline Tensor operator/(Tensor&& a, const Tensor& b) { return detail::arithmetic_on_temporary('/', std::move(a), b); }
 inline Tensor operator-(const Tensor& x) { return negative(x); }
 inline Tensor operator<(const Tensor& a, const Tensor& b) { return less(a, b); }
 inline Tensor operator<=(const Tensor& a, const Tensor& b) { return less_equal(a, b); }
@@ -83,6 +95,18 @@ STRATA_SCALAR_OPERATOR(<=, less_equal)
 STRATA_SCALAR_OPERATOR(>, greater)
 STRATA_SCALAR_OPERATOR(>=, greater_equal)
 #undef STRATA_SCALAR_OPERATOR
+
+#define STRATA_SCALAR_ON_TEMPORARY(op)                                 \
+  template <Scalar S>                                                 \
+  Tensor operator op(Tensor&& a, S b) {                               \
+    const Tensor s = scalar_like(a, b);                               \
+    return detail::arithmetic_on_temporary(#op[0], std::move(a), s);  \
+  }
+STRATA_SCALAR_ON_TEMPORARY(+)
+STRATA_SCALAR_ON_TEMPORARY(-)
+STRATA_SCALAR_ON_TEMPORARY(*)
+STRATA_SCALAR_ON_TEMPORARY(/)
+#undef STRATA_SCALAR_ON_TEMPORARY
 
 template <Scalar S>
 Tensor pow(const Tensor& a, S exponent) { return pow(a, scalar_like(a, exponent)); }

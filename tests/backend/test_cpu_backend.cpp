@@ -94,6 +94,52 @@ TEST_CASE("caching allocator: a repeated pattern allocates nothing new after the
   CHECK(system_frees == system_allocations);
 }
 
+TEST_CASE("caching allocator: a block left idle gives its memory back, a loop's blocks stay") {
+  std::set<void*> live;
+  int system_allocations = 0;
+  sb::CachingAllocator allocator(
+      [&](std::size_t bytes) {
+        ++system_allocations;
+        void* p = std::malloc(bytes);
+        live.insert(p);
+        return p;
+      },
+      [&](void* p, std::size_t) {
+        live.erase(p);
+        std::free(p);
+      },
+      /*release_idle_after=*/64);
+  // A one-off large block (a dataset converted once), then a loop of small requests.
+  void* once = allocator.allocate(std::size_t{3} << 22);
+  allocator.deallocate(once, std::size_t{3} << 22);
+  CHECK(allocator.stats().bytes_cached == sb::CachingAllocator::size_class(std::size_t{3} << 22));
+  for (int step = 0; step < 200; ++step) {
+    void* a = allocator.allocate(1000);
+    void* b = allocator.allocate(5000);
+    allocator.deallocate(a, 1000);
+    allocator.deallocate(b, 5000);
+  }
+  CHECK(live.count(once) == 0);
+  CHECK(live.size() == 2);
+  CHECK(system_allocations == 3);  // the loop's two blocks were never given back
+  CHECK(allocator.stats().bytes_cached == sb::CachingAllocator::size_class(1000) + sb::CachingAllocator::size_class(5000));
+  CHECK(allocator.stats().bytes_in_use == 0);
+}
+
+TEST_CASE("caching allocator: without an idle limit every block stays until empty_cache") {
+  int system_frees = 0;
+  sb::CachingAllocator allocator([](std::size_t bytes) { return std::malloc(bytes); },
+                                 [&](void* p, std::size_t) {
+                                   ++system_frees;
+                                   std::free(p);
+                                 });
+  allocator.deallocate(allocator.allocate(1 << 20), 1 << 20);
+  for (int i = 0; i < 100000; ++i) allocator.deallocate(allocator.allocate(64), 64);
+  CHECK(system_frees == 0);
+  allocator.empty_cache();
+  CHECK(system_frees == 2);
+}
+
 TEST_CASE("caching allocator: size classes round up, by at most a quarter for large blocks") {
   using A = sb::CachingAllocator;
   CHECK(A::size_class(0) == 512);
