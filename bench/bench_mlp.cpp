@@ -3,6 +3,7 @@
 // Fashion-MNIST. Prints one line per epoch and one predict line, key=value, comparable with the
 // libtorch peer (../shared/peers/torch_cpp) that bench/run.sh runs in the same invocation:
 //
+//   machine cpu=… family=… model=… cores=… isa=avx2,fma,…       (bench_common.hpp)
 //   bench=mlp backend=cpu epoch=1 epoch_s=… loss=… test_acc=… threads=2 train_n=60000
 //   bench=mlp backend=cpu predict_b1_us=… predict_b1_us_min=… predict_b1024_sps=… predict_b1024_ms=…
 //
@@ -10,6 +11,7 @@
 // on_epoch_begin to on_epoch_end; the test pass runs after it, untimed. predict is what
 // model.predict returns plus a softmax, as the peer measures it: 50 warm-up calls then the median of
 // 1000 batch-1 calls; batch 1024: 3 warm-up calls, then calls for 2 s (10 to 200), 1024 / median.
+// Last, one blas_choice line per GEMM shape class: the library the CPU backend picked for it.
 //
 // Usage: bench_mlp [--epochs N] [--threads T] [--predict-calls N]
 #include <algorithm>
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
           {{"--epochs", "N", &epochs}, {"--threads", "T", &threads}, {"--predict-calls", "N", &predict_calls}}))
     return 2;
   st::backend::set_cpu_threads(threads);
+  bench::print_machine();
   st::set_random_seed(42);
 
   auto [train, test] = st::datasets::fashion_mnist::load_data();
@@ -70,5 +73,6 @@ int main(int argc, char** argv) {
               "predict_b1024_ms=%.3f calls_b1=%zu calls_b1024=%zu threads=%d\n",
               median(b1) * 1e6, *std::min_element(b1.begin(), b1.end()) * 1e6, 1024 / median(b1024),
               median(b1024) * 1e3, b1.size(), b1024.size(), threads);
+  bench::print_blas_choices();
   return 0;
 }
