@@ -48,7 +48,7 @@ struct GemmShape {
 // The library for this product: the forced one (set_blas_preference or the STRATA_BLAS environment
 // variable: openblas, blis or auto), else the one measured faster on its shape class (the
 // transposes, m rounded up to a power of two, n and k), timed on the first product of that class.
-// OpenBLAS stays unless BLIS is clearly faster, so that noise does not flip the choice.
+// OpenBLAS stays unless BLIS takes at most 0.8x its time, so that noise does not flip a near tie.
 Blas choose_blas(const GemmShape& shape);
 
 enum class BlasPreference { automatic, openblas, blis };

@@ -129,7 +129,7 @@ TEST_CASE("gemm: the automatic BLAS choice is measured once per shape class, the
   CHECK(made.openblas_us > 0);
   CHECK(made.blis_us > 0);
   // BLIS only when clearly faster.
-  CHECK((made.lib == cpu_blas::Blas::blis) == (made.blis_us < 0.9 * made.openblas_us));
+  CHECK((made.lib == cpu_blas::Blas::blis) == (made.blis_us < 0.8 * made.openblas_us));
   // Same class (m 33..64): no new measurement, and the same library gives the same bits.
   CHECK(run<float>({true, false, 50, 48, 200}).size() == 50 * 48);
   CHECK(run<float>(p) == first);
