@@ -158,12 +158,10 @@ void blas_gemm(Blas lib, bool transpose_a, bool transpose_b, std::int64_t m, std
 }
 
 Blas choose_blas(const GemmShape& shape) {
-  if (!blis_available()) return Blas::openblas;
-  switch (preference().load(std::memory_order_relaxed)) {
-    case BlasPreference::openblas: return Blas::openblas;
-    case BlasPreference::blis: return Blas::blis;
-    case BlasPreference::automatic: break;
-  }
+  // Read first, also without BLIS: STRATA_BLAS=blis in a build without it warns once.
+  const BlasPreference p = preference().load(std::memory_order_relaxed);
+  if (!blis_available() || p == BlasPreference::openblas) return Blas::openblas;
+  if (p == BlasPreference::blis) return Blas::blis;
   Chooser& c = chooser();
   const Key key{shape.is_double, shape.transpose_a, shape.transpose_b, m_class(shape.m), shape.n, shape.k};
   // Held while probing: a second thread with the same class waits for the answer (once per class).
