@@ -4,7 +4,9 @@
 // One line per epoch (epoch_s timed from on_epoch_begin to on_epoch_end; the test pass after it is
 // untimed):
 //
+//   machine cpu=… family=… model=… cores=… isa=avx2,fma,…       (bench_common.hpp)
 //   bench=cnn backend=cpu epoch=1 epoch_s=… loss=… test_acc=… threads=2 train_n=60000
+//   blas_choice trans=… m_max=… n=… k=… lib=openblas|blis …       (the CPU GEMM's library per shape)
 //
 // Usage: bench_cnn [--epochs N] [--threads T] [--seed S]   (the peer's flags; seed 42 by default)
 #include <cstdio>
@@ -23,6 +25,7 @@ int main(int argc, char** argv) {
                           {{"--epochs", "N", &epochs}, {"--threads", "T", &threads}, {"--seed", "S", &seed}}))
     return 2;
   st::backend::set_cpu_threads(threads);
+  bench::print_machine();
   st::set_random_seed(static_cast<std::uint64_t>(seed));
 
   auto [train, test] = st::datasets::fashion_mnist::load_data();
@@ -42,5 +45,6 @@ int main(int argc, char** argv) {
     };
     bench::fit_timed(model, x_train, train.y, x_test, test.y, epochs, report, {}, eager);
   }
+  bench::print_blas_choices();
   return 0;
 }

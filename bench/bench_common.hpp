@@ -1,17 +1,22 @@
 #pragma once
-// What the benchmarks share: their command line (integer flags, the peers' spelling), timing, and
-// the fit() run that prints one line per epoch, so that bench_mlp, bench_cnn and bench_cuda time an
-// epoch the same way.
+// What the benchmarks share: their command line (integer flags, the peers' spelling), timing, the
+// machine they ran on, and the fit() run that prints one line per epoch, so that bench_mlp,
+// bench_cnn and bench_cuda time an epoch the same way.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <initializer_list>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <strata/strata.hpp>
+
+#include "strata/backend/cpu/blas.hpp"  // internal (in-tree benchmarks): which BLAS each GEMM got
 
 namespace bench {
 
@@ -25,6 +30,58 @@ inline double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// The CPU, as one key=value line: figures from two machines compare only with their CPUs known
+// (AVX-512 or not changes every kernel's speed). From /proc/cpuinfo (Linux; "unknown" elsewhere):
+//   machine cpu=AMD_EPYC_7B13 family=25 model=1 cores=2 isa=sse4_2,avx,avx2,fma,avx512f,...
+// The model name has its spaces turned to '_', so that every field stays one word.
+inline std::string machine_line() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line, name = "unknown", family = "?", model = "?", flags;
+  const auto value = [](const std::string& l) {
+    const auto colon = l.find(':');
+    std::string v = colon == std::string::npos ? "" : l.substr(colon + 1);
+    v.erase(0, v.find_first_not_of(" \t"));
+    return v;
+  };
+  while (std::getline(in, line)) {
+    const std::string key = line.substr(0, line.find_first_of("\t:"));
+    if (key == "model name" && name == "unknown") name = value(line);
+    if (key == "cpu family" && family == "?") family = value(line);
+    if (key == "model" && model == "?") model = value(line);
+    if (key == "flags" && flags.empty()) flags = " " + value(line) + " ";
+  }
+  std::replace(name.begin(), name.end(), ' ', '_');
+  // The vector extensions that decide kernel speed, widest last.
+  std::string isa;
+  for (const char* f : {"sse4_2", "avx", "avx2", "fma", "avx_vnni", "avx512f", "avx512dq", "avx512bw", "avx512vl",
+                        "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16", "amx_int8"})
+    if (flags.find(std::string(" ") + f + " ") != std::string::npos) isa += (isa.empty() ? "" : ",") + std::string(f);
+  std::ostringstream out;
+  out << "machine cpu=" << name << " family=" << family << " model=" << model
+      << " cores=" << std::thread::hardware_concurrency() << " isa=" << (isa.empty() ? "unknown" : isa);
+  return out.str();
+}
+
+inline void print_machine() {
+  std::printf("%s\n", machine_line().c_str());
+  std::fflush(stdout);
+}
+
+// The CPU backend's BLAS choices so far, one line each (blas.hpp: the library each GEMM shape class
+// got, from the single-threaded times of its probe):
+//   blas_choice trans=NN m_max=128 n=256 k=784 dtype=float32 lib=openblas openblas_us=… blis_us=…
+inline void print_blas_choices() {
+  namespace cpu = strata::backend::cpu;
+  for (const cpu::BlasChoice& c : cpu::blas_choices())
+    std::printf("blas_choice trans=%c%c m_max=%lld n=%lld k=%lld dtype=%s lib=%s openblas_us=%.1f blis_us=%.1f "
+                "probe=%lldx%lldx%lld\n",
+                c.shape.transpose_a ? 'T' : 'N', c.shape.transpose_b ? 'T' : 'N', static_cast<long long>(c.shape.m),
+                static_cast<long long>(c.shape.n), static_cast<long long>(c.shape.k),
+                c.shape.is_double ? "float64" : "float32", cpu::blas_name(c.lib), c.openblas_us, c.blis_us,
+                static_cast<long long>(c.probe_m), static_cast<long long>(c.probe_n), static_cast<long long>(c.shape.k));
+  std::fflush(stdout);
 }
 
 // One "--name VALUE" integer flag; `metavar` names the value in the usage line.

@@ -3,6 +3,7 @@
 // Fashion-MNIST. Prints one line per epoch and one predict line, key=value, comparable with the
 // libtorch peer (../shared/peers/torch_cpp) that bench/run.sh runs in the same invocation:
 //
+//   machine cpu=… family=… model=… cores=… isa=avx2,fma,…       (bench_common.hpp)
 //   bench=mlp backend=cpu epoch=1 epoch_s=… loss=… test_acc=… threads=2 train_n=60000
 //   bench=mlp backend=cpu predict_b1_us=… predict_b1_us_min=… predict_b1024_sps=… predict_b1024_ms=…
 //   bench=mlp backend=cpu peak_rss_mb=… allocator_in_use_mb=… allocator_cached_mb=… system_allocations=…
@@ -11,7 +12,8 @@
 // on_epoch_begin to on_epoch_end; the test pass runs after it, untimed. predict is what
 // model.predict returns plus a softmax, as the peer measures it: 50 warm-up calls then the median of
 // 1000 batch-1 calls; batch 1024: 3 warm-up calls, then calls for 2 s (10 to 200), 1024 / median.
-// The last line: the process's peak resident memory and what the CPU allocator holds at the end.
+// Then the process's peak resident memory and what the CPU allocator holds at the end, and one
+// blas_choice line per GEMM shape class: the library the CPU backend picked for it.
 //
 // Usage: bench_mlp [--epochs N] [--threads T] [--predict-calls N]
 #include <sys/resource.h>
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
           {{"--epochs", "N", &epochs}, {"--threads", "T", &threads}, {"--predict-calls", "N", &predict_calls}}))
     return 2;
   st::backend::set_cpu_threads(threads);
+  bench::print_machine();
   st::set_random_seed(42);
 
   auto [train, test] = st::datasets::fashion_mnist::load_data();
@@ -88,5 +91,6 @@ int main(int argc, char** argv) {
               "system_allocations=%llu\n",
               usage.ru_maxrss / 1024.0, memory.bytes_in_use / 1048576.0, memory.bytes_cached / 1048576.0,
               static_cast<unsigned long long>(memory.system_allocations));
+  bench::print_blas_choices();
   return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests). Builds Release in build/ if needed, then:
-#   bash bench/run.sh [kernels] [ARGS]   kernel micro-benchmark: matmul vs raw sgemm, add/relu vs memcpy
+#   bash bench/run.sh [kernels] [ARGS]   kernel micro-benchmark: GEMM vs raw OpenBLAS, raw BLIS and the
+#                                        FMA peak; add/relu vs memcpy
 #   bash bench/run.sh mlp [--epochs N]   the main job's model (fit epochs + predict latency) next to the
 #                                        libtorch peer of ../shared/peers in the same run, and the ratios
 #   bash bench/run.sh cnn [--epochs N]   Keras's mnist_convnet (fit epochs) next to the peer's --model cnn
@@ -48,15 +49,18 @@ mlp | cnn)
         for (m in st) if (pt) printf "bench=cnn_vs_libtorch mode=%s epoch_s=%.3f libtorch_epoch_s=%.3f epoch_ratio=%.3f test_acc=%s libtorch_test_acc=%s acc_diff_pt=%.2f\n", m, st[m], pt, st[m] / pt, sa[m], pa, (sa[m] - pa) * 100
       }' "$log"
   elif [[ -x $peer_bin ]]; then
-    # Ratios Strata / libtorch: best epoch time, best median batch-1 latency, last-epoch accuracy.
+    # Ratios Strata / libtorch: best epoch time, best median batch-1 latency, best batch-1024
+    # throughput (samples/s: above 1 is faster than libtorch), last-epoch accuracy.
     awk '
       function val(key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } return "" }
       /^peer=libtorch/ && val("train_s") != ""       { t = val("train_s") + 0; if (!pt || t < pt) pt = t; pa = val("test_acc") }
       /^peer=libtorch/ && val("predict_b1_us") != "" { t = val("predict_b1_us") + 0; if (!pp || t < pp) pp = t }
+      /^peer=libtorch/ && val("predict_b1024_sps") != "" { t = val("predict_b1024_sps") + 0; if (t > pb) pb = t }
       /^bench=mlp/ && val("epoch_s") != ""           { m = val("mode"); t = val("epoch_s") + 0; if (!(m in st) || t < st[m]) st[m] = t; sa[m] = val("test_acc") }
       /^bench=mlp/ && val("predict_b1_us") != ""     { m = val("mode"); t = val("predict_b1_us") + 0; if (!(m in sp) || t < sp[m]) sp[m] = t }
+      /^bench=mlp/ && val("predict_b1024_sps") != "" { m = val("mode"); t = val("predict_b1024_sps") + 0; if (t > sb[m]) sb[m] = t }
       END {
-        for (m in st) if (pt) printf "bench=mlp_vs_libtorch mode=%s epoch_s=%.3f libtorch_epoch_s=%.3f epoch_ratio=%.3f predict_b1_us=%.1f libtorch_predict_b1_us=%.1f predict_b1_ratio=%.3f test_acc=%s libtorch_test_acc=%s acc_diff_pt=%.2f\n", m, st[m], pt, st[m] / pt, sp[m], pp, sp[m] / pp, sa[m], pa, (sa[m] - pa) * 100
+        for (m in st) if (pt) printf "bench=mlp_vs_libtorch mode=%s epoch_s=%.3f libtorch_epoch_s=%.3f epoch_ratio=%.3f predict_b1_us=%.1f libtorch_predict_b1_us=%.1f predict_b1_ratio=%.3f predict_b1024_sps=%.0f libtorch_predict_b1024_sps=%.0f predict_b1024_speedup=%.3f test_acc=%s libtorch_test_acc=%s acc_diff_pt=%.2f\n", m, st[m], pt, st[m] / pt, sp[m], pp, sp[m] / pp, sb[m], pb, (pb ? sb[m] / pb : 0), sa[m], pa, (sa[m] - pa) * 100
       }' "$log"
   else
     echo "bench=$what note=no_libtorch_peer (set PEERS_DIR to ../shared/peers)"

@@ -1,16 +1,18 @@
-// GEMM through OpenBLAS (single-threaded; a large product is split over the backend's pool): one
-// cblas call per slab of each matrix of the batch; gemv when a side is a vector
-// (OpenBLAS's gemm is slow for m == 1 or n == 1), and our own kernel for a row times a row-major
-// matrix (a Dense layer on one sample): OpenBLAS threads that gemv, and waking its second thread
-// costs more than the whole product (measured 16.8 us with 2 threads, 11.3 us with 1 and 10.7 us
-// here for 1x784 times 784x256).
+// GEMM through a BLAS library run single-threaded (a large product is split over the backend's
+// pool): OpenBLAS, or BLIS where it measured faster for the shape (blas.hpp). One call per slab of
+// each matrix of the batch; OpenBLAS's gemv when a side is a vector (gemm is slow for m == 1 or
+// n == 1), and our own kernel for a row times a row-major matrix (a Dense layer on one sample):
+// OpenBLAS threads that gemv, and waking its second thread costs more than the whole product
+// (measured 16.8 us with 2 threads, 11.3 us with 1 and 10.7 us here for 1x784 times 784x256).
 #include <cblas.h>
 #include <xsimd/xsimd.hpp>
 
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <type_traits>
 
+#include "strata/backend/cpu/blas.hpp"
 #include "strata/backend/cpu/cpu_backend.hpp"
 #include "strata/backend/cpu/dispatch.hpp"
 #include "strata/backend/cpu/thread_pool.hpp"
@@ -18,14 +20,6 @@
 namespace strata::backend::cpu {
 namespace {
 
-void gemm_call(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, float alpha, const float* a,
-               blasint lda, const float* b, blasint ldb, float beta, float* c, blasint ldc) {
-  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
-void gemm_call(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, double alpha, const double* a,
-               blasint lda, const double* b, blasint ldb, double beta, double* c, blasint ldc) {
-  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
 void gemv_call(CBLAS_TRANSPOSE t, blasint rows, blasint cols, float alpha, const float* a, blasint lda, const float* x,
                blasint incx, float beta, float* y, blasint incy) {
   cblas_sgemv(CblasRowMajor, t, rows, cols, alpha, a, lda, x, incx, beta, y, incy);
@@ -116,50 +110,68 @@ constexpr std::int64_t kRowKernelMaxBytes = std::int64_t{4} << 20;
 // Products below this many multiply-adds run on one thread: waking a worker costs more.
 constexpr std::int64_t kSplitMacs = std::int64_t{1} << 19;
 
+// How a product of one batch matrix is cut: one slab of C per pool thread, each a single-threaded
+// BLAS call, by rows when there are enough of them, else by columns (slab edges on multiples of 16
+// keep the BLAS micro-kernels whole); and the library, chosen for the shape of the first slab.
+struct SplitPlan {
+  int tasks = 1;
+  bool by_rows = true;
+  std::int64_t slab = 0;
+  Blas lib = Blas::openblas;
+};
+
+template <class T>
+SplitPlan split_plan(const GemmArgs& g) {
+  const int threads = g.m * g.n * g.k >= kSplitMacs ? parallel_threads() : 1;
+  const auto slab = [&](std::int64_t extent) {
+    return std::max<std::int64_t>(16, ((extent + threads - 1) / threads + 15) / 16 * 16);
+  };
+  SplitPlan plan{1, true, g.m};
+  if (threads > 1 && g.m >= 32 * threads) {
+    plan.slab = slab(g.m);
+    plan.tasks = static_cast<int>((g.m + plan.slab - 1) / plan.slab);
+  } else if (threads > 1 && g.n >= 32 * threads) {
+    plan.by_rows = false;
+    plan.slab = slab(g.n);
+    plan.tasks = static_cast<int>((g.n + plan.slab - 1) / plan.slab);
+  }
+  const std::int64_t m = plan.by_rows ? std::min(g.m, plan.slab) : g.m;
+  const std::int64_t n = plan.by_rows ? g.n : std::min(g.n, plan.slab);
+  plan.lib = choose_blas({std::is_same_v<T, double>, g.transpose_a, g.transpose_b, m, n, g.k});
+  return plan;
+}
+
 // Rows [begin, end) of C = alpha op(A) op(B) + beta C, then its epilogue, on the calling thread.
 template <class T>
-void gemm_rows(const GemmArgs& g, const T* a, const T* b, T* c, std::int64_t begin, std::int64_t end) {
+void gemm_rows(const GemmArgs& g, Blas lib, const T* a, const T* b, T* c, std::int64_t begin, std::int64_t end) {
   const T* a_rows = g.transpose_a ? a + begin : a + begin * g.lda;
   T* c_rows = c + begin * g.ldc;
-  gemm_call(g.transpose_a ? CblasTrans : CblasNoTrans, g.transpose_b ? CblasTrans : CblasNoTrans,
-            static_cast<blasint>(end - begin), static_cast<blasint>(g.n), static_cast<blasint>(g.k),
-            static_cast<T>(g.alpha), a_rows, static_cast<blasint>(g.lda), b, static_cast<blasint>(g.ldb),
-            static_cast<T>(g.beta), c_rows, static_cast<blasint>(g.ldc));
+  blas_gemm(lib, g.transpose_a, g.transpose_b, end - begin, g.n, g.k, static_cast<T>(g.alpha), a_rows, g.lda, b, g.ldb,
+            static_cast<T>(g.beta), c_rows, g.ldc);
   if (g.bias || g.relu) apply_epilogue<T>(c_rows, end - begin, g.n, g.ldc, static_cast<const T*>(g.bias), g.relu);
 }
 
 // Columns [begin, end) of C, then its epilogue, on the calling thread.
 template <class T>
-void gemm_columns(const GemmArgs& g, const T* a, const T* b, T* c, std::int64_t begin, std::int64_t end) {
+void gemm_columns(const GemmArgs& g, Blas lib, const T* a, const T* b, T* c, std::int64_t begin, std::int64_t end) {
   const T* b_columns = g.transpose_b ? b + begin * g.ldb : b + begin;
-  gemm_call(g.transpose_a ? CblasTrans : CblasNoTrans, g.transpose_b ? CblasTrans : CblasNoTrans,
-            static_cast<blasint>(g.m), static_cast<blasint>(end - begin), static_cast<blasint>(g.k),
-            static_cast<T>(g.alpha), a, static_cast<blasint>(g.lda), b_columns, static_cast<blasint>(g.ldb),
-            static_cast<T>(g.beta), c + begin, static_cast<blasint>(g.ldc));
+  blas_gemm(lib, g.transpose_a, g.transpose_b, g.m, end - begin, g.k, static_cast<T>(g.alpha), a, g.lda, b_columns,
+            g.ldb, static_cast<T>(g.beta), c + begin, g.ldc);
   const T* bias = static_cast<const T*>(g.bias);
   if (bias || g.relu) apply_epilogue<T>(c + begin, g.m, end - begin, g.ldc, bias ? bias + begin : nullptr, g.relu);
 }
 
-// A large product is cut into one slab of C per pool thread, each a single-threaded BLAS call:
-// rows when there are enough of them, else columns (slab edges on multiples of 16 keep the BLAS
-// micro-kernels whole).
 template <class T>
-void split_gemm(const GemmArgs& g, const T* a, const T* b, T* c) {
-  const int threads = g.m * g.n * g.k >= kSplitMacs ? parallel_threads() : 1;
-  const auto slab = [&](std::int64_t extent) {
-    return std::max<std::int64_t>(16, ((extent + threads - 1) / threads + 15) / 16 * 16);
-  };
-  if (threads > 1 && g.m >= 32 * threads) {
-    const std::int64_t rows = slab(g.m);
-    const int tasks = static_cast<int>((g.m + rows - 1) / rows);
-    return parallel_tasks(tasks, [&](int t) { gemm_rows<T>(g, a, b, c, t * rows, std::min(g.m, (t + 1) * rows)); });
-  }
-  if (threads > 1 && g.n >= 32 * threads) {
-    const std::int64_t columns = slab(g.n);
-    const int tasks = static_cast<int>((g.n + columns - 1) / columns);
-    return parallel_tasks(tasks, [&](int t) { gemm_columns<T>(g, a, b, c, t * columns, std::min(g.n, (t + 1) * columns)); });
-  }
-  gemm_rows<T>(g, a, b, c, 0, g.m);
+void split_gemm(const GemmArgs& g, const SplitPlan& plan, const T* a, const T* b, T* c) {
+  const std::int64_t extent = plan.by_rows ? g.m : g.n;
+  if (plan.tasks == 1) return gemm_rows<T>(g, plan.lib, a, b, c, 0, g.m);
+  parallel_tasks(plan.tasks, [&](int t) {
+    const std::int64_t begin = t * plan.slab, end = std::min(extent, (t + 1) * plan.slab);
+    if (plan.by_rows)
+      gemm_rows<T>(g, plan.lib, a, b, c, begin, end);
+    else
+      gemm_columns<T>(g, plan.lib, a, b, c, begin, end);
+  });
 }
 
 template <class T>
@@ -169,6 +181,8 @@ void gemm_typed(const GemmArgs& g) {
   const auto lda = static_cast<blasint>(g.lda), ldb = static_cast<blasint>(g.ldb), ldc = static_cast<blasint>(g.ldc);
   const T* bias = static_cast<const T*>(g.bias);
   const bool epilogue = bias || g.relu;
+  SplitPlan plan;  // the same for every matrix of the batch: made at the first that needs it
+  bool planned = false;
   for (std::int64_t i = 0; i < g.batch; ++i) {
     const T* a = static_cast<const T*>(g.a) + i * g.stride_a;
     const T* b = static_cast<const T*>(g.b) + i * g.stride_b;
@@ -205,7 +219,8 @@ void gemm_typed(const GemmArgs& g) {
           gemv_call(CblasNoTrans, m, k, alpha, a, lda, b, incx, beta, c, ldc);
       }
     } else {
-      split_gemm<T>(g, a, b, c);
+      if (!planned) plan = split_plan<T>(g), planned = true;
+      split_gemm<T>(g, plan, a, b, c);
       continue;  // the epilogue runs on each slice
     }
     if (epilogue) apply_epilogue<T>(c, m, n, ldc, bias, g.relu);

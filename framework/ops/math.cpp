@@ -103,10 +103,11 @@ Tensor arithmetic_on_temporary(char op, Tensor&& a, const Tensor& b) {
     return plain(a, b);
   const auto& impl = a.impl();
   // Reusable only when this handle is the memory's sole owner: no copy, view, snapshot, variable
-  // or graph edge, and not a tensor a tracing backend stands in for (it would record a write into
-  // an input).
+  // or graph edge, not memory of a replayed graph's arena, and nothing is being traced (a trace
+  // keeps every buffer and records writes in program order).
   if (impl.use_count() != 1 || impl->symbolic() || impl->variable || impl->keras_history ||
-      impl->storage.use_count() != 1 || impl->offset_bytes != 0 || &impl->backend() != impl->storage->backend)
+      impl->storage.use_count() != 1 || !impl->storage->owned || impl->trace || impl->offset_bytes != 0 ||
+      graph::detail::any_tracing())
     return plain(a, b);
   if (broadcast_shapes(a.shape(), b.shape(), name) != a.shape()) return plain(a, b);
   backend_of(a).binary(kind, impl->in(), b.impl()->in(), impl->out());
