@@ -4,6 +4,8 @@
 #   bash bench/run.sh mlp [--epochs N]   the main job's model (fit epochs + predict latency) next to the
 #                                        libtorch peer of ../shared/peers in the same run, and the ratios
 #   bash bench/run.sh cnn [--epochs N]   Keras's mnist_convnet (fit epochs) next to the peer's --model cnn
+#   bash bench/run.sh dispatch [--threads N]  cost per op of a chain of 64 small elementwise ops, next to
+#                                        libtorch's (bench/peers/dispatch), and the ratio
 # Both sides run with 2 threads and OMP_WAIT_POLICY=passive (libtorch at its best, see the peers'
 # README). REPEATS=N (default 1) alternates the two programs N times; ratios use the best epoch.
 set -euo pipefail
@@ -61,8 +63,39 @@ mlp | cnn)
   fi
   rm -f "$log"
   ;;
+dispatch)
+  # One thread on both sides (1,000-element ops run on one core anyway): the figure is overhead.
+  build_target bench_dispatch
+  peers=${PEERS_DIR:-../shared/peers}
+  peer_bin=build/peers/dispatch/peer_dispatch
+  if [[ ! -x $peer_bin ]]; then
+    [[ -f $peers/setup.sh ]] && bash "$peers/setup.sh" >/dev/null
+    { cmake -S bench/peers/dispatch -B build/peers/dispatch -DCMAKE_BUILD_TYPE=Release &&
+      cmake --build build/peers/dispatch --parallel "$(nproc)"; } >/dev/null 2>&1 || true
+  fi
+  log=$(mktemp)
+  for ((r = 0; r < ${REPEATS:-1}; r++)); do
+    [[ -x $peer_bin ]] && OMP_NUM_THREADS=1 "$peer_bin" "$@" | tee -a "$log"
+    ./build/bench/bench_dispatch "$@" | tee -a "$log"
+  done
+  # Ratio Strata / libtorch per op, each side's best median over the repeats.
+  awk '
+    function val(key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } return "" }
+    /^peer=libtorch bench=dispatch/          { t = val("per_op_ns") + 0; if (!pt || t < pt) pt = t }
+    /^bench=dispatch/ && val("mode") != ""   { m = val("mode"); t = val("per_op_ns") + 0; if (!(m in s) || t < s[m]) s[m] = t }
+    END {
+      for (m in s) {
+        line = sprintf("bench=dispatch_vs_libtorch mode=%s per_op_ns=%.1f", m, s[m])
+        if (pt) line = line sprintf(" libtorch_per_op_ns=%.1f ratio=%.3f", pt, s[m] / pt)
+        if (m != "eager" && s["eager"]) line = line sprintf(" vs_eager=%.3f", s[m] / s["eager"])
+        print line
+      }
+      if (!pt) print "bench=dispatch note=no_libtorch_peer"
+    }' "$log"
+  rm -f "$log"
+  ;;
 *)
-  echo "usage: bash bench/run.sh [kernels|mlp|cnn] [ARGS]" >&2
+  echo "usage: bash bench/run.sh [kernels|mlp|cnn|dispatch] [ARGS]" >&2
   exit 2
   ;;
 esac
