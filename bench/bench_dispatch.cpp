@@ -47,7 +47,7 @@ st::Tensor chain(const st::Tensor& input, const st::Tensor& b, const st::Tensor&
     x = st::tanh(x);
     x = st::subtract(x, b);
     x = st::sigmoid(x);
-    x = st::maximum(x, c);
+    x = st::maximum(x, input);  // mixes the input back in, so the output keeps varying values
     x = st::negative(x);
   }
   return x;

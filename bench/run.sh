@@ -68,11 +68,11 @@ dispatch)
   build_target bench_dispatch
   peers=${PEERS_DIR:-../shared/peers}
   peer_bin=build/peers/dispatch/peer_dispatch
-  if [[ ! -x $peer_bin ]]; then
-    [[ -f $peers/setup.sh ]] && bash "$peers/setup.sh" >/dev/null
-    { cmake -S bench/peers/dispatch -B build/peers/dispatch -DCMAKE_BUILD_TYPE=Release &&
-      cmake --build build/peers/dispatch --parallel "$(nproc)"; } >/dev/null 2>&1 || true
-  fi
+  # Built here, not in ../shared/peers, so that it follows this checkout's bench/peers/dispatch; without
+  # libtorch the run goes on with Strata's line alone.
+  if [[ ! -x $peer_bin && -f $peers/setup.sh ]]; then bash "$peers/setup.sh" >/dev/null; fi
+  { cmake -S bench/peers/dispatch -B build/peers/dispatch -DCMAKE_BUILD_TYPE=Release &&
+    cmake --build build/peers/dispatch --parallel "$(nproc)"; } >/dev/null 2>&1 || true
   log=$(mktemp)
   for ((r = 0; r < ${REPEATS:-1}; r++)); do
     [[ -x $peer_bin ]] && OMP_NUM_THREADS=1 "$peer_bin" "$@" | tee -a "$log"
@@ -82,7 +82,7 @@ dispatch)
   awk '
     function val(key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } return "" }
     /^peer=libtorch bench=dispatch/          { t = val("per_op_ns") + 0; if (!pt || t < pt) pt = t }
-    /^bench=dispatch/ && val("mode") != ""   { m = val("mode"); t = val("per_op_ns") + 0; if (!(m in s) || t < s[m]) s[m] = t }
+    /^bench=dispatch / && val("mode") != ""  { m = val("mode"); t = val("per_op_ns") + 0; if (!(m in s) || t < s[m]) s[m] = t }
     END {
       for (m in s) {
         line = sprintf("bench=dispatch_vs_libtorch mode=%s per_op_ns=%.1f", m, s[m])

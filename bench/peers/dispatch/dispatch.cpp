@@ -37,7 +37,7 @@ torch::Tensor chain(const torch::Tensor& input, const torch::Tensor& b, const to
     x = torch::tanh(x);
     x = torch::sub(x, b);
     x = torch::sigmoid(x);
-    x = torch::maximum(x, c);
+    x = torch::maximum(x, input);
     x = torch::neg(x);
   }
   return x;
