@@ -20,23 +20,28 @@ void check_all_defined(const char* op, const std::string& what, const std::vecto
   }
 }
 
-// Eager cond: the one place where a branch runs. Its ops record themselves on any tape, which is all
-// differentiation needs. st::function, while tracing, records a control-flow node here instead (both
-// branches traced into subgraphs, checked with check_branches_match).
-std::vector<Tensor> run_cond(bool take_true, const BranchFn& true_fn, const BranchFn& false_fn) {
+// Eager cond: the one place where the predicate is read and a branch runs. The branch's ops record
+// themselves on any tape, which is all differentiation needs. st::function, while tracing, records a
+// control-flow node here instead (both branches traced into subgraphs, checked with
+// check_branches_match; reading `pred` to the host is what a trace may not do).
+std::vector<Tensor> run_cond(const Tensor& pred, const BranchFn& true_fn, const BranchFn& false_fn) {
+  const bool take_true = pred.item<bool>();
   std::vector<Tensor> outputs = take_true ? true_fn() : false_fn();
   check_all_defined("cond", take_true ? "true_fn returned" : "false_fn returned", outputs);
   return outputs;
 }
 
-// Eager while_loop: the one place where the loop runs (same hook for st::function as run_cond: the
-// condition and one body iteration traced into subgraphs, checked with check_loop_vars_kept).
+// Eager while_loop: the one place where the loop runs and its condition is read (the hook for
+// st::function, as run_cond: the condition and one body iteration traced into subgraphs, checked
+// with check_loop_vars_kept).
 std::vector<Tensor> run_while(const LoopCondFn& cond, const LoopBodyFn& body, std::vector<Tensor> vars,
                               const WhileOptions& options) {
   for (std::int64_t iteration = 0;; ++iteration) {
     // The iteration limit first, so that cond does not run once more after the last iteration.
     if (options.maximum_iterations && iteration >= *options.maximum_iterations) break;
-    if (!control_flow::read_predicate("while_loop", "the cond function's result", cond(vars))) break;
+    const Tensor keep_going = cond(vars);
+    control_flow::check_predicate("while_loop", "the cond function's result", keep_going);
+    if (!keep_going.item<bool>()) break;
     std::vector<Tensor> next = body(vars);
     control_flow::check_loop_vars_kept(vars, next, iteration + 1);
     vars = std::move(next);
@@ -48,7 +53,7 @@ std::vector<Tensor> run_while(const LoopCondFn& cond, const LoopBodyFn& body, st
 
 namespace control_flow {
 
-bool read_predicate(const char* op, const char* what, const Tensor& pred) {
+void check_predicate(const char* op, const char* what, const Tensor& pred) {
   const std::string where = std::string(op) + ": " + what;
   if (!pred.defined()) throw ValueError(where + " is an undefined tensor");
   if (pred.is_symbolic())
@@ -58,7 +63,6 @@ bool read_predicate(const char* op, const char* what, const Tensor& pred) {
                      std::string(dtype_name(pred.dtype())) + "; compare first, e.g. st::greater(x, 0)");
   if (pred.size() != 1)
     throw ShapeError(where + " must be a scalar (one element), got shape " + pred.shape().to_string());
-  return pred.item<bool>();
 }
 
 void check_branches_match(const std::vector<Tensor>& true_outputs, const std::vector<Tensor>& false_outputs) {
@@ -106,7 +110,8 @@ void check_loop_vars_kept(const std::vector<Tensor>& loop_vars, const std::vecto
 
 std::vector<Tensor> cond(const Tensor& pred, BranchFn true_fn, BranchFn false_fn) {
   if (!true_fn || !false_fn) throw ValueError("cond: true_fn and false_fn must both be callables");
-  return run_cond(control_flow::read_predicate("cond", "pred", pred), true_fn, false_fn);
+  control_flow::check_predicate("cond", "pred", pred);
+  return run_cond(pred, true_fn, false_fn);
 }
 
 Tensor cond(const Tensor& pred, std::function<Tensor()> true_fn, std::function<Tensor()> false_fn) {

@@ -56,9 +56,9 @@ void check_branches_match(const std::vector<Tensor>& true_outputs, const std::ve
 // ValueError/DTypeError/ShapeError unless the body's outputs match the loop variables.
 void check_loop_vars_kept(const std::vector<Tensor>& loop_vars, const std::vector<Tensor>& body_outputs,
                           std::int64_t iteration);
-// The host value of a predicate: `op` ("cond", "while_loop") and `what` ("pred", "the cond
-// function's result") name it in errors (DTypeError unless bool, ShapeError unless one element).
-bool read_predicate(const char* op, const char* what, const Tensor& pred);
+// DTypeError unless `pred` is bool, ShapeError unless it has one element; `op` ("cond",
+// "while_loop") and `what` ("pred", "the cond function's result") name it. Reads no value.
+void check_predicate(const char* op, const char* what, const Tensor& pred);
 
 }  // namespace control_flow
 
