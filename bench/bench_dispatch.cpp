@@ -8,7 +8,7 @@
 // per_op_ns is the median over rounds of (round time / ops in the round), per_op_ns_best the fastest
 // round. checksum (the sum of the chain's output) is the same in the peer's line.
 //
-// Usage: bench_dispatch [--threads N] [--min-ms MILLISECONDS]
+// Usage: bench_dispatch [--threads N] [--min-ms MILLISECONDS] [--size N]  (--size 1: overhead alone)
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -24,17 +24,16 @@ namespace st = strata;
 namespace {
 
 constexpr int kOps = 64;
-constexpr std::int64_t kSize = 1000;
 
 struct Operands {
   st::Tensor x, b, c;
 };
 
 // The same values as the peer's: x cycles through -0.8..0.8, b = 0.5, c = 0.9.
-Operands make_operands() {
-  std::vector<float> x(kSize);
-  for (std::int64_t i = 0; i < kSize; ++i) x[i] = static_cast<float>(i % 17 - 8) * 0.1f;
-  return {st::Tensor::from_vector(x, {kSize}), st::full({kSize}, 0.5), st::full({kSize}, 0.9)};
+Operands make_operands(std::int64_t size) {
+  std::vector<float> x(size);
+  for (std::int64_t i = 0; i < size; ++i) x[i] = static_cast<float>(i % 17 - 8) * 0.1f;
+  return {st::Tensor::from_vector(x, {size}), st::full({size}, 0.5), st::full({size}, 0.9)};
 }
 
 // The chain, written as a user would; the peer's chain is op for op the same.
@@ -75,27 +74,28 @@ PerOp measure_per_op(const std::function<st::Tensor()>& run_chain, double min_ms
   return {bench::median(per_op), *std::min_element(per_op.begin(), per_op.end()), checksum};
 }
 
-void print(const char* mode, int threads, const PerOp& r) {
+void print(const char* mode, int size, int threads, const PerOp& r) {
   std::printf(
-      "bench=dispatch mode=%s backend=cpu ops=%d size=%lld threads=%d per_op_ns=%.1f per_op_ns_best=%.1f "
+      "bench=dispatch mode=%s backend=cpu ops=%d size=%d threads=%d per_op_ns=%.1f per_op_ns_best=%.1f "
       "checksum=%.4f\n",
-      mode, kOps, static_cast<long long>(kSize), threads, r.median_ns, r.best_ns, r.checksum);
+      mode, kOps, size, threads, r.median_ns, r.best_ns, r.checksum);
   std::fflush(stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int threads = 1, min_ms = 1000;
-  if (!bench::parse_flags(argc, argv, {{"--threads", "N", &threads}, {"--min-ms", "MILLISECONDS", &min_ms}}))
+  int threads = 1, min_ms = 1000, size = 1000;
+  if (!bench::parse_flags(argc, argv,
+                          {{"--threads", "N", &threads}, {"--min-ms", "MILLISECONDS", &min_ms}, {"--size", "N", &size}}))
     return 2;
   st::backend::set_cpu_threads(threads);
-  const Operands in = make_operands();
+  const Operands in = make_operands(size);
 
-  print("eager", threads, measure_per_op([&] { return chain(in.x, in.b, in.c); }, min_ms));
+  print("eager", size, threads, measure_per_op([&] { return chain(in.x, in.b, in.c); }, min_ms));
 
   // mode=replay goes here once st::function exists: the same chain traced once, then replayed,
   //   auto traced = st::function(...chain...);
-  //   print("replay", threads, measure_per_op([&] { return traced(in.x); }, min_ms));
+  //   print("replay", size, threads, measure_per_op([&] { return traced(in.x); }, min_ms));
   return 0;
 }

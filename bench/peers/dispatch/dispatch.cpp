@@ -8,7 +8,7 @@
 // tape); inference_mode_per_op_ns the same under c10::InferenceMode, which skips autograd's
 // bookkeeping (libtorch at its fastest for inference).
 //
-// Usage: peer_dispatch [--threads N] [--min-ms MILLISECONDS]
+// Usage: peer_dispatch [--threads N] [--min-ms MILLISECONDS] [--size N]
 #include <c10/core/InferenceMode.h>
 #include <torch/torch.h>
 
@@ -24,7 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kOps = 64;
-constexpr int64_t kSize = 1000;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
@@ -68,22 +67,23 @@ PerOp measure_per_op(const std::function<torch::Tensor()>& run_chain, double min
 }  // namespace
 
 int main(int argc, char** argv) {
-  int threads = 1, min_ms = 1000;
+  int threads = 1, min_ms = 1000, size = 1000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--threads") threads = std::atoi(argv[i + 1]);
     else if (flag == "--min-ms") min_ms = std::atoi(argv[i + 1]);
+    else if (flag == "--size") size = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: %s [--threads N] [--min-ms MILLISECONDS]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--threads N] [--min-ms MILLISECONDS] [--size N]\n", argv[0]);
       return 2;
     }
   }
   torch::set_num_threads(threads);
-  std::vector<float> values(kSize);
-  for (int64_t i = 0; i < kSize; ++i) values[i] = static_cast<float>(i % 17 - 8) * 0.1f;
-  const torch::Tensor x = torch::from_blob(values.data(), {kSize}, torch::kFloat32).clone();
-  const torch::Tensor b = torch::full({kSize}, 0.5f);
-  const torch::Tensor c = torch::full({kSize}, 0.9f);
+  std::vector<float> values(size);
+  for (int i = 0; i < size; ++i) values[i] = static_cast<float>(i % 17 - 8) * 0.1f;
+  const torch::Tensor x = torch::from_blob(values.data(), {size}, torch::kFloat32).clone();
+  const torch::Tensor b = torch::full({size}, 0.5f);
+  const torch::Tensor c = torch::full({size}, 0.9f);
 
   const PerOp eager = measure_per_op([&] { return chain(x, b, c); }, min_ms);
   PerOp inference;
@@ -92,9 +92,9 @@ int main(int argc, char** argv) {
     inference = measure_per_op([&] { return chain(x, b, c); }, min_ms);
   }
   std::printf(
-      "peer=libtorch bench=dispatch ops=%d size=%lld threads=%d per_op_ns=%.1f per_op_ns_best=%.1f "
+      "peer=libtorch bench=dispatch ops=%d size=%d threads=%d per_op_ns=%.1f per_op_ns_best=%.1f "
       "inference_mode_per_op_ns=%.1f checksum=%.4f\n",
-      kOps, static_cast<long long>(kSize), threads, eager.median_ns, eager.best_ns, inference.median_ns,
+      kOps, size, threads, eager.median_ns, eager.best_ns, inference.median_ns,
       eager.checksum);
   return 0;
 }
