@@ -78,19 +78,21 @@ dispatch)
     [[ -x $peer_bin ]] && OMP_NUM_THREADS=1 "$peer_bin" "$@" | tee -a "$log"
     ./build/bench/bench_dispatch "$@" | tee -a "$log"
   done
-  # Ratio Strata / libtorch per op, each side's best median over the repeats.
+  # Ratios Strata / libtorch per op: of the best median over the repeats, and of the fastest round
+  # (the steadier figure on a busy machine).
   awk '
     function val(key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } return "" }
-    /^peer=libtorch bench=dispatch/          { t = val("per_op_ns") + 0; if (!pt || t < pt) pt = t }
-    /^bench=dispatch / && val("mode") != ""  { m = val("mode"); t = val("per_op_ns") + 0; if (!(m in s) || t < s[m]) s[m] = t }
+    function low(a, k, t) { if (!(k in a) || t < a[k]) a[k] = t }
+    /^peer=libtorch bench=dispatch/        { low(p, "med", val("per_op_ns") + 0); low(p, "best", val("per_op_ns_best") + 0) }
+    /^bench=dispatch / && val("mode") != "" { m = val("mode"); low(s, m, val("per_op_ns") + 0); low(b, m, val("per_op_ns_best") + 0) }
     END {
       for (m in s) {
-        line = sprintf("bench=dispatch_vs_libtorch mode=%s per_op_ns=%.1f", m, s[m])
-        if (pt) line = line sprintf(" libtorch_per_op_ns=%.1f ratio=%.3f", pt, s[m] / pt)
-        if (m != "eager" && s["eager"]) line = line sprintf(" vs_eager=%.3f", s[m] / s["eager"])
+        line = sprintf("bench=dispatch_vs_libtorch mode=%s per_op_ns=%.1f per_op_ns_best=%.1f", m, s[m], b[m])
+        if ("med" in p) line = line sprintf(" libtorch_per_op_ns=%.1f libtorch_per_op_ns_best=%.1f ratio=%.3f ratio_best=%.3f", p["med"], p["best"], s[m] / p["med"], b[m] / p["best"])
+        if (m != "eager" && ("eager" in s)) line = line sprintf(" vs_eager=%.3f vs_eager_best=%.3f", s[m] / s["eager"], b[m] / b["eager"])
         print line
       }
-      if (!pt) print "bench=dispatch note=no_libtorch_peer"
+      if (!("med" in p)) print "bench=dispatch note=no_libtorch_peer"
     }' "$log"
   rm -f "$log"
   ;;
