@@ -219,6 +219,24 @@ TEST_CASE("while_loop is differentiable: x^(2^n) by repeated squaring, n from a 
   for (std::size_t i = 0; i < xs.size(); ++i) CHECK(grad[i] == doctest::Approx(8 * std::pow(xs[i], 7)).epsilon(1e-12));
 }
 
+TEST_CASE("cond and while_loop: second derivatives with nested tapes") {
+  // d2/dx2 of x^8 (three squarings in a loop) is 56 x^6; the outer tape records the inner gradient.
+  const Tensor x = f64({1.1}, {1});
+  GradientTape outer;
+  outer.watch(x);
+  Tensor dy;
+  {
+    GradientTape inner;
+    inner.watch(x);
+    auto out = st::while_loop([](const Tensors& v) { return v[0] < 3; },
+                              [](const Tensors& v) -> Tensors { return {v[0] + 1, v[1] * v[1]}; }, {Tensor(0), x});
+    const Tensor y = st::cond(boolean(true), [&] { return out[1]; }, [&] { return x; });
+    dy = inner.gradient(y, x);
+  }
+  CHECK(dy.item<double>() == doctest::Approx(8 * std::pow(1.1, 7)).epsilon(1e-12));
+  CHECK(outer.gradient(dy, x).item<double>() == doctest::Approx(56 * std::pow(1.1, 6)).epsilon(1e-12));
+}
+
 TEST_CASE("while_loop: gradient with respect to a Variable used in every iteration, with a cond inside") {
   Variable w(f64({0.8, -0.6}, {2}), {.name = "w"});
   const Tensor x0 = f64({1.0, 2.0}, {2});
