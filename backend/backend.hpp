@@ -144,6 +144,28 @@ struct AdamUpdateArgs {
   double alpha, beta_1, beta_2, epsilon;
 };
 
+// One step of a fused elementwise program: a UnaryOp (operand a) or a BinaryOp (a, b) applied to
+// the program's inputs (index >= 0) or to an earlier step's result (index -1 - step).
+struct FusedStep {
+  bool unary = true;
+  int op = 0;  // UnaryOp or BinaryOp
+  double alpha = 0.0;
+  int a = 0, b = 0;
+};
+
+// out = the last step's result over `count` elements of `dtype` (a float type; every step keeps
+// it). Each input has `count` elements, or one when input_scalar[i] (broadcast). A traced graph
+// fuses chains of elementwise kernels into one such call: one pass over memory, intermediates in
+// a small scratch.
+struct FusedElementwiseArgs {
+  DType dtype = DType::float32;
+  std::int64_t count = 0;
+  std::vector<const void*> inputs;
+  std::vector<bool> input_scalar;
+  std::vector<FusedStep> steps;
+  void* out = nullptr;
+};
+
 // Counters of a device's caching allocator.
 struct MemoryStats {
   std::uint64_t system_allocations = 0;  // blocks obtained from the system (malloc, cudaMalloc)
@@ -205,6 +227,17 @@ class Backend {
 
   // --- fused optimizer updates ---
   virtual void adam_update(const AdamUpdateArgs& args) = 0;
+
+  // --- fused elementwise programs ---
+  // The default runs the steps through unary / binary in chunks of kFusedChunk elements, with the
+  // intermediates in scratch memory of the device; a backend may override it with one kernel.
+  virtual void fused_elementwise(const FusedElementwiseArgs& args);
+  static constexpr std::int64_t kFusedChunk = 2048;
+
+ protected:
+  // Elements [begin, begin + n) of a fused program, n <= kFusedChunk, with scratch[s] holding
+  // kFusedChunk elements for each step s but the last.
+  void run_fused_chunk(const FusedElementwiseArgs& args, std::int64_t begin, std::int64_t n, void* const* scratch);
 };
 
 // --- registry ---

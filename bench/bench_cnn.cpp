@@ -29,13 +29,18 @@ int main(int argc, char** argv) {
   auto x_train = st::reshape(st::cast(train.x, st::float32) / 255.0f, {-1, 28, 28, 1});
   auto x_test = st::reshape(st::cast(test.x, st::float32) / 255.0f, {-1, 28, 28, 1});
 
-  st::Sequential model({Input({28, 28, 1}), Conv2D(32, 3, "relu"), MaxPooling2D(2), Conv2D(64, 3, "relu"),
-                        MaxPooling2D(2), Flatten(), Dropout(0.5), Dense(10)});
-  auto report = [&](int epoch, double seconds, double loss, double acc) {
-    std::printf("bench=cnn backend=cpu epoch=%d epoch_s=%.3f loss=%.4f test_acc=%.4f threads=%d seed=%d "
-                "train_n=%lld\n",
-                epoch, seconds, loss, acc, threads, seed, static_cast<long long>(x_train.shape()[0]));
-  };
-  bench::fit_timed(model, x_train, train.y, x_test, test.y, epochs, report);
+  // Each mode trains its own model from the same seed: eager, then compiled (the default).
+  for (const bool eager : {true, false}) {
+    st::set_random_seed(static_cast<std::uint64_t>(seed));
+    const char* mode = bench::mode_name(eager);
+    st::Sequential model({Input({28, 28, 1}), Conv2D(32, 3, "relu"), MaxPooling2D(2), Conv2D(64, 3, "relu"),
+                          MaxPooling2D(2), Flatten(), Dropout(0.5), Dense(10)});
+    auto report = [&](int epoch, double seconds, double loss, double acc) {
+      std::printf("bench=cnn backend=cpu mode=%s epoch=%d epoch_s=%.3f loss=%.4f test_acc=%.4f threads=%d seed=%d "
+                  "train_n=%lld\n",
+                  mode, epoch, seconds, loss, acc, threads, seed, static_cast<long long>(x_train.shape()[0]));
+    };
+    bench::fit_timed(model, x_train, train.y, x_test, test.y, epochs, report, {}, eager);
+  }
   return 0;
 }

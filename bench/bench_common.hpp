@@ -50,6 +50,9 @@ inline bool parse_flags(int argc, char** argv, std::initializer_list<IntFlag> fl
   return true;
 }
 
+// The two ways fit runs a step: traced graphs (Keras's default) and plain C++ (run_eagerly).
+inline const char* mode_name(bool run_eagerly) { return run_eagerly ? "eager" : "compiled"; }
+
 // Compiles `model` as every benchmark does (Adam(1e-3), sparse categorical cross-entropy from
 // logits, accuracy) and trains it with fit(), batch 128. After each epoch: `settle` (waits for a
 // device, may be empty), the epoch's seconds from on_epoch_begin to then, an untimed evaluate on the
@@ -57,11 +60,12 @@ inline bool parse_flags(int argc, char** argv, std::initializer_list<IntFlag> fl
 inline void fit_timed(strata::Sequential& model, const strata::Tensor& x, const strata::Tensor& y,
                       const strata::Tensor& x_test, const strata::Tensor& y_test, int epochs,
                       const std::function<void(int, double, double, double)>& report,
-                      const std::function<void()>& settle = {}) {
+                      const std::function<void()>& settle = {}, bool run_eagerly = false) {
   namespace st = strata;
   model.compile({.optimizer = st::optimizers::Adam(1e-3),
                  .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
-                 .metrics = {"accuracy"}});
+                 .metrics = {"accuracy"},
+                 .run_eagerly = run_eagerly});
   Clock::time_point start;
   auto timer = st::callbacks::LambdaCallback({
       .on_epoch_begin = [&](int, const st::callbacks::Logs&) { start = Clock::now(); },

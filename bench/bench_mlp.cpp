@@ -40,35 +40,40 @@ int main(int argc, char** argv) {
   auto x_train = st::cast(train.x, st::float32) / 255.0f;
   auto x_test = st::cast(test.x, st::float32) / 255.0f;
 
-  st::Sequential model({Input({28, 28}), Flatten(), Dense(256, "relu"), Dense(128, "relu"), Dense(10)});
-  auto report = [&](int epoch, double seconds, double loss, double acc) {
-    std::printf("bench=mlp backend=cpu epoch=%d epoch_s=%.3f loss=%.4f test_acc=%.4f threads=%d train_n=%lld\n", epoch,
-                seconds, loss, acc, threads, static_cast<long long>(x_train.shape()[0]));
-  };
-  bench::fit_timed(model, x_train, train.y, x_test, test.y, epochs, report);
+  // Each mode trains its own model from the same seed: eager first, then compiled (the default).
+  for (const bool eager : {true, false}) {
+    st::set_random_seed(42);
+    const char* mode = bench::mode_name(eager);
+    st::Sequential model({Input({28, 28}), Flatten(), Dense(256, "relu"), Dense(128, "relu"), Dense(10)});
+    auto report = [&](int epoch, double seconds, double loss, double acc) {
+      std::printf("bench=mlp backend=cpu mode=%s epoch=%d epoch_s=%.3f loss=%.4f test_acc=%.4f threads=%d train_n=%lld\n",
+                  mode, epoch, seconds, loss, acc, threads, static_cast<long long>(x_train.shape()[0]));
+    };
+    bench::fit_timed(model, x_train, train.y, x_test, test.y, epochs, report, {}, eager);
 
-  // Predict: the model's output plus softmax, one image at a time, then 1024 at a time.
-  auto predict = [&](const st::Tensor& x) { return st::softmax(model.predict_on_batch(x)); };
-  const auto one = st::slice(x_test, 0, 0, 1);
-  std::vector<double> b1;
-  for (int i = 0; i < 50; ++i) predict(one);
-  for (int i = 0; i < predict_calls; ++i) {
-    const auto t0 = Clock::now();
-    predict(one);
-    b1.push_back(seconds_since(t0));
+    // Predict: the model's output plus softmax, one image at a time, then 1024 at a time.
+    auto predict = [&](const st::Tensor& x) { return st::softmax(model.predict_on_batch(x)); };
+    const auto one = st::slice(x_test, 0, 0, 1);
+    std::vector<double> b1;
+    for (int i = 0; i < 50; ++i) predict(one);
+    for (int i = 0; i < predict_calls; ++i) {
+      const auto t0 = Clock::now();
+      predict(one);
+      b1.push_back(seconds_since(t0));
+    }
+    const auto batch = st::slice(x_test, 0, 0, 1024);
+    std::vector<double> b1024;
+    for (int i = 0; i < 3; ++i) predict(batch);
+    const auto start = Clock::now();
+    while (b1024.size() < 10 || (b1024.size() < 200 && seconds_since(start) < 2.0)) {
+      const auto t0 = Clock::now();
+      predict(batch);
+      b1024.push_back(seconds_since(t0));
+    }
+    std::printf("bench=mlp backend=cpu mode=%s predict_b1_us=%.1f predict_b1_us_min=%.1f predict_b1024_sps=%.0f "
+                "predict_b1024_ms=%.3f calls_b1=%zu calls_b1024=%zu threads=%d\n",
+                mode, median(b1) * 1e6, *std::min_element(b1.begin(), b1.end()) * 1e6, 1024 / median(b1024),
+                median(b1024) * 1e3, b1.size(), b1024.size(), threads);
   }
-  const auto batch = st::slice(x_test, 0, 0, 1024);
-  std::vector<double> b1024;
-  for (int i = 0; i < 3; ++i) predict(batch);
-  const auto start = Clock::now();
-  while (b1024.size() < 10 || (b1024.size() < 200 && seconds_since(start) < 2.0)) {
-    const auto t0 = Clock::now();
-    predict(batch);
-    b1024.push_back(seconds_since(t0));
-  }
-  std::printf("bench=mlp backend=cpu predict_b1_us=%.1f predict_b1_us_min=%.1f predict_b1024_sps=%.0f "
-              "predict_b1024_ms=%.3f calls_b1=%zu calls_b1024=%zu threads=%d\n",
-              median(b1) * 1e6, *std::min_element(b1.begin(), b1.end()) * 1e6, 1024 / median(b1024),
-              median(b1024) * 1e3, b1.size(), b1024.size(), threads);
   return 0;
 }

@@ -43,9 +43,9 @@ mlp | cnn)
     awk '
       function val(key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } return "" }
       /^peer=libtorch/ && val("train_s") != "" { t = val("train_s") + 0; if (!pt || t < pt) pt = t; pa = val("test_acc") }
-      /^bench=cnn/ && val("epoch_s") != ""     { t = val("epoch_s") + 0; if (!st || t < st) st = t; sa = val("test_acc") }
+      /^bench=cnn/ && val("epoch_s") != ""     { m = val("mode"); t = val("epoch_s") + 0; if (!(m in st) || t < st[m]) st[m] = t; sa[m] = val("test_acc") }
       END {
-        if (pt && st) printf "bench=cnn_vs_libtorch epoch_s=%.3f libtorch_epoch_s=%.3f epoch_ratio=%.3f test_acc=%s libtorch_test_acc=%s acc_diff_pt=%.2f\n", st, pt, st / pt, sa, pa, (sa - pa) * 100
+        for (m in st) if (pt) printf "bench=cnn_vs_libtorch mode=%s epoch_s=%.3f libtorch_epoch_s=%.3f epoch_ratio=%.3f test_acc=%s libtorch_test_acc=%s acc_diff_pt=%.2f\n", m, st[m], pt, st[m] / pt, sa[m], pa, (sa[m] - pa) * 100
       }' "$log"
   elif [[ -x $peer_bin ]]; then
     # Ratios Strata / libtorch: best epoch time, best median batch-1 latency, last-epoch accuracy.
@@ -53,10 +53,10 @@ mlp | cnn)
       function val(key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } return "" }
       /^peer=libtorch/ && val("train_s") != ""       { t = val("train_s") + 0; if (!pt || t < pt) pt = t; pa = val("test_acc") }
       /^peer=libtorch/ && val("predict_b1_us") != "" { t = val("predict_b1_us") + 0; if (!pp || t < pp) pp = t }
-      /^bench=mlp/ && val("epoch_s") != ""           { t = val("epoch_s") + 0; if (!st || t < st) st = t; sa = val("test_acc") }
-      /^bench=mlp/ && val("predict_b1_us") != ""     { t = val("predict_b1_us") + 0; if (!sp || t < sp) sp = t }
+      /^bench=mlp/ && val("epoch_s") != ""           { m = val("mode"); t = val("epoch_s") + 0; if (!(m in st) || t < st[m]) st[m] = t; sa[m] = val("test_acc") }
+      /^bench=mlp/ && val("predict_b1_us") != ""     { m = val("mode"); t = val("predict_b1_us") + 0; if (!(m in sp) || t < sp[m]) sp[m] = t }
       END {
-        if (pt && st) printf "bench=mlp_vs_libtorch epoch_s=%.3f libtorch_epoch_s=%.3f epoch_ratio=%.3f predict_b1_us=%.1f libtorch_predict_b1_us=%.1f predict_b1_ratio=%.3f test_acc=%s libtorch_test_acc=%s acc_diff_pt=%.2f\n", st, pt, st / pt, sp, pp, sp / pp, sa, pa, (sa - pa) * 100
+        for (m in st) if (pt) printf "bench=mlp_vs_libtorch mode=%s epoch_s=%.3f libtorch_epoch_s=%.3f epoch_ratio=%.3f predict_b1_us=%.1f libtorch_predict_b1_us=%.1f predict_b1_ratio=%.3f test_acc=%s libtorch_test_acc=%s acc_diff_pt=%.2f\n", m, st[m], pt, st[m] / pt, sp[m], pp, sp[m] / pp, sa[m], pa, (sa[m] - pa) * 100
       }' "$log"
   else
     echo "bench=$what note=no_libtorch_peer (set PEERS_DIR to ../shared/peers)"

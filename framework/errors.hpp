@@ -47,4 +47,12 @@ class NotImplementedError : public Error {
   using Error::Error;
 };
 
+// Something a traced function (st::function) cannot do: reading a value to the host while tracing,
+// a tensor used outside the trace that made it, a variable created on a second trace, inputs that do
+// not fit the function's input signature.
+class TraceError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace strata

@@ -11,7 +11,9 @@ namespace strata {
 Storage::Storage(backend::Backend& owner, std::size_t size)
     : backend(&owner), data(owner.allocate(size)), bytes(size) {}
 
-Storage::~Storage() { backend->deallocate(data, bytes); }
+Storage::~Storage() {
+  if (owned) backend->deallocate(data, bytes);
+}
 
 std::uint64_t next_tensor_id() {
   static std::atomic<std::uint64_t> counter{1};
@@ -23,7 +25,8 @@ Tensor empty(const Shape& shape, DType dtype, const Device& device) {
     throw ShapeError("Cannot create a tensor of shape " + shape.to_string() + ": every dimension must be known");
   auto& owner = backend::get_backend(device);
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(owner, static_cast<std::size_t>(shape.num_elements()) * dtype_size(dtype));
+  impl->storage = graph::detail::make_storage(owner, static_cast<std::size_t>(shape.num_elements()) * dtype_size(dtype));
+  impl->trace = graph::detail::current_mark();
   impl->shape = shape;
   impl->dtype = dtype;
   impl->device = device;
@@ -36,6 +39,7 @@ Tensor alias(const Tensor& source, const Shape& shape, std::size_t extra_offset_
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = src.storage;
   impl->offset_bytes = src.offset_bytes + extra_offset_bytes;
+  impl->trace = src.trace;
   impl->shape = shape;
   impl->dtype = src.dtype;
   impl->device = src.device;

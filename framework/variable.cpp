@@ -18,7 +18,13 @@ std::shared_ptr<TensorImpl> copy_impl(const Tensor& value) {
 
 Variable::Variable(const Tensor& initial_value, VariableOptions options) {
   if (!initial_value.defined()) throw ValueError("Variable '" + options.name + "': the initial value is undefined");
-  impl_ = copy_impl(initial_value);
+  graph::detail::on_variable_created(options.name);
+  {
+    // A variable made inside a trace is state, not a step of the graph: its first value is
+    // computed once, now (tf.init_scope).
+    graph::detail::SuspendTrace init_scope;
+    impl_ = copy_impl(initial_value);
+  }
   impl_->variable = std::make_shared<VariableState>(VariableState{std::move(options.name), options.trainable, impl_});
 }
 
@@ -48,14 +54,24 @@ void Variable::assign(const Tensor& value) {
     throw DeviceError("Variable '" + name() + "' lives on " + device().to_string() + " but the value is on " +
                       value.device().to_string() + "; move it with to() first");
   if (value.impl()->storage == impl_->storage && value.impl()->offset_bytes == impl_->offset_bytes) return;
-  // Overwrite in place unless someone else (a value() snapshot, a view) shares the storage: they
-  // keep the old values, as tensors read from a TensorFlow variable do.
-  if (impl_->storage.use_count() > 1) {
-    impl_->storage = std::make_shared<Storage>(impl_->backend(), impl_->storage->bytes);
-    impl_->offset_bytes = 0;
-  }
+  // Overwrite in place; a value() snapshot or a view keeps the old values, as tensors read from a
+  // TensorFlow variable do.
   const auto bytes = static_cast<std::size_t>(size()) * dtype_size(dtype());
-  if (bytes) impl_->backend().copy(value.impl()->data(), impl_->data(), bytes);
+  void* target = writable_data(*impl_);
+  if (bytes) impl_->backend().copy(value.impl()->data(), target, bytes);
+}
+
+void* writable_data(TensorImpl& impl) {
+  if (impl.storage.use_count() > 1) {
+    auto& shared = impl.storage;
+    auto copy = graph::detail::make_storage(*shared->backend, shared->bytes);
+    if (shared->bytes) impl.backend().copy(shared->data, copy->data, shared->bytes);
+    // The sharers now see the copy through their Storage; the variable takes the original memory.
+    std::swap(copy->data, shared->data);
+    graph::detail::storage_swapped(shared, copy);
+    impl.storage = std::move(copy);
+  }
+  return impl.data();
 }
 
 void Variable::assign_add(const Tensor& delta) {

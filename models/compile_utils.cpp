@@ -105,11 +105,15 @@ void OutputHeads::update(const std::vector<Tensor>& ys, const std::vector<Tensor
                          const std::vector<Tensor>& masks, const Tensor& loss, double samples) {
   autodiff::NoRecordScope no_record;
   build(ys, y_preds);
-  loss_sum_ += loss.item<double>() * samples;
-  loss_count_ += samples;
+  auto tracker = [](Variable& v, const std::string& name) -> Variable& {
+    if (!v.defined()) v = Variable(scalar(0.0, float64), {.name = name, .trainable = false});
+    return v;
+  };
+  tracker(loss_sum_, "loss_sum").assign_add(cast(loss, float64) * samples);
+  tracker(loss_count_, "loss_count").assign_add(scalar(samples, float64));
   for (std::size_t i = 0; i < heads_.size() && i < ys.size() && i < y_preds.size(); ++i) {
     auto& head = heads_[i];
-    if (head.last_loss.defined()) head.loss_sum += head.last_loss.item<double>() * samples;
+    if (head.last_loss.defined()) tracker(head.loss_sum, head.name + "_loss_sum").assign_add(cast(head.last_loss, float64) * samples);
     head.last_loss = Tensor();
     for (auto& m : head.metrics) m->update_state_masked(ys[i], y_preds[i], sample_weight, mask_of(masks, i));
   }
@@ -117,19 +121,21 @@ void OutputHeads::update(const std::vector<Tensor>& ys, const std::vector<Tensor
 
 callbacks::Logs OutputHeads::results() const {
   callbacks::Logs logs;
-  if (loss_count_ > 0) logs["loss"] = loss_sum_ / loss_count_;
+  const double count = loss_count_.defined() ? loss_count_.item<double>() : 0.0;
+  if (count > 0) logs["loss"] = loss_sum_.item<double>() / count;
   for (const auto& head : heads_) {
     const std::string prefix = per_output_logs_ ? head.name + "_" : "";
-    if (per_output_logs_ && loss_count_ > 0) logs[prefix + "loss"] = head.loss_sum / loss_count_;
+    if (per_output_logs_ && count > 0) logs[prefix + "loss"] = (head.loss_sum.defined() ? head.loss_sum.item<double>() : 0.0) / count;
     for (const auto& m : head.metrics) logs[prefix + m->name()] = m->result();
   }
   return logs;
 }
 
 void OutputHeads::reset() {
-  loss_sum_ = loss_count_ = 0.0;
+  for (Variable* v : {&loss_sum_, &loss_count_})
+    if (v->defined()) v->assign(scalar(0.0, float64));
   for (auto& head : heads_) {
-    head.loss_sum = 0.0;
+    if (head.loss_sum.defined()) head.loss_sum.assign(scalar(0.0, float64));
     for (auto& m : head.metrics) m->reset_state();
   }
 }

@@ -8,12 +8,14 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
+
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "strata/callbacks/callback.hpp"
 #include "strata/framework/tensor.hpp"
+#include "strata/framework/variable.hpp"
 
 namespace strata {
 
@@ -84,6 +86,11 @@ struct CompileOptions {
   std::map<std::string, std::vector<MetricRef>> output_metrics;
   // The weight of each output's loss in the total, in output order (default 1 each).
   std::vector<double> loss_weights;
+  // false (Keras's default): fit / evaluate / predict run traced, optimized steps (st::function over
+  // train_step / test_step / predict_step); true: the steps run as plain C++, for debugging.
+  bool run_eagerly = false;
+  // Batches per call of the traced step; callbacks see every steps_per_execution-th batch.
+  int steps_per_execution = 1;
 };
 
 namespace models {
@@ -133,14 +140,15 @@ class OutputHeads {
     std::vector<MetricRef> metric_specs;
     std::vector<std::shared_ptr<metrics::Metric>> metrics;
     Tensor last_loss;  // of the last compute_loss
-    double loss_sum = 0.0;
+    Variable loss_sum;  // float64, on the device: a traced step updates it at every replay
   };
   std::vector<Head> heads_;
   std::shared_ptr<losses::Loss> loss_;
   std::vector<MetricRef> metric_specs_;
   bool per_output_logs_ = false;
   bool built_ = false;
-  double loss_sum_ = 0.0, loss_count_ = 0.0;
+  // The loss tracker: sum of loss * samples and of samples (float64 variables, made on first use).
+  Variable loss_sum_, loss_count_;
 };
 
 }  // namespace models

@@ -12,7 +12,7 @@
 #include "strata/losses/losses.hpp"
 #include "strata/metrics/metrics.hpp"
 #include "strata/models/functional.hpp"
-#include "strata/models/inference_plan.hpp"
+#include "strata/models/step_functions.hpp"
 #include "strata/optimizers/optimizers.hpp"
 
 namespace strata {
@@ -168,6 +168,26 @@ void Model::compile(CompileOptions options) {
   heads_ = models::OutputHeads(options, graph_ ? graph_->output_names() : std::vector<std::string>{""}, several_io(),
                                name());
   compiled_ = true;
+  if (options.steps_per_execution < 1)
+    throw ValueError("compile: steps_per_execution must be at least 1, got " + std::to_string(options.steps_per_execution));
+  steps_per_execution_ = options.steps_per_execution;
+  set_run_eagerly(options.run_eagerly);
+}
+
+void Model::set_run_eagerly(bool value) {
+  run_eagerly_ = value;
+  reset_step_functions();
+}
+
+void Model::reset_step_functions() { step_functions_.reset(); }
+
+int Model::step_trace_count(const std::string& kind) const {
+  return step_functions_ ? step_functions_->trace_count(kind) : 0;
+}
+
+models::StepFunctions& Model::step_functions() {
+  if (!step_functions_) step_functions_ = std::make_shared<models::StepFunctions>();
+  return *step_functions_;
 }
 
 void Model::check_compiled(const char* what) const {
@@ -179,7 +199,7 @@ void Model::check_compiled(const char* what) const {
 
 std::vector<std::shared_ptr<metrics::Metric>> Model::metrics() const { return heads_.metrics(); }
 void Model::reset_metrics() { heads_.reset(); }
-Logs Model::metric_results() const { return heads_.results(); }
+Logs Model::metric_results() const { return is_tracing() ? Logs{} : heads_.results(); }
 void Model::build_metrics(const Tensor& y, const Tensor& y_pred) { heads_.build({y}, {y_pred}); }
 
 void Model::update_metrics(const Batch& batch, const Tensor& loss, const Tensor& y_pred, const Tensor& y_pred_mask) {
@@ -239,7 +259,6 @@ Logs Model::test_step(const Batch& batch) {
 }
 
 Tensor Model::predict_step(const Tensor& x) {
-  if (auto y = models::run_inference_plan(*this, inference_plan_, x)) return std::move(*y);
   autodiff::NoRecordScope no_record;
   return (*this)(x, false);
 }
@@ -248,19 +267,24 @@ Logs Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sampl
   check_compiled("train_on_batch");
   check_lengths("train_on_batch", x, y, sample_weight);
   reset_metrics();
-  return train_step({x, y, sample_weight});
+  if (run_eagerly_) return train_step({x, y, sample_weight});
+  step_functions().train(*this, {Batch(x, y, sample_weight)});
+  return metric_results();
 }
 
 Logs Model::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
   check_compiled("test_on_batch");
   check_lengths("test_on_batch", x, y, sample_weight);
   reset_metrics();
-  return test_step({x, y, sample_weight});
+  if (run_eagerly_) return test_step({x, y, sample_weight});
+  step_functions().test(*this, {Batch(x, y, sample_weight)});
+  return metric_results();
 }
 
 Tensor Model::predict_on_batch(const Tensor& x) {
   check_lengths("predict_on_batch", x, Tensor(), Tensor());
-  return predict_step(x);
+  if (run_eagerly_) return predict_step(x);
+  return only_output(name(), step_functions().predict(*this, {x}, !several_io()));
 }
 
 // ------------------------------------------------------------------ data checks
@@ -441,7 +465,21 @@ callbacks::History Model::run_fit(const models::DataAdapter& data,
       }
       if (epoch == start.epoch && step < start.step) continue;  // trained before the backup
       callbacks.on_train_batch_begin(step);
-      Logs logs = train_step(*batch);
+      Logs logs;
+      if (run_eagerly_) {
+        logs = train_step(*batch);
+      } else {
+        // steps_per_execution batches per call of the traced step (fewer at the end of the data).
+        std::vector<Batch> group{std::move(*batch)};
+        while (static_cast<int>(group.size()) < steps_per_execution_ && (steps < 0 || step + 1 < steps)) {
+          auto more = next_batch();
+          if (!more) break;
+          group.push_back(std::move(*more));
+          ++step;
+        }
+        step_functions().train(*this, group);
+        logs = metric_results();
+      }
       callbacks.on_train_batch_end(step, logs);
     }
     epoch_logs = metric_results();
@@ -483,7 +521,19 @@ Logs Model::run_evaluation(const models::BatchStream& next_batch, std::int64_t s
     auto batch = next_batch();
     if (!batch) break;
     callbacks.on_test_batch_begin(step);
-    logs = test_step(*batch);
+    if (run_eagerly_) {
+      logs = test_step(*batch);
+    } else {
+      std::vector<Batch> group{std::move(*batch)};
+      while (static_cast<int>(group.size()) < steps_per_execution_ && (steps < 0 || step + 1 < steps)) {
+        auto more = next_batch();
+        if (!more) break;
+        group.push_back(std::move(*more));
+        ++step;
+      }
+      step_functions().test(*this, group);
+      logs = metric_results();
+    }
     callbacks.on_test_batch_end(step, logs);
   }
   logs = metric_results();
@@ -537,10 +587,11 @@ std::vector<Tensor> Model::run_predict(const models::DataAdapter& data, const Pr
     if (!batch) break;
     callbacks.on_predict_batch_begin(step);
     std::vector<Tensor> outs;
-    if (several_io() || batch->xs.size() != 1) {
+    if (!run_eagerly_) {
+      outs = step_functions().predict(*this, batch->xs, !several_io() && batch->xs.size() == 1);
+    } else if (several_io() || batch->xs.size() != 1) {
       autodiff::NoRecordScope no_record;
-      auto planned = models::run_inference_plan(*this, inference_plan_, batch->xs);
-      outs = planned ? std::move(*planned) : apply(batch->xs, false);
+      outs = apply(batch->xs, false);
     } else {
       outs = {predict_step(batch->xs[0])};  // the override point of a model of one input
     }

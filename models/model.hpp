@@ -21,7 +21,7 @@
 namespace strata {
 
 namespace models {
-class InferencePlan;
+class StepFunctions;
 }
 namespace callbacks {
 class History;
@@ -173,6 +173,13 @@ class Model : public Layer {
   void summary() const;
 
   const std::shared_ptr<optimizers::Optimizer>& optimizer() const { return optimizer_; }
+  // Whether fit / evaluate / predict run the steps as plain C++ rather than traced (compile's option).
+  bool run_eagerly() const { return run_eagerly_; }
+  void set_run_eagerly(bool value);
+  // Forgets the traced steps (they are traced again on next use): after the model's layers change.
+  void reset_step_functions();
+  // Signatures traced so far by the "train", "test" or "predict" step function.
+  int step_trace_count(const std::string& kind) const;
   const std::shared_ptr<losses::Loss>& loss() const { return heads_.loss(); }
   // The loss tracker and the compiled metrics, in the order they appear in the logs.
   std::vector<std::shared_ptr<metrics::Metric>> metrics() const;
@@ -204,7 +211,8 @@ class Model : public Layer {
   std::optional<ResumePoint> resume_from;
 
  protected:
-  // The metrics' current results, named as Keras logs them.
+  // The metrics' current results, named as Keras logs them (nothing while a step is traced: fit reads
+  // them after each traced step).
   Logs metric_results() const;
   // Resolves "accuracy"-style names once the shapes of y and y_pred are known.
   void build_metrics(const Tensor& y, const Tensor& y_pred);
@@ -217,6 +225,7 @@ class Model : public Layer {
 
  private:
   void check_compiled(const char* what) const;
+  models::StepFunctions& step_functions();
   // x / y as the model's inputs and targets in its order, their lengths checked.
   std::vector<Tensor> ordered(const char* what, const ModelData& data, bool inputs) const;
   std::vector<std::string> input_names() const;
@@ -241,7 +250,9 @@ class Model : public Layer {
   std::vector<Tensor> run_predict(const models::DataAdapter& data, const PredictOptions& options);
 
   std::shared_ptr<FunctionalGraph> graph_;
-  std::shared_ptr<models::InferencePlan> inference_plan_;  // predict's compiled forward pass
+  std::shared_ptr<models::StepFunctions> step_functions_;   // the traced steps
+  bool run_eagerly_ = false;
+  int steps_per_execution_ = 1;
   bool functional_ = false;  // set before the graph is made, so that the auto name is "functional"
   bool compiled_ = false;
   std::shared_ptr<optimizers::Optimizer> optimizer_;

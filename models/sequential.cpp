@@ -33,6 +33,7 @@ void Sequential::add(SequentialItem item) {
                        "' is already in the model");
   layers_.push_back(item.layer);
   track(item.layer);
+  reset_step_functions();
   if (input_) {  // with a known input shape every layer is built as it is added, as in Keras
     set_built(false);
     ensure_built(input_->batch_shape());
@@ -43,6 +44,7 @@ void Sequential::pop() {
   if (layers_.empty()) throw ValueError("Sequential '" + name() + "': there are no layers to pop");
   untrack(layers_.back());
   layers_.pop_back();
+  reset_step_functions();
 }
 
 std::vector<LayerPtr> Sequential::layers() const { return layers_; }

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/autodiff/record.hpp"
+#include "strata/framework/graph/function.hpp"
+#include "strata/framework/graph/trace_hooks.hpp"
 #include "strata/framework/ops/creation.hpp"
 #include "strata/framework/ops/math.hpp"
 #include "strata/framework/ops/reduction.hpp"
@@ -157,6 +159,21 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
 }
 
 void Optimizer::apply_gradients(const std::vector<Tensor>& all_grads, const std::vector<Variable>& all_variables) {
+  if (is_tracing()) {
+    // The learning rate, the schedule and the step count are host values: a traced step runs the
+    // update as a host step, at every replay, with that replay's gradients.
+    std::vector<Tensor> grads;
+    std::vector<Variable> variables;
+    for (std::size_t i = 0; i < all_grads.size() && i < all_variables.size(); ++i)
+      if (all_grads[i].defined()) grads.push_back(all_grads[i]), variables.push_back(all_variables[i]);
+    if (grads.empty() || all_grads.size() != all_variables.size()) {
+      graph::detail::SuspendTrace eager;  // the eager path reports the error
+      return apply_gradients(all_grads, all_variables);
+    }
+    host_step("apply_gradients." + name_, grads,
+              [this, variables](const std::vector<Tensor>& g) { apply_gradients(g, variables); });
+    return;
+  }
   autodiff::NoRecordScope no_record;
   if (all_grads.size() != all_variables.size())
     throw ValueError("Optimizer '" + name_ + "': received " + std::to_string(all_grads.size()) + " gradients for " +

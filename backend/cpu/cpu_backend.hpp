@@ -34,6 +34,7 @@ class CpuBackend final : public Backend {
   void softmax(In x, int axis, bool log, Out out) override;
   void random(Distribution dist, std::uint64_t seed, double a, double b, Out out) override;
   void adam_update(const AdamUpdateArgs& args) override;
+  void fused_elementwise(const FusedElementwiseArgs& args) override;
   void conv2d(const ConvArgs& args, const void* x, const void* kernel, void* y) override;
   void conv2d_backward(const ConvArgs& args, const void* x, const void* kernel, const void* dy, void* dx,
                        void* dkernel) override;

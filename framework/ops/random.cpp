@@ -23,15 +23,29 @@ std::uint64_t op_seed(const std::optional<std::uint64_t>& seed) {
   return z ^ (z >> 31);
 }
 
-Tensor draw(const Shape& shape, DType dtype, backend::Distribution dist, double a, double b,
-            const std::optional<std::uint64_t>& seed, const char* name) {
+Tensor draw_from(const Shape& shape, DType dtype, backend::Distribution dist, double a, double b,
+                 std::function<std::uint64_t()> seed_source, const char* name) {
   if (!is_floating(dtype))
     throw DTypeError(std::string(name) + ": dtype must be float32 or float64, got " + std::string(dtype_name(dtype)));
   Tensor t = empty(shape, dtype, default_device());
-  if (t.size()) t.impl()->backend().random(dist, op_seed(seed), a, b, t.impl()->out());
+  // A traced function draws a new seed at every replay, from the same source as eagerly.
+  const std::uint64_t s = graph::detail::random_seed(std::move(seed_source));
+  if (t.size()) t.impl()->backend().random(dist, s, a, b, t.impl()->out());
   return t;
 }
+
+Tensor draw(const Shape& shape, DType dtype, backend::Distribution dist, double a, double b,
+            const std::optional<std::uint64_t>& seed, const char* name) {
+  if (!seed) return draw_from(shape, dtype, dist, a, b, next_random_seed, name);
+  return draw_from(shape, dtype, dist, a, b, [v = op_seed(seed)] { return v; }, name);
+}
 }  // namespace
+
+Tensor detail::uniform_from_stream(const Shape& shape, DType dtype, double minval, double maxval,
+                                   std::function<std::uint64_t()> stream) {
+  return draw_from(shape, dtype, backend::Distribution::uniform, minval, maxval,
+                   [stream = std::move(stream)] { return op_seed(stream()); }, "uniform");
+}
 
 void set_random_seed(std::uint64_t seed) {
   std::lock_guard lock(seed_mutex);

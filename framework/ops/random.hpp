@@ -3,6 +3,7 @@
 // set_random_seed resets (so a program is reproducible); with a seed the call always gives the
 // same values. Values are the same on every backend.
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "strata/framework/tensor.hpp"
@@ -30,5 +31,12 @@ Tensor normal(const Shape& shape, const NormalOptions& options = {});
 Tensor uniform(const Shape& shape, const UniformOptions& options = {});
 // Normal values redrawn until within two standard deviations of the mean (as Keras's initializer).
 Tensor truncated_normal(const Shape& shape, const NormalOptions& options = {});
+
+namespace detail {
+// Uniform values whose seed comes from `stream` at every call, and at every replay of a traced
+// function (a seeded Dropout's per-call seeds).
+Tensor uniform_from_stream(const Shape& shape, DType dtype, double minval, double maxval,
+                           std::function<std::uint64_t()> stream);
+}  // namespace detail
 
 }  // namespace strata

@@ -25,9 +25,11 @@ Tensor DropoutLayer::call(const Tensor& inputs, bool training) {
     for (std::size_t i = 0; i < mask_shape.size(); ++i)
       if (options_.noise_shape[i] >= 0) mask_shape[i] = options_.noise_shape[i];
   }
-  std::optional<std::uint64_t> seed;
-  if (options_.seed) seed = *options_.seed * 1000003ULL + calls_++;
-  Tensor keep = uniform(mask_shape, {.dtype = inputs.dtype(), .seed = seed}) >= rate_;
+  // A seeded layer draws a new mask per call, reproducibly (also at each replay of a traced step).
+  Tensor noise = options_.seed ? strata::detail::uniform_from_stream(mask_shape, inputs.dtype(), 0.0, 1.0,
+                                                                     [this] { return *options_.seed * 1000003ULL + calls_++; })
+                               : uniform(mask_shape, {.dtype = inputs.dtype()});
+  Tensor keep = noise >= rate_;
   return inputs * (cast(keep, inputs.dtype()) * (1.0 / (1.0 - rate_)));
 }
 

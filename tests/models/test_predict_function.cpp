@@ -1,5 +1,5 @@
-// predict's compiled forward pass (models/inference_plan.hpp) against the normal path: a call of
-// the model with training false and nothing recorded, which must give the same bits.
+// predict's traced step (models/step_functions.*) against the normal path: a call of the model with
+// training false and nothing recorded, which must give the same bits.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "strata/framework/autodiff/record.hpp"
-#include "strata/models/inference_plan.hpp"
 #include "strata/strata.hpp"
 
 namespace st = strata;
@@ -18,7 +17,7 @@ using st::Tensor;
 
 namespace {
 
-// The normal path: Layer::operator() on the model, as predict_step did before the plan.
+// The normal path: Layer::operator() on the model, as predict_step does eagerly.
 Tensor normal_call(st::Model& model, const Tensor& x) {
   st::autodiff::NoRecordScope no_record;
   return model(x, false);
@@ -40,20 +39,16 @@ void check_same(const Tensor& got, const Tensor& want) {
 
 }  // namespace
 
-TEST_CASE("inference plan: the main job's MLP with Dropout gives the normal path's bits at any batch size") {
+TEST_CASE("predict function: the main job's MLP with Dropout gives the normal path's bits at any batch size") {
   st::set_random_seed(7);
   st::Sequential model({Input({28, 28}), Flatten(), Dense(256, "relu"), Dropout(0.5), Dense(128, "relu"), Dense(10)});
-  std::shared_ptr<st::models::InferencePlan> plan;
   for (std::int64_t batch : {1, 3, 17, 1}) {
     auto x = st::uniform({batch, 28, 28});
-    auto y = st::models::run_inference_plan(model, plan, x);
-    REQUIRE(y.has_value());
-    check_same(*y, normal_call(model, x));
     check_same(model.predict_on_batch(x), normal_call(model, x));
+    check_same(model.predict_on_batch(x), normal_call(model, x));  // the replay
   }
-  REQUIRE(plan);
-  CHECK(st::models::inference_plan_steps(*plan) == std::vector<std::string>{"reshape", "dense", "identity", "dense", "dense"});
-  // predict (batches of 4, the last one short) through the model's own plan. (Each batch against
+  CHECK(model.step_trace_count("predict") == 3);
+  // predict (batches of 4, the last one short) through the model's traced step. (Each batch against
   // the normal path on the same batch: BLAS may sum in another order for another number of rows.)
   auto x = st::uniform({10, 28, 28});
   const Tensor all = model.predict(x, {.batch_size = 4, .verbose = 0});
@@ -63,7 +58,7 @@ TEST_CASE("inference plan: the main job's MLP with Dropout gives the normal path
   }
 }
 
-TEST_CASE("inference plan: a result is never overwritten by the next call") {
+TEST_CASE("predict function: a result is never overwritten by the next call") {
   st::set_random_seed(8);
   st::Sequential model({Input({6}), Dense(5, "relu"), Dense(3)});
   auto x1 = st::uniform({2, 6});
@@ -80,7 +75,7 @@ TEST_CASE("inference plan: a result is never overwritten by the next call") {
   CHECK(view.to_vector<float>() == view_values);
 }
 
-TEST_CASE("inference plan: convolution, normalization and other activations among planned layers") {
+TEST_CASE("predict function: convolution, normalization and other activations among planned layers") {
   st::set_random_seed(9);
   auto bn = BatchNormalization();
   st::Sequential model({Input({8, 8, 2}), Conv2D(4, 3, "relu"), bn, MaxPooling2D(2), Flatten(),
@@ -90,19 +85,13 @@ TEST_CASE("inference plan: convolution, normalization and other activations amon
   model.compile({.optimizer = st::optimizers::SGD(0.01), .loss = st::losses::MeanSquaredError()});
   auto xs = st::uniform({16, 8, 8, 2});
   model.fit(xs, st::uniform({16, 3}), {.epochs = 1, .batch_size = 8, .verbose = 0});
-  std::shared_ptr<st::models::InferencePlan> plan;
-  for (std::int64_t batch : {1, 5}) {
+  for (std::int64_t batch : {1, 5, 5}) {
     auto x = st::uniform({batch, 8, 8, 2});
-    auto y = st::models::run_inference_plan(model, plan, x);
-    REQUIRE(y.has_value());
-    check_same(*y, normal_call(model, x));
+    check_same(model.predict_on_batch(x), normal_call(model, x));
   }
-  CHECK(st::models::inference_plan_steps(*plan) ==
-        std::vector<std::string>{"layer", "layer", "layer", "reshape", "dense", "identity", "identity", "identity",
-                                 "dense", "dense"});
 }
 
-TEST_CASE("inference plan: a Functional model with branches, a shared layer and a merge") {
+TEST_CASE("predict function: a Functional model with branches, a shared layer and a merge") {
   st::set_random_seed(10);
   auto image = Input({4, 4}, {.name = "image"});
   auto meta = Input({3}, {.name = "meta"});
@@ -114,14 +103,14 @@ TEST_CASE("inference plan: a Functional model with branches, a shared layer and 
   auto cls = Dense(4, {.name = "class"})(h2);
   auto again = shared(Dense(16)(meta));  // the shared layer's second node
   st::Model model({image, meta}, {cls, again});
-  std::shared_ptr<st::models::InferencePlan> plan;
   const std::vector<Tensor> xs{st::uniform({2, 4, 4}), st::uniform({2, 3})};
-  auto ys = st::models::run_inference_plan(model, plan, xs);
-  REQUIRE(ys.has_value());
-  auto want = normal_apply(model, xs);
-  REQUIRE(ys->size() == 2);
-  check_same((*ys)[0], want[0]);
-  check_same((*ys)[1], want[1]);
+  for (int call = 0; call < 2; ++call) {
+    auto ys = model.predict_outputs(xs, {.verbose = 0});
+    auto want = normal_apply(model, xs);
+    REQUIRE(ys.size() == 2);
+    check_same(ys[0], want[0]);
+    check_same(ys[1], want[1]);
+  }
 
   // One input, one output: through predict.
   auto in = Input({5});
@@ -132,25 +121,22 @@ TEST_CASE("inference plan: a Functional model with branches, a shared layer and 
   // A wrong input shape raises the normal path's error.
   CHECK_THROWS_AS(small.predict_on_batch(st::uniform({3, 4})), st::ShapeError);
 
-  // One input, two outputs: planned for all outputs, not for a single-output call.
+  // One input, two outputs.
   auto in2 = Input({5});
   auto h3 = Dense(4, "relu")(in2);
   st::Model two(in2, {Dense(2)(h3), Dense(3, "sigmoid")(h3)});
-  std::shared_ptr<st::models::InferencePlan> plan2;
-  CHECK_FALSE(st::models::run_inference_plan(two, plan2, x).has_value());
-  auto both = st::models::run_inference_plan(two, plan2, std::vector<Tensor>{x});
-  REQUIRE(both.has_value());
+  auto both = two.predict_outputs(x, {.verbose = 0});
   std::vector<Tensor> want2;
   {
     st::autodiff::NoRecordScope no_record;  // (apply() on one input wants one output)
     want2 = two.call(std::vector<Tensor>{x}, false);
   }
-  REQUIRE(both->size() == 2);
-  check_same((*both)[0], want2[0]);
-  check_same((*both)[1], want2[1]);
+  REQUIRE(both.size() == 2);
+  check_same(both[0], want2[0]);
+  check_same(both[1], want2[1]);
 }
 
-TEST_CASE("inference plan: a Sequential changed after a predict is planned again") {
+TEST_CASE("predict function: a Sequential changed after a predict is traced again") {
   st::set_random_seed(11);
   st::Sequential model({Input({4}), Dense(8, "relu")});
   auto x = st::uniform({2, 4});
@@ -163,13 +149,12 @@ TEST_CASE("inference plan: a Sequential changed after a predict is planned again
   CHECK(model.predict_on_batch(x).shape() == Shape{2, 8});
 }
 
-TEST_CASE("inference plan: inputs the model casts, subclasses and unbuilt models take the normal path") {
+TEST_CASE("predict function: inputs the model casts, subclasses and unbuilt models") {
   st::set_random_seed(12);
   st::Sequential model({Input({4}), Dense(3, "relu")});
-  std::shared_ptr<st::models::InferencePlan> plan;
-  // float64 inputs are cast by the model: not planned, and predict still gives the cast result.
+  // float64 inputs are cast by the model.
   auto x64 = st::cast(st::uniform({2, 4}), st::float64);
-  CHECK_FALSE(st::models::run_inference_plan(model, plan, x64).has_value());
+  check_same(model.predict_on_batch(x64), normal_call(model, x64));
   check_same(model.predict_on_batch(x64), normal_call(model, x64));
   // Wrong last dimension: the normal path's error.
   CHECK_THROWS_AS(model.predict_on_batch(st::uniform({2, 5})), st::ShapeError);
@@ -181,17 +166,13 @@ TEST_CASE("inference plan: inputs the model casts, subclasses and unbuilt models
     Tensor call(const Tensor& inputs, bool training) override { return st::Sequential::call(inputs, training) * 2.0f; }
   };
   auto doubled = std::make_shared<Doubled>(std::vector<st::SequentialItem>{Input({4}), Dense(3)});
-  std::shared_ptr<st::models::InferencePlan> plan2;
   auto x = st::uniform({2, 4});
-  CHECK_FALSE(st::models::run_inference_plan(*doubled, plan2, x).has_value());
+  check_same(doubled->predict_on_batch(x), normal_call(*doubled, x));
   check_same(doubled->predict_on_batch(x), normal_call(*doubled, x));
 
-  // No Input: layers are built by the first (normal) call, planned from the second.
+  // No Input: layers are built inside the first trace, and the replay gives the same.
   st::Sequential lazy({Dense(5, "relu"), Dense(2)});
-  std::shared_ptr<st::models::InferencePlan> plan3;
-  CHECK_FALSE(st::models::run_inference_plan(lazy, plan3, x).has_value());
   const Tensor first = lazy.predict_on_batch(x);
-  auto second = st::models::run_inference_plan(lazy, plan3, x);
-  REQUIRE(second.has_value());
-  check_same(*second, first);
+  check_same(lazy.predict_on_batch(x), first);
+  check_same(first, normal_call(lazy, x));
 }

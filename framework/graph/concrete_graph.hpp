@@ -1,0 +1,32 @@
+#pragma once
+// A traced graph made ready to replay (internal): optimized, its memory planned into one arena,
+// every node's pointers resolved once.
+#include <memory>
+#include <vector>
+
+#include "strata/framework/graph/function.hpp"
+#include "strata/framework/graph/graph.hpp"
+
+namespace strata::graph {
+
+class ConcreteGraph {
+ public:
+  ConcreteGraph(detail::Graph graph, bool fuse);
+
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+  const detail::Graph& graph() const { return graph_; }
+  const detail::PassStats& stats() const { return stats_; }
+  std::string listing() const;
+  std::string to_dot() const;
+
+ private:
+  void* address(const detail::Access& a) const;
+
+  detail::Graph graph_;
+  detail::PassStats stats_;
+  backend::Backend* backend_ = nullptr;
+  std::shared_ptr<Storage> arena_;
+  std::vector<std::vector<void*>> pointers_;  // per node, in Access order
+};
+
+}  // namespace strata::graph

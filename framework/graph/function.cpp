@@ -1,0 +1,200 @@
+#include "strata/framework/graph/function.hpp"
+
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "strata/framework/autodiff/record.hpp"
+#include "strata/framework/graph/concrete_graph.hpp"
+#include "strata/framework/graph/tracer.hpp"
+#include "strata/framework/warnings.hpp"
+
+namespace strata {
+
+namespace {
+
+// TensorFlow warns once a function has traced this many times in a row without a replay between.
+constexpr int kRetraceWarning = 5;
+
+std::string spec_text(const Shape& shape, DType dtype) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + (shape[i] < 0 ? std::string("None") : std::to_string(shape[i]));
+  return s + (shape.size() == 1 ? ",)" : ")") + ", dtype=" + std::string(dtype_name(dtype));
+}
+
+}  // namespace
+
+std::string TensorSpec::to_string() const {
+  return "TensorSpec(shape=" + spec_text(shape, dtype) + (name.empty() ? "" : ", name='" + name + "'") + ")";
+}
+
+struct Function::State {
+  Callable callable;
+  FunctionOptions options;
+  std::mutex mutex;
+  std::map<std::string, std::shared_ptr<graph::ConcreteGraph>> graphs;  // by concrete signature
+  std::set<std::string> signatures;                                      // by traced signature
+  int traces_in_a_row = 0;
+  bool warned = false;
+
+  void check_fits(const std::vector<Tensor>& inputs) const;
+  std::shared_ptr<graph::ConcreteGraph> find_or_trace(const std::vector<Tensor>& inputs, std::vector<Tensor>* results, bool* traced);
+};
+
+void Function::State::check_fits(const std::vector<Tensor>& inputs) const {
+  const auto& sig = options.input_signature;
+  if (sig.empty()) return;
+  auto fail = [&](std::size_t i, const std::string& why) {
+    throw TraceError("function '" + options.name + "': input " + std::to_string(i) + " (" +
+                     spec_text(inputs[i].shape(), inputs[i].dtype()) + ") does not fit its input signature " +
+                     sig[i].to_string() + ": " + why);
+  };
+  if (inputs.size() != sig.size())
+    throw TraceError("function '" + options.name + "' was given " + std::to_string(inputs.size()) +
+                     " inputs but its input signature has " + std::to_string(sig.size()));
+  for (std::size_t i = 0; i < sig.size(); ++i) {
+    if (inputs[i].dtype() != sig[i].dtype) fail(i, "the dtype differs");
+    if (inputs[i].rank() != sig[i].shape.rank()) fail(i, "the rank differs");
+    for (int d = 0; d < inputs[i].rank(); ++d)
+      if (sig[i].shape[d] >= 0 && sig[i].shape[d] != inputs[i].shape()[d])
+        fail(i, "dimension " + std::to_string(d) + " differs");
+  }
+}
+
+std::shared_ptr<graph::ConcreteGraph> Function::State::find_or_trace(const std::vector<Tensor>& inputs,
+                                                                       std::vector<Tensor>* results, bool* traced_now) {
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (!inputs[i].defined() || inputs[i].is_symbolic())
+      throw ValueError("function '" + options.name + "': input " + std::to_string(i) +
+                       (inputs[i].defined() ? " is symbolic (an Input): call the function on real data"
+                                            : " is an undefined tensor"));
+  check_fits(inputs);
+  std::string concrete, traced;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    concrete += spec_text(inputs[i].shape(), inputs[i].dtype()) + "@" + inputs[i].device().to_string() + ";";
+    traced += options.input_signature.empty() ? "" : spec_text(options.input_signature[i].shape, inputs[i].dtype());
+  }
+  if (options.input_signature.empty()) traced = concrete;
+  if (auto it = graphs.find(concrete); it != graphs.end()) {
+    traces_in_a_row = 0;
+    return it->second;
+  }
+
+  const Device device = inputs.empty() ? default_device() : inputs[0].device();
+  graph::detail::Tracer tracer(options.name, device, signatures.empty());
+  tracer.start();
+  std::vector<Tensor> traced_inputs;
+  for (std::size_t i = 0; i < inputs.size(); ++i) traced_inputs.push_back(tracer.add_input(inputs[i], i));
+  std::vector<Tensor> outputs = callable(traced_inputs);
+  tracer.set_outputs(outputs);
+  auto concrete_graph = std::make_shared<graph::ConcreteGraph>(tracer.finish(), options.fuse);
+  graphs[concrete] = concrete_graph;
+  signatures.insert(traced);
+  if (traced_now) *traced_now = true;
+  if (++traces_in_a_row >= kRetraceWarning && !warned) {
+    warned = true;
+    warn("function '" + options.name + "' has been traced " + std::to_string(traces_in_a_row) +
+         " times in a row: each new input shape or dtype traces again, which is expensive. Give it an "
+         "input_signature with -1 for the dimensions that vary (e.g. the batch size).");
+  }
+  if (results) {
+    // The trace ran the callable: its results are this call's results, freed of the trace's mark.
+    for (const auto& out : outputs) {
+      Tensor free = alias(out, out.shape());
+      free.impl()->trace = nullptr;
+      results->push_back(std::move(free));
+    }
+  }
+  return concrete_graph;
+}
+
+Function::Function(Callable callable, FunctionOptions options) : state_(std::make_shared<State>()) {
+  if (!callable) throw ValueError("function: the callable is empty");
+  state_->callable = std::move(callable);
+  state_->options = std::move(options);
+}
+
+std::vector<Tensor> Function::call(const std::vector<Tensor>& inputs) const {
+  if (!state_) throw ValueError("function: calling an empty Function");
+  // Inside another function's trace the callable simply becomes part of that trace.
+  // Under a recording tape it runs eagerly too, so that gradients flow through it.
+  if (graph::detail::active_tracer() || autodiff::is_recording()) return state_->callable(inputs);
+  std::lock_guard lock(state_->mutex);
+  std::vector<Tensor> results;
+  bool traced = false;
+  auto g = state_->find_or_trace(inputs, &results, &traced);
+  return traced ? results : g->run(inputs);
+}
+
+int Function::trace_count() const { return state_ ? static_cast<int>(state_->signatures.size()) : 0; }
+
+ConcreteFunction Function::get_concrete_function(const std::vector<Tensor>& inputs) const {
+  if (!state_) throw ValueError("function: an empty Function has no concrete function");
+  std::lock_guard lock(state_->mutex);
+  return ConcreteFunction(state_->find_or_trace(inputs, nullptr, nullptr));
+}
+
+const std::string& Function::name() const {
+  static const std::string none;
+  return state_ ? state_->options.name : none;
+}
+
+std::vector<Tensor> ConcreteFunction::operator()(const std::vector<Tensor>& inputs) const {
+  if (!graph_) throw ValueError("ConcreteFunction: undefined");
+  const auto& g = graph_->graph();
+  if (inputs.size() != g.inputs.size())
+    throw ValueError("concrete function '" + g.name + "' takes " + std::to_string(g.inputs.size()) + " inputs, got " +
+                     std::to_string(inputs.size()));
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (!inputs[i].defined() ||
+        static_cast<std::size_t>(inputs[i].size()) * dtype_size(inputs[i].dtype()) != g.buffers[g.inputs[i]].bytes ||
+        inputs[i].device() != g.device)
+      throw TraceError("concrete function '" + g.name + "': input " + std::to_string(i) +
+                       " does not match the signature it was traced for");
+  return graph_->run(inputs);
+}
+
+GraphStats ConcreteFunction::stats() const {
+  const auto& s = graph_->stats();
+  return {s.nodes_traced, s.nodes_pruned, s.nodes_folded, s.nodes_fused, s.nodes_replayed,
+          s.bytes_before, s.arena_bytes,  s.constant_bytes};
+}
+std::string ConcreteFunction::listing() const { return graph_->listing(); }
+std::string ConcreteFunction::to_dot() const { return graph_->to_dot(); }
+
+bool is_tracing() { return graph::detail::is_tracing(); }
+
+void host_step(const std::string& name, const std::vector<Tensor>& inputs,
+               std::function<void(const std::vector<Tensor>&)> step) {
+  auto* tracer = graph::detail::active_tracer();
+  if (!tracer) return step(inputs);
+  graph::detail::Node node{"host." + name, std::to_string(inputs.size()) + " inputs"};
+  std::vector<std::pair<Shape, DType>> specs;
+  for (const auto& t : inputs) {
+    node.args.push_back(tracer->access(t.impl()->data(), false, node.op.c_str()));
+    specs.emplace_back(t.shape(), t.dtype());
+  }
+  {
+    graph::detail::SuspendTrace eager;
+    step(inputs);
+  }
+  node.side_effect = true;
+  node.exec = [step = std::move(step), specs, device = tracer->device()](backend::Backend& b, void* const* p) {
+    std::vector<Tensor> values;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      auto impl = std::make_shared<TensorImpl>();
+      const auto bytes = static_cast<std::size_t>(specs[i].first.num_elements()) * dtype_size(specs[i].second);
+      impl->storage = std::make_shared<Storage>(b, p[i], bytes);
+      impl->shape = specs[i].first;
+      impl->dtype = specs[i].second;
+      impl->device = device;
+      impl->id = next_tensor_id();
+      values.emplace_back(std::move(impl));
+    }
+    step(values);
+  };
+  tracer->record(std::move(node));
+}
+
+}  // namespace strata

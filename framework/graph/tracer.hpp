@@ -1,0 +1,67 @@
+#pragma once
+// The recorder behind st::function (internal): while a thread traces, every kernel an op calls goes
+// through a proxy backend that runs it and appends a Node to the graph.
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "strata/framework/graph/graph.hpp"
+
+namespace strata::graph::detail {
+
+class TracingBackend;
+
+class Tracer {
+ public:
+  Tracer(std::string function_name, Device device, bool first_trace);
+  ~Tracer();
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
+
+  // Makes this the thread's active trace until finish() (or destruction, on an error).
+  void start();
+  // Ends the trace: tensors it made become stale; returns the recorded graph.
+  Graph finish();
+
+  const std::string& function() const { return graph_.name; }
+  const Device& device() const { return graph_.device; }
+  const std::shared_ptr<TraceMark>& mark() const { return mark_; }
+  bool first_trace() const { return first_trace_; }
+
+  // Hooks (trace_hooks.hpp).
+  backend::Backend& proxy(backend::Backend& real);
+  int add_internal(const std::shared_ptr<Storage>& storage);
+  void touch(const TensorImpl& impl);
+  void swapped(const std::shared_ptr<Storage>& a, const std::shared_ptr<Storage>& b);
+  void set_pending_seed(std::function<std::uint64_t()> source) { pending_seed_ = std::move(source); }
+  std::function<std::uint64_t()> take_pending_seed();
+
+  // The graph's inputs: a copy of `value` in a buffer of the trace, returned as a traced tensor.
+  Tensor add_input(const Tensor& value, std::size_t index);
+  void set_outputs(const std::vector<Tensor>& outputs);
+
+  // Recording, for the proxy and host steps.
+  Access access(const void* pointer, bool write, const char* op) const;
+  void record(Node node);
+  [[noreturn]] void host_read(const char* what) const;
+
+ private:
+  int add_buffer(Buffer buffer, const void* base);
+
+  Graph graph_;
+  std::shared_ptr<TraceMark> mark_;
+  bool first_trace_;
+  std::map<std::uintptr_t, int> by_address_;  // base address -> buffer (all kept alive: no reuse)
+  std::unordered_map<const Storage*, int> by_storage_;
+  std::unordered_map<backend::Backend*, std::unique_ptr<TracingBackend>> proxies_;
+  std::function<std::uint64_t()> pending_seed_;
+  Tracer* outer_ = nullptr;
+  bool active_ = false;
+};
+
+// The thread's active tracer (null when not tracing or suspended).
+Tracer* active_tracer();
+
+}  // namespace strata::graph::detail
