@@ -3,8 +3,10 @@
 // 1,000-element float32 tensors, no tape; the time per op is nearly all argument checks,
 // allocation and dispatch. bench/peers/dispatch runs the same chain in libtorch. Prints
 //
-//   bench=dispatch mode=eager backend=cpu ops=64 size=1000 threads=1 per_op_ns=… per_op_ns_best=… checksum=…
+//   bench=dispatch mode=eager|replay backend=cpu ops=64 size=1000 threads=1 per_op_ns=… per_op_ns_best=… checksum=…
 //
+// mode=eager calls the ops one by one; mode=replay runs the same chain as an st::function (traced
+// once, then replayed from its optimized graph).
 // per_op_ns is the median over rounds of (round time / ops in the round), per_op_ns_best the fastest
 // round. checksum (the sum of the chain's output) is the same in the peer's line.
 //
@@ -94,8 +96,9 @@ int main(int argc, char** argv) {
 
   print("eager", size, threads, measure_per_op([&] { return chain(in.x, in.b, in.c); }, min_ms));
 
-  // mode=replay goes here once st::function exists: the same chain traced once, then replayed,
-  //   auto traced = st::function(...chain...);
-  //   print("replay", size, threads, measure_per_op([&] { return traced(in.x); }, min_ms));
+  // The same chain through st::function: traced on the first call, then replayed from its graph
+  // (fused and planned); per op still counts the chain's 64 ops.
+  auto traced = st::function([&](const st::Tensor& x) { return chain(x, in.b, in.c); });
+  print("replay", size, threads, measure_per_op([&] { return traced(in.x); }, min_ms));
   return 0;
 }
