@@ -4,8 +4,8 @@
 #   bash bench/run.sh mlp [--epochs N]   the main job's model (fit epochs + predict latency) next to the
 #                                        libtorch peer of ../shared/peers in the same run, and the ratios
 #   bash bench/run.sh cnn [--epochs N]   Keras's mnist_convnet (fit epochs) next to the peer's --model cnn
-#   bash bench/run.sh dispatch [--threads N]  cost per op of a chain of 64 small elementwise ops, next to
-#                                        libtorch's (bench/peers/dispatch), and the ratio
+#   bash bench/run.sh dispatch [--size N]  cost per op of a chain of 64 small elementwise ops, eager and
+#                                        replayed (st::function), next to libtorch's (bench/peers/dispatch)
 # Both sides run with 2 threads and OMP_WAIT_POLICY=passive (libtorch at its best, see the peers'
 # README). REPEATS=N (default 1) alternates the two programs N times; ratios use the best epoch.
 set -euo pipefail
