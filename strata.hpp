@@ -8,6 +8,7 @@
 #include "strata/framework/dtype.hpp"
 #include "strata/framework/errors.hpp"
 #include "strata/framework/graph/function.hpp"
+#include "strata/framework/ops/control_flow.hpp"
 #include "strata/framework/ops/ops.hpp"
 #include "strata/framework/shape.hpp"
 #include "strata/framework/tensor.hpp"

@@ -7,6 +7,8 @@
 #   bash bench/run.sh cnn [--epochs N]   Keras's mnist_convnet (fit epochs) next to the peer's --model cnn
 #   bash bench/run.sh memory [--epochs N] peak resident memory (/usr/bin/time -v) of the whole main job
 #                                        (samples/fashion_mnist_mlp) next to the libtorch peer's (N = 2)
+#   bash bench/run.sh dispatch [--size N]  cost per op of a chain of 64 small elementwise ops, eager and
+#                                        replayed (st::function), next to libtorch's (bench/peers/dispatch)
 # Both sides run with 2 threads and OMP_WAIT_POLICY=passive (libtorch at its best, see the peers'
 # README). REPEATS=N (default 1) alternates the two programs N times; ratios use the best epoch.
 set -euo pipefail
@@ -101,8 +103,41 @@ memory)
   fi
   rm -rf "$work"
   ;;
+dispatch)
+  # One thread on both sides (1,000-element ops run on one core anyway): the figure is overhead.
+  build_target bench_dispatch
+  peers=${PEERS_DIR:-../shared/peers}
+  peer_bin=build/peers/dispatch/peer_dispatch
+  # Built here, not in ../shared/peers, so that it follows this checkout's bench/peers/dispatch; without
+  # libtorch the run goes on with Strata's line alone.
+  if [[ ! -x $peer_bin && -f $peers/setup.sh ]]; then bash "$peers/setup.sh" >/dev/null; fi
+  { cmake -S bench/peers/dispatch -B build/peers/dispatch -DCMAKE_BUILD_TYPE=Release &&
+    cmake --build build/peers/dispatch --parallel "$(nproc)"; } >/dev/null 2>&1 || true
+  log=$(mktemp)
+  for ((r = 0; r < ${REPEATS:-1}; r++)); do
+    [[ -x $peer_bin ]] && OMP_NUM_THREADS=1 "$peer_bin" "$@" | tee -a "$log"
+    ./build/bench/bench_dispatch "$@" | tee -a "$log"
+  done
+  # Ratios Strata / libtorch per op: of the best median over the repeats, and of the fastest round
+  # (the steadier figure on a busy machine).
+  awk '
+    function val(key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } return "" }
+    function low(a, k, t) { if (!(k in a) || t < a[k]) a[k] = t }
+    /^peer=libtorch bench=dispatch/        { low(p, "med", val("per_op_ns") + 0); low(p, "best", val("per_op_ns_best") + 0) }
+    /^bench=dispatch / && val("mode") != "" { m = val("mode"); low(s, m, val("per_op_ns") + 0); low(b, m, val("per_op_ns_best") + 0) }
+    END {
+      for (m in s) {
+        line = sprintf("bench=dispatch_vs_libtorch mode=%s per_op_ns=%.1f per_op_ns_best=%.1f", m, s[m], b[m])
+        if ("med" in p) line = line sprintf(" libtorch_per_op_ns=%.1f libtorch_per_op_ns_best=%.1f ratio=%.3f ratio_best=%.3f", p["med"], p["best"], s[m] / p["med"], b[m] / p["best"])
+        if (m != "eager" && ("eager" in s)) line = line sprintf(" vs_eager=%.3f vs_eager_best=%.3f", s[m] / s["eager"], b[m] / b["eager"])
+        print line
+      }
+      if (!("med" in p)) print "bench=dispatch note=no_libtorch_peer"
+    }' "$log"
+  rm -f "$log"
+  ;;
 *)
-  echo "usage: bash bench/run.sh [kernels|mlp|cnn|memory] [ARGS]" >&2
+  echo "usage: bash bench/run.sh [kernels|mlp|cnn|memory|dispatch] [ARGS]" >&2
   exit 2
   ;;
 esac
