@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -202,24 +203,54 @@ std::size_t plan(Graph& g) {
                    [&](int a, int b) { return g.buffers[a].bytes > g.buffers[b].bytes; });
   std::vector<int> placed;
   std::size_t arena = 0;
+  using Range = std::pair<std::size_t, std::size_t>;
+  auto fits = [](const std::vector<Range>& busy, std::size_t offset, std::size_t size) {
+    for (const auto& [lo, hi] : busy)
+      if (offset < hi && lo < offset + size) return false;
+    return true;
+  };
   for (int b : order) {
     Buffer& buf = g.buffers[b];
-    // The lowest offset that overlaps no placed buffer alive at the same time.
-    std::vector<std::pair<std::size_t, std::size_t>> busy;
+    const std::size_t size = aligned(buf.bytes);
+    // Buffers alive at the same time may not overlap at all. A buffer read for the last time by the
+    // elementwise node that writes this one (its liveness ends just before this one starts) may
+    // share its place, but only exactly: an elementwise kernel is safe in place, not shifted.
+    std::vector<Range> busy;
+    std::vector<int> busy_ids;
+    std::vector<int> partners;
     for (int p : placed) {
       const Buffer& other = g.buffers[p];
-      if (other.first_use <= buf.last_use && buf.first_use <= other.last_use)
-        busy.emplace_back(static_cast<std::size_t>(other.arena_offset),
-                          static_cast<std::size_t>(other.arena_offset) + aligned(other.bytes));
+      const auto lo = static_cast<std::size_t>(other.arena_offset);
+      const bool touching = other.last_use + 1 == buf.first_use && buf.first_use % 2 == 1;
+      if (touching && aligned(other.bytes) >= size) partners.push_back(p);
+      if ((other.first_use <= buf.last_use && buf.first_use <= other.last_use) || touching ||
+          std::getenv("STRATA_GRAPH_NO_REUSE")) {
+        busy.emplace_back(lo, lo + aligned(other.bytes));
+        busy_ids.push_back(p);
+      }
     }
-    std::sort(busy.begin(), busy.end());
-    std::size_t offset = 0;
-    for (const auto& [lo, hi] : busy) {
-      if (offset + aligned(buf.bytes) <= lo) break;
-      offset = std::max(offset, hi);
+    std::optional<std::size_t> chosen;
+    for (int partner : partners) {
+      const auto candidate = static_cast<std::size_t>(g.buffers[partner].arena_offset);
+      std::vector<Range> others;
+      for (std::size_t i = 0; i < busy.size(); ++i)
+        if (busy_ids[i] != partner) others.push_back(busy[i]);
+      if (fits(others, candidate, size)) {
+        chosen = candidate;
+        break;
+      }
     }
-    buf.arena_offset = static_cast<std::int64_t>(offset);
-    arena = std::max(arena, offset + aligned(buf.bytes));
+    if (!chosen) {
+      std::sort(busy.begin(), busy.end());
+      std::size_t offset = 0;
+      for (const auto& [lo, hi] : busy) {
+        if (offset + size <= lo) break;
+        offset = std::max(offset, hi);
+      }
+      chosen = offset;
+    }
+    buf.arena_offset = static_cast<std::int64_t>(*chosen);
+    arena = std::max(arena, *chosen + size);
     placed.push_back(b);
   }
   return arena;

@@ -448,8 +448,7 @@ void Tracer::host_read(const char* what) const {
   throw TraceError("function '" + graph_.name + "': " + what +
                    " while tracing. A traced function runs its C++ once to record a graph and then replays the "
                    "graph, so host values read during the trace would be stale at every later call. Return the "
-                   "tensor from the function and read it outside, use st::cond / st::while_loop for control flow "
-                   "on values, or run eagerly (compile with .run_eagerly = true).");
+                   "tensor from the function and read it outside, or run eagerly (compile with .run_eagerly = true).");
 }
 
 Tracer* active_tracer() { return current; }

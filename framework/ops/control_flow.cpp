@@ -1,5 +1,7 @@
 #include "strata/framework/ops/control_flow.hpp"
 
+#include "strata/framework/graph/function.hpp"
+
 #include <string>
 #include <utility>
 
@@ -24,7 +26,17 @@ void check_all_defined(const char* op, const std::string& what, const std::vecto
 // themselves on any tape, which is all differentiation needs. st::function, while tracing, records a
 // control-flow node here instead (both branches traced into subgraphs, checked with
 // check_branches_match; reading `pred` to the host is what a trace may not do).
+// Until control-flow nodes exist, a trace cannot contain data-dependent control flow: say so.
+void reject_in_trace(const char* op) {
+  if (is_tracing())
+    throw TraceError(std::string(op) +
+                     " inside a traced function (st::function, or fit / evaluate / predict without run_eagerly) is "
+                     "not supported yet: its branch would be fixed at trace time. Call it outside the function, or "
+                     "compile with .run_eagerly = true.");
+}
+
 std::vector<Tensor> run_cond(const Tensor& pred, const BranchFn& true_fn, const BranchFn& false_fn) {
+  reject_in_trace("st::cond");
   const bool take_true = pred.item<bool>();
   std::vector<Tensor> outputs = take_true ? true_fn() : false_fn();
   check_all_defined("cond", take_true ? "true_fn returned" : "false_fn returned", outputs);
@@ -36,6 +48,7 @@ std::vector<Tensor> run_cond(const Tensor& pred, const BranchFn& true_fn, const 
 // with check_loop_vars_kept).
 std::vector<Tensor> run_while(const LoopCondFn& cond, const LoopBodyFn& body, std::vector<Tensor> vars,
                               const WhileOptions& options) {
+  reject_in_trace("st::while_loop");
   for (std::int64_t iteration = 0;; ++iteration) {
     // The iteration limit first, so that cond does not run once more after the last iteration.
     if (options.maximum_iterations && iteration >= *options.maximum_iterations) break;

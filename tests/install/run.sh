@@ -32,7 +32,7 @@ rm -rf "$work/prefix" "$work/downstream"
 cmake --install "$build" --prefix "$work/prefix"
 # Only the public API is installed: the internal headers stay in the source tree.
 for private in framework/tensor_impl.hpp losses/builtin.hpp metrics/builtin.hpp backend/cpu/cpu_backend.hpp \
-               models/inference_plan.hpp models/saving/hdf5.hpp framework/ops/op_support.hpp; do
+               models/step_functions.hpp framework/graph/tracer.hpp models/saving/hdf5.hpp framework/ops/op_support.hpp; do
   [[ -e "$source_root/$private" ]] || { echo "FAIL: $private is not in the source tree (update this list)" >&2; exit 1; }
   [[ ! -e "$work/prefix/include/strata/$private" ]] || { echo "FAIL: internal header $private is installed" >&2; exit 1; }
 done
