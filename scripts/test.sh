@@ -49,7 +49,7 @@ phase "release tests done"
 cmake -S . -B build-asan $(generator build-asan) -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
   -DSTRATA_SANITIZE=ON -DSTRATA_BUILD_SAMPLES=OFF -DSTRATA_BUILD_BENCH=OFF -DSTRATA_CUDA=OFF \
-  -DSTRATA_TEST_FILES_REGEX="/(backend|framework|tools)/|/models/test_(saving|zip)|/layers/test_conv_pool_norm"
+  -DSTRATA_TEST_FILES_REGEX="/(backend|framework|graph|tools)/|/models/test_compiled_steps|/models/test_(saving|zip)|/layers/test_conv_pool_norm"
 cmake --build build-asan --parallel "$jobs"
 phase "sanitizer build done"
 
