@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include "strata/framework/autodiff/record.hpp"
 #include "strata/framework/graph/concrete_graph.hpp"
@@ -37,6 +38,20 @@ struct Function::State {
   std::set<std::string> signatures;                                      // by traced signature
   int traces_in_a_row = 0;
   bool warned = false;
+  // The last replayed graph and its inputs' signature: a repeated call skips building the key.
+  std::shared_ptr<graph::ConcreteGraph> last;
+  std::vector<std::tuple<Shape, DType, Device>> last_signature;
+
+  bool same_as_last(const std::vector<Tensor>& inputs) const {
+    if (!last || inputs.size() != last_signature.size()) return false;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const auto& [shape, dtype, device] = last_signature[i];
+      if (!inputs[i].defined() || inputs[i].is_symbolic() || inputs[i].dtype() != dtype ||
+          inputs[i].shape() != shape || inputs[i].device() != device)
+        return false;
+    }
+    return true;
+  }
 
   void check_fits(const std::vector<Tensor>& inputs) const;
   std::shared_ptr<graph::ConcreteGraph> find_or_trace(const std::vector<Tensor>& inputs, std::vector<Tensor>* results, bool* traced);
@@ -121,10 +136,18 @@ std::vector<Tensor> Function::call(const std::vector<Tensor>& inputs) const {
   // Under a recording tape it runs eagerly too, so that gradients flow through it.
   if (graph::detail::active_tracer() || autodiff::is_recording()) return state_->callable(inputs);
   std::lock_guard lock(state_->mutex);
+  if (state_->same_as_last(inputs)) {
+    state_->traces_in_a_row = 0;
+    return state_->last->run(inputs);
+  }
   std::vector<Tensor> results;
   bool traced = false;
   auto g = state_->find_or_trace(inputs, &results, &traced);
-  return traced ? results : g->run(inputs);
+  if (traced) return results;
+  state_->last = g;
+  state_->last_signature.clear();
+  for (const auto& t : inputs) state_->last_signature.emplace_back(t.shape(), t.dtype(), t.device());
+  return g->run(inputs);
 }
 
 int Function::trace_count() const { return state_ ? static_cast<int>(state_->signatures.size()) : 0; }
