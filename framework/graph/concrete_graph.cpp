@@ -71,7 +71,9 @@ std::string ConcreteGraph::listing() const {
   std::ostringstream os;
   os << "function " << graph_.name << "(";
   for (std::size_t i = 0; i < graph_.inputs.size(); ++i) os << (i ? ", " : "") << buffer_name(graph_, graph_.inputs[i]);
-  os << ")  # " << graph_.nodes.size() << " nodes, arena " << stats_.arena_bytes << " bytes\n";
+  os << ")  # " << stats_.nodes_traced << " nodes traced, " << stats_.nodes_pruned << " pruned, " << stats_.nodes_folded
+     << " folded, " << stats_.nodes_fused << " fused, " << graph_.nodes.size() << " replayed; intermediates "
+     << stats_.bytes_before << " bytes -> arena " << stats_.arena_bytes << " bytes\n";
   for (const auto& node : graph_.nodes) {
     std::string writes, reads;
     for (const auto& a : node.args) {
