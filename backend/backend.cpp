@@ -1,6 +1,8 @@
 // The registry of backends: device type name -> factory, and the backends created so far.
 #include "strata/backend/backend.hpp"
 
+#include <dlfcn.h>
+
 #include <map>
 #include <mutex>
 #include <string>
@@ -14,15 +16,34 @@ namespace strata::backend {
 // backend is there even when the library is linked statically and no static initializer runs).
 void register_cpu_backend_once();
 #ifdef STRATA_HAS_CUDA
-// Defined in backend/cuda/cuda_backend.cu; registers "cuda" (with no devices when there is no GPU).
-void register_cuda_backend_once();
+namespace {
+// The CUDA backend is the plugin libstrata_cuda.so in libstrata's own folder (CMakeLists.txt says
+// why); its entry point registers "cuda", with no devices when there is no GPU. Without the plugin
+// "cuda" stays unregistered, and get_backend says so.
+void register_cuda_backend_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info self{};
+    if (!dladdr(reinterpret_cast<void*>(&register_cuda_backend_once), &self) || !self.dli_fname) return;
+    std::string path = self.dli_fname;
+    path = path.substr(0, path.find_last_of('/') + 1) + "libstrata_cuda.so";
+    void* plugin = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!plugin) return;
+    if (auto entry = reinterpret_cast<void (*)()>(dlsym(plugin, "strata_register_cuda_backend"))) entry();
+  });
+}
+}  // namespace
 #endif
 
 namespace {
-void register_builtin_backends() {
+// The CPU backend always; the CUDA plugin only when a lookup may need it (any device type but
+// "cpu"), so that a CPU-only program never loads it.
+void register_builtin_backends(const std::string& type = "") {
   register_cpu_backend_once();
 #ifdef STRATA_HAS_CUDA
-  register_cuda_backend_once();
+  if (type != "cpu") register_cuda_backend_once();
+#else
+  (void)type;
 #endif
 }
 }  // namespace
@@ -60,14 +81,14 @@ void register_backend(const std::string& type, BackendFactory factory) {
 }
 
 bool is_registered(const std::string& type) {
-  register_builtin_backends();
+  register_builtin_backends(type);
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   return r.factories.count(type) != 0;
 }
 
 Backend& get_backend(const Device& device) {
-  register_builtin_backends();
+  register_builtin_backends(device.type);
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   auto key = std::make_pair(device.type, device.index);

@@ -34,6 +34,12 @@ void register_cuda_backend_once() {
 
 }  // namespace strata::backend
 
+// The plugin's entry point: libstrata (backend/backend.cpp) calls it once, on the first lookup of a
+// backend, after loading this library.
+extern "C" __attribute__((visibility("default"))) void strata_register_cuda_backend() {
+  strata::backend::register_cuda_backend_once();
+}
+
 namespace strata::backend::cuda {
 
 void check(cudaError_t status, const char* what) {
