@@ -41,6 +41,7 @@ if [[ ${1:-} == --bundle ]]; then
   mkdir -p "$stage/bin" "$stage/lib"
   cp "$build/tests/strata_tests" "$build/bench/bench_cuda" "$stage/bin/"
   cp -P "$build"/libstrata.so* "$stage/lib/"
+  cp "$build"/libstrata_cuda.so "$stage/lib/"  # the CUDA backend plugin, loaded from libstrata's folder
   # Every shared library the binaries load, except the C runtime and CUDA's own (the GPU machine
   # has a driver and a toolkit or PyTorch's CUDA libraries).
   for binary in "$stage"/bin/*; do
