@@ -67,6 +67,21 @@ Tensor only_output(const std::string& model, std::vector<Tensor> outputs) {
   return std::move(outputs[0]);
 }
 
+// `first` and up to `per_call - 1` more batches of the stream (fewer at its end, or when `steps`
+// ends the pass): what one call of a traced step takes (steps_per_execution). Advances `step` to
+// the last batch taken.
+std::vector<Batch> batch_group(Batch first, const models::BatchStream& next_batch, int per_call, std::int64_t steps,
+                               std::int64_t& step) {
+  std::vector<Batch> group{std::move(first)};
+  while (static_cast<int>(group.size()) < per_call && (steps < 0 || step + 1 < steps)) {
+    auto more = next_batch();
+    if (!more) break;
+    group.push_back(std::move(*more));
+    ++step;
+  }
+  return group;
+}
+
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -469,15 +484,7 @@ callbacks::History Model::run_fit(const models::DataAdapter& data,
       if (run_eagerly_) {
         logs = train_step(*batch);
       } else {
-        // steps_per_execution batches per call of the traced step (fewer at the end of the data).
-        std::vector<Batch> group{std::move(*batch)};
-        while (static_cast<int>(group.size()) < steps_per_execution_ && (steps < 0 || step + 1 < steps)) {
-          auto more = next_batch();
-          if (!more) break;
-          group.push_back(std::move(*more));
-          ++step;
-        }
-        step_functions().train(*this, group);
+        step_functions().train(*this, batch_group(std::move(*batch), next_batch, steps_per_execution_, steps, step));
         logs = metric_results();
       }
       callbacks.on_train_batch_end(step, logs);
@@ -524,14 +531,7 @@ Logs Model::run_evaluation(const models::BatchStream& next_batch, std::int64_t s
     if (run_eagerly_) {
       logs = test_step(*batch);
     } else {
-      std::vector<Batch> group{std::move(*batch)};
-      while (static_cast<int>(group.size()) < steps_per_execution_ && (steps < 0 || step + 1 < steps)) {
-        auto more = next_batch();
-        if (!more) break;
-        group.push_back(std::move(*more));
-        ++step;
-      }
-      step_functions().test(*this, group);
+      step_functions().test(*this, batch_group(std::move(*batch), next_batch, steps_per_execution_, steps, step));
       logs = metric_results();
     }
     callbacks.on_test_batch_end(step, logs);

@@ -55,28 +55,25 @@ Function& StepFunctions::function_for(const std::string& key, Function::Callable
   return it->second;
 }
 
-void StepFunctions::train(Model& model, const std::vector<Batch>& batches) {
+void StepFunctions::run_steps(const char* kind, Model& model, const std::vector<Batch>& batches,
+                              void (*step)(Model&, const Batch&)) {
   const Layout layout = layout_of(batches);
   auto& f = function_for(
-      layout.key("train"),
-      [&model, layout](const std::vector<Tensor>& flat) {
-        for (const auto& batch : unflatten(flat, layout)) model.train_step(batch);
+      layout.key(kind),
+      [&model, layout, step](const std::vector<Tensor>& flat) {
+        for (const auto& batch : unflatten(flat, layout)) step(model, batch);
         return std::vector<Tensor>{};
       },
-      model.name() + ".train_step");
+      model.name() + "." + kind + "_step");
   f(flatten(batches));
 }
 
+void StepFunctions::train(Model& model, const std::vector<Batch>& batches) {
+  run_steps("train", model, batches, [](Model& m, const Batch& b) { m.train_step(b); });
+}
+
 void StepFunctions::test(Model& model, const std::vector<Batch>& batches) {
-  const Layout layout = layout_of(batches);
-  auto& f = function_for(
-      layout.key("test"),
-      [&model, layout](const std::vector<Tensor>& flat) {
-        for (const auto& batch : unflatten(flat, layout)) model.test_step(batch);
-        return std::vector<Tensor>{};
-      },
-      model.name() + ".test_step");
-  f(flatten(batches));
+  run_steps("test", model, batches, [](Model& m, const Batch& b) { m.test_step(b); });
 }
 
 std::vector<Tensor> StepFunctions::predict(Model& model, const std::vector<Tensor>& xs, bool one_to_one) {

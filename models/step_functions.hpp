@@ -29,6 +29,9 @@ class StepFunctions {
 
  private:
   Function& function_for(const std::string& key, Function::Callable callable, const std::string& name);
+  // One traced function per batch layout over `step` (train_step or test_step) of each batch.
+  void run_steps(const char* kind, Model& model, const std::vector<Batch>& batches,
+                 void (*step)(Model&, const Batch&));
   std::map<std::string, Function> functions_;
 };
 
