@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <cstdlib>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -223,8 +222,7 @@ std::size_t plan(Graph& g) {
       const auto lo = static_cast<std::size_t>(other.arena_offset);
       const bool touching = other.last_use + 1 == buf.first_use && buf.first_use % 2 == 1;
       if (touching && aligned(other.bytes) >= size) partners.push_back(p);
-      if ((other.first_use <= buf.last_use && buf.first_use <= other.last_use) || touching ||
-          std::getenv("STRATA_GRAPH_NO_REUSE")) {
+      if ((other.first_use <= buf.last_use && buf.first_use <= other.last_use) || touching) {
         busy.emplace_back(lo, lo + aligned(other.bytes));
         busy_ids.push_back(p);
       }
