@@ -16,6 +16,18 @@ cd "$(dirname "$0")/.."
 what=kernels
 if [[ $# -gt 0 && $1 != --* ]]; then what=$1; shift; fi
 
+# The libtorch peer of ../shared/peers (PEERS_DIR), built into build/peers the first time; sets
+# peer_bin (a path that stays missing when there is no peer to build).
+build_libtorch_peer() {
+  peers=${PEERS_DIR:-../shared/peers}
+  peer_bin=build/peers/torch_cpp/peer_libtorch
+  if [[ -d $peers/torch_cpp && ! -x $peer_bin ]]; then
+    bash "$peers/setup.sh" >/dev/null
+    cmake -S "$peers/torch_cpp" -B build/peers/torch_cpp -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build build/peers/torch_cpp --parallel "$(nproc)" >/dev/null
+  fi
+}
+
 build_target() {
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSTRATA_BUILD_BENCH=ON >/dev/null
   cmake --build build --parallel "$(nproc)" --target "$1" >/dev/null
@@ -29,13 +41,7 @@ kernels)
 mlp | cnn)
   build_target "bench_$what"
   export OMP_WAIT_POLICY=passive OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2
-  peers=${PEERS_DIR:-../shared/peers}
-  peer_bin=build/peers/torch_cpp/peer_libtorch
-  if [[ -d $peers/torch_cpp && ! -x $peer_bin ]]; then
-    bash "$peers/setup.sh" >/dev/null
-    cmake -S "$peers/torch_cpp" -B build/peers/torch_cpp -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build build/peers/torch_cpp --parallel "$(nproc)" >/dev/null
-  fi
+  build_libtorch_peer
   log=$(mktemp)
   for ((r = 0; r < ${REPEATS:-1}; r++)); do
     [[ -x $peer_bin ]] && "$peer_bin" --model "$what" --threads 2 "$@" | tee -a "$log"
@@ -78,13 +84,7 @@ memory)
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSTRATA_BUILD_BENCH=ON -DSTRATA_BUILD_SAMPLES=ON >/dev/null
   cmake --build build --parallel "$(nproc)" --target fashion_mnist_mlp bench_mlp >/dev/null
   export OMP_WAIT_POLICY=passive OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2
-  peers=${PEERS_DIR:-../shared/peers}
-  peer_bin=build/peers/torch_cpp/peer_libtorch
-  if [[ -d $peers/torch_cpp && ! -x $peer_bin ]]; then
-    bash "$peers/setup.sh" >/dev/null
-    cmake -S "$peers/torch_cpp" -B build/peers/torch_cpp -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build build/peers/torch_cpp --parallel "$(nproc)" >/dev/null
-  fi
+  build_libtorch_peer
   work=$(mktemp -d)
   peak_mb() {  # peak resident set of a command, in MB (its output is discarded)
     /usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null
