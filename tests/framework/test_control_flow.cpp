@@ -19,6 +19,7 @@ using st::Tensor;
 using st::Variable;
 using st::testing::check_gradients;
 using st::testing::f64;
+using st::testing::contains;
 using st::testing::message_of;
 using st::testing::random_f64;
 using Tensors = std::vector<Tensor>;
@@ -27,7 +28,6 @@ namespace {
 
 Tensor boolean(bool value, const Shape& shape = {}) { return st::full(shape, value ? 1.0 : 0.0, st::bool_); }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // d f / d v by central differences, one element of `v` at a time (v is float64).
 std::vector<double> numeric_gradient(const std::function<double()>& f, Variable& v, double eps = 1e-6) {

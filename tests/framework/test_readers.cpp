@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 using st::Shape;
 using st::Tensor;
 using Bytes = std::vector<unsigned char>;
+using st::testing::contains;
 
 namespace {
 
@@ -91,7 +92,6 @@ std::string io_error(F&& f) {
   return "";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // A .npy file: magic, version, little-endian header length (2 bytes for 1.x, else 4), header, data.
 Bytes npy(int major, const std::string& header, const Bytes& data) {

@@ -4,24 +4,15 @@
 #include "strata/backend/backend.hpp"
 #include "strata/strata.hpp"
 #include "support/gradient_check.hpp"
+#include "support/test_helpers.hpp"
 
 namespace st = strata;
+using st::testing::contains;
+using st::testing::message_of;
 
 namespace {
 
 std::vector<float> values(const st::Tensor& t) { return t.to_vector<float>(); }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const st::Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -77,12 +68,12 @@ TEST_CASE("function: an input signature with unknown dimensions serves every bat
   }
   CHECK(f.trace_count() == 1);
 
-  const auto message = error_of([&] { f(st::ones({2, 100})); });
+  const auto message = message_of([&] { f(st::ones({2, 100})); });
   CHECK(contains(message, "function 'classify'"));
   CHECK(contains(message, "TensorSpec(shape=(None, 784), dtype=float32)"));
   CHECK(contains(message, "dimension 1"));
-  CHECK(contains(error_of([&] { f(st::ones({2, 784}, st::float64)); }), "dtype"));
-  CHECK(contains(error_of([&] { f(std::vector<st::Tensor>{}); }), "input signature has 1"));
+  CHECK(contains(message_of([&] { f(st::ones({2, 784}, st::float64)); }), "dtype"));
+  CHECK(contains(message_of([&] { f(std::vector<st::Tensor>{}); }), "input signature has 1"));
 }
 
 TEST_CASE("function: reading a value to the host while tracing is an error naming the function") {
@@ -92,7 +83,7 @@ TEST_CASE("function: reading a value to the host while tracing is an error namin
         return x;
       },
       {.name = "branchy"});
-  const auto message = error_of([&] { f(st::ones({3})); });
+  const auto message = message_of([&] { f(st::ones({3})); });
   CHECK(contains(message, "function 'branchy'"));
   CHECK(contains(message, "item()"));
   CHECK(contains(message, "run_eagerly"));
@@ -100,7 +91,7 @@ TEST_CASE("function: reading a value to the host while tracing is an error namin
     (void)x.to_string();
     return x;
   });
-  CHECK(contains(error_of([&] { printing(st::ones({3})); }), "read to the host"));
+  CHECK(contains(message_of([&] { printing(st::ones({3})); }), "read to the host"));
   // Nothing is left half-traced: the function still has no graph, and eager code is unaffected.
   CHECK(f.trace_count() == 0);
   CHECK(st::sum(st::ones({3})).item<float>() == 3.0f);
@@ -115,7 +106,7 @@ TEST_CASE("function: a tensor made inside a trace cannot be used outside it or i
       },
       {.name = "leaky"});
   f(st::ones({2}));
-  const auto message = error_of([&] { (void)(leaked + 1.0f); });
+  const auto message = message_of([&] { (void)(leaked + 1.0f); });
   CHECK(contains(message, "function 'leaky'"));
   CHECK(contains(message, "after that trace ended"));
 
@@ -129,7 +120,7 @@ TEST_CASE("function: a tensor made inside a trace cannot be used outside it or i
       {.name = "a"});
   a(st::ones({2}));
   auto b = st::function([&](const st::Tensor& y) { return y + inside_a; }, {.name = "b"});
-  CHECK(contains(error_of([&] { b(st::ones({2})); }), "function 'a'"));
+  CHECK(contains(message_of([&] { b(st::ones({2})); }), "function 'a'"));
 }
 
 TEST_CASE("function: variables may only be created on the first trace") {
@@ -141,7 +132,7 @@ TEST_CASE("function: variables may only be created on the first trace") {
       },
       {.name = "makes_variables"});
   CHECK(values(f(st::ones({2}))) == std::vector<float>{1, 1});
-  const auto message = error_of([&] { f(st::ones({3})); });
+  const auto message = message_of([&] { f(st::ones({3})); });
   CHECK(contains(message, "function 'makes_variables'"));
   CHECK(contains(message, "variables may only be created on the first call"));
   CHECK(contains(message, "'v1'"));
@@ -312,7 +303,7 @@ TEST_CASE("function: st::cond and st::while_loop inside a trace are a clear erro
   auto f = st::function([](const st::Tensor& x) {
     return st::cond(st::greater(st::sum(x), st::Tensor(0.0f)), [&] { return x * 2.0f; }, [&] { return x; });
   });
-  const auto message = error_of([&] { f(st::ones({2})); });
+  const auto message = message_of([&] { f(st::ones({2})); });
   CHECK(contains(message, "st::cond inside a traced function"));
   CHECK(contains(message, "run_eagerly"));
 }

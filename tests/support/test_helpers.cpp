@@ -54,6 +54,8 @@ std::string message_of(const std::function<void()>& f) {
   return "<no exception>";
 }
 
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 Capture::Capture(std::ostream& stream) : stream_(stream), old_(stream.rdbuf(buffer_.rdbuf())) {}
 Capture::~Capture() { stream_.rdbuf(old_); }
 

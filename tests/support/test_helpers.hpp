@@ -43,6 +43,8 @@ struct ScopedTempDir {
 
 // The what() of the exception f throws, "<no exception>" when it throws none.
 std::string message_of(const std::function<void()>& f);
+// Whether `text` holds `part` (for checks on error messages).
+bool contains(const std::string& text, const std::string& part);
 
 // Captures a stream (std::cout, std::cerr) while alive.
 struct Capture {
