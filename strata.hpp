@@ -7,6 +7,7 @@
 #include "strata/framework/device.hpp"
 #include "strata/framework/dtype.hpp"
 #include "strata/framework/errors.hpp"
+#include "strata/framework/graph/export.hpp"
 #include "strata/framework/graph/function.hpp"
 #include "strata/framework/ops/control_flow.hpp"
 #include "strata/framework/ops/ops.hpp"

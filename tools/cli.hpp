@@ -54,6 +54,7 @@ const std::vector<Command>& commands();
 int run_summary(const Arguments& args);
 int run_predict(const Arguments& args);
 int run_convert(const Arguments& args);
+int run_export(const Arguments& args);
 int run_inspect(const Arguments& args);
 
 }  // namespace strata::cli

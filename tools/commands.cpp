@@ -8,14 +8,16 @@ const std::vector<Command>& commands() {
       {"summary", "print a model's summary (layers, output shapes, parameters)",
        "usage: strata summary FILE\n"
        "\n"
-       "Loads the model saved in FILE (model.save: .h5 or .keras) and prints Keras's summary table.\n",
+       "Loads the model saved in FILE (model.save: .h5 or .keras) and prints Keras's summary table;\n"
+       "for a function file (strata export, st::save_function), the listing of its graph.\n",
        run_summary, {}, {}},
       {"predict", "run a saved model on NumPy arrays (.npy in, .npy out)",
        "usage: strata predict FILE --input X.npy [--input2 X2.npy ...] --output Y.npy [--output2 Y2.npy ...]\n"
        "                      [--batch-size N]\n"
        "\n"
        "Loads the model saved in FILE and writes its predictions for the arrays given (the first axis\n"
-       "is the batch). A model with several inputs takes them in its input order as --input,\n"
+       "is the batch). FILE may also be a function file (strata export, st::save_function): it runs\n"
+       "in batches of the size it was traced for, whatever --batch-size says. A model with several inputs takes them in its input order as --input,\n"
        "--input2, --input3, ...; one with several outputs writes them to --output, --output2, ...\n"
        "float64 inputs are cast to float32.\n"
        "\n"
@@ -38,6 +40,15 @@ const std::vector<Command>& commands() {
        "  --config FILE    the architecture as JSON, for a weights-only IN\n"
        "  --weights-only   write only the weights to an OUT that does not end in .weights.h5\n",
        run_convert, {"--config"}, {"--weights-only"}},
+      {"export", "save a model's inference as a function file that runs without the model's code",
+       "usage: strata export IN OUT [--batch-size N]\n"
+       "\n"
+       "Loads the model IN (.h5 or .keras), traces its inference pass (training=false) for batches\n"
+       "of N samples, and saves the optimized graph with the weights in it to OUT (a Strata function\n"
+       "file, conventionally .stfn; st::load_function reads it). `strata predict OUT` runs it.\n"
+       "\n"
+       "  --batch-size N   samples per batch the function is traced for (default 32)\n",
+       run_export, {"--batch-size"}, {}},
       {"inspect", "list the weights of a model file with their shapes and dtypes",
        "usage: strata inspect FILE\n"
        "\n"

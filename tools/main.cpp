@@ -1,4 +1,4 @@
-// strata: the command-line tool for saved models (summary, predict, convert, inspect).
+// strata: the command-line tool for saved models (summary, predict, convert, export, inspect).
 #include <iostream>
 #include <string>
 #include <vector>

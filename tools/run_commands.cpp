@@ -87,10 +87,93 @@ std::vector<std::string> input_names(const Model& model) {
   return out;
 }
 
+// The arrays of --input files: float64 cast to float32, one batch axis, the same number of samples.
+std::vector<Tensor> read_inputs(const std::vector<std::string>& input_paths) {
+  std::vector<Tensor> inputs;
+  for (const auto& path : input_paths) {
+    check_readable(path);
+    Tensor x = data::read_npy(path);
+    if (x.dtype() == float64) x = cast(x, float32);
+    if (x.rank() == 0) throw ValueError("Input file '" + path + "' holds a scalar; expected a batch (first axis = samples)");
+    if (!inputs.empty() && x.shape()[0] != inputs[0].shape()[0])
+      throw ValueError("Input file '" + path + "' has " + std::to_string(x.shape()[0]) + " samples but '" +
+                       input_paths[0] + "' has " + std::to_string(inputs[0].shape()[0]));
+    inputs.push_back(x);
+  }
+  if (inputs[0].shape()[0] == 0) throw ValueError("Input file '" + input_paths[0] + "' holds no samples");
+  return inputs;
+}
+
+void write_outputs(const std::vector<std::string>& output_paths, const std::vector<std::vector<Tensor>>& pieces) {
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    const Tensor y = pieces[k].size() == 1 ? pieces[k][0] : concat(pieces[k], 0);
+    data::write_npy(output_paths[k], y);
+    std::cout << "wrote " << output_paths[k] << ": " << shape_text(y.shape()) << " " << dtype_name(y.dtype()) << "\n";
+  }
+}
+
+// A function file (save_function, export_model) holds one batch size: the inputs run in batches of
+// it, the last one padded with zeros and its padding dropped from the outputs.
+int predict_with_function(const std::string& path, const std::vector<std::string>& input_paths,
+                          const std::vector<std::string>& output_paths) {
+  auto f = load_function(path);
+  const auto specs = f.input_specs();
+  if (input_paths.size() != specs.size())
+    throw UsageError("function '" + f.name() + "' in '" + path + "' takes " + std::to_string(specs.size()) +
+                     " input(s) but " + std::to_string(input_paths.size()) + " --input file(s) were given");
+  if (output_paths.size() != f.output_specs().size())
+    throw UsageError("function '" + f.name() + "' in '" + path + "' returns " + std::to_string(f.output_specs().size()) +
+                     " output(s) but " + std::to_string(output_paths.size()) + " --output file(s) were given");
+  auto inputs = read_inputs(input_paths);
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    Shape want = specs[i].shape, got = inputs[i].shape();
+    if (want.empty() || got.size() != want.size()) want = {};
+    for (std::size_t d = 1; d < want.size(); ++d)
+      if (want[d] != got[d]) want = {};
+    if (want.empty() || inputs[i].dtype() != specs[i].dtype)
+      throw ValueError("Input file '" + input_paths[i] + "' holds " + TensorSpec{got, inputs[i].dtype()}.to_string() +
+                       " but function '" + f.name() + "' takes batches of " + specs[i].to_string());
+  }
+  const std::int64_t n = inputs[0].shape()[0], batch = specs[0].shape[0];
+  std::vector<std::vector<Tensor>> pieces(f.output_specs().size());
+  for (std::int64_t begin = 0; begin < n; begin += batch) {
+    const std::int64_t end = std::min(n, begin + batch);
+    std::vector<Tensor> slices;
+    for (const auto& x : inputs) {
+      Tensor part = slice(x, 0, begin, end);
+      if (end - begin < batch) {
+        Shape pad_shape = x.shape();
+        pad_shape[0] = batch - (end - begin);
+        part = concat({part, zeros(pad_shape, x.dtype())}, 0);
+      }
+      slices.push_back(part);
+    }
+    auto outputs = f(slices);
+    for (std::size_t k = 0; k < outputs.size(); ++k)
+      pieces[k].push_back(end - begin < batch ? slice(outputs[k], 0, 0, end - begin) : outputs[k]);
+  }
+  write_outputs(output_paths, pieces);
+  return kOk;
+}
+
 }  // namespace
+
+int run_export(const Arguments& args) {
+  args.expect_positional({"IN", "OUT"});
+  const std::int64_t batch_size = args.get("--batch-size") ? parse_positive("--batch-size", *args.get("--batch-size")) : 32;
+  auto model = load(args.positional[0]);
+  models::export_model(*model, args.positional[1], {.batch_size = batch_size});
+  std::cout << "wrote " << args.positional[1] << ": function '" << model->name() << "' for batches of " << batch_size
+            << "\n";
+  return kOk;
+}
 
 int run_summary(const Arguments& args) {
   args.expect_positional({"FILE"});
+  if (check_readable(args.positional[0]), is_function_file(args.positional[0])) {
+    std::cout << load_function(args.positional[0]).listing();
+    return kOk;
+  }
   auto model = load(args.positional[0]);
   model->summary(std::cout);
   return kOk;
@@ -104,22 +187,14 @@ int run_predict(const Arguments& args) {
   if (output_paths.empty()) throw UsageError("missing option '--output Y.npy'");
   const std::int64_t batch_size = args.get("--batch-size") ? parse_positive("--batch-size", *args.get("--batch-size")) : 32;
 
+  if (check_readable(args.positional[0]), is_function_file(args.positional[0]))
+    return predict_with_function(args.positional[0], input_paths, output_paths);
   auto model = load(args.positional[0]);
   const auto names = input_names(*model);
   if (input_paths.size() != names.size())
     throw UsageError("model '" + model->name() + "' has " + std::to_string(names.size()) + " input(s) (" + joined(names) +
                      ") but " + std::to_string(input_paths.size()) + " --input file(s) were given");
-  std::vector<Tensor> inputs;
-  for (const auto& path : input_paths) {
-    check_readable(path);
-    Tensor x = data::read_npy(path);
-    if (x.dtype() == float64) x = cast(x, float32);
-    if (x.rank() == 0) throw ValueError("Input file '" + path + "' holds a scalar; expected a batch (first axis = samples)");
-    if (!inputs.empty() && x.shape()[0] != inputs[0].shape()[0])
-      throw ValueError("Input file '" + path + "' has " + std::to_string(x.shape()[0]) + " samples but '" +
-                       input_paths[0] + "' has " + std::to_string(inputs[0].shape()[0]));
-    inputs.push_back(x);
-  }
+  const auto inputs = read_inputs(input_paths);
 
   // Batch by batch through the model's call (training=false), outputs concatenated.
   autodiff::NoRecordScope no_record;
@@ -133,18 +208,13 @@ int run_predict(const Arguments& args) {
     if (pieces.empty()) pieces.resize(outputs.size());
     for (std::size_t k = 0; k < outputs.size(); ++k) pieces[k].push_back(outputs[k]);
   }
-  if (n == 0) throw ValueError("Input file '" + input_paths[0] + "' holds no samples");
   if (output_paths.size() != pieces.size()) {
     std::vector<std::string> outs = model->output_names();
     throw UsageError("model '" + model->name() + "' has " + std::to_string(pieces.size()) + " output(s)" +
                      (outs.empty() ? "" : " (" + joined(outs) + ")") + " but " + std::to_string(output_paths.size()) +
                      " --output file(s) were given");
   }
-  for (std::size_t k = 0; k < pieces.size(); ++k) {
-    const Tensor y = pieces[k].size() == 1 ? pieces[k][0] : concat(pieces[k], 0);
-    data::write_npy(output_paths[k], y);
-    std::cout << "wrote " << output_paths[k] << ": " << shape_text(y.shape()) << " " << dtype_name(y.dtype()) << "\n";
-  }
+  write_outputs(output_paths, pieces);
   return kOk;
 }
 

@@ -10,6 +10,15 @@ using detail::Buffer;
 
 ConcreteGraph::ConcreteGraph(detail::Graph graph, bool fuse) : graph_(std::move(graph)) {
   stats_ = detail::optimize(graph_, fuse);
+  prepare();
+}
+
+ConcreteGraph::ConcreteGraph(detail::Graph graph, detail::PassStats stats)
+    : graph_(std::move(graph)), stats_(stats) {
+  prepare();
+}
+
+void ConcreteGraph::prepare() {
   backend_ = &backend::get_backend(graph_.device);
   if (stats_.arena_bytes) arena_ = std::make_shared<Storage>(*backend_, stats_.arena_bytes);
   for (const auto& node : graph_.nodes) {

@@ -12,6 +12,8 @@ namespace strata::graph {
 class ConcreteGraph {
  public:
   ConcreteGraph(detail::Graph graph, bool fuse);
+  // A graph the passes have already run on (loaded from a file): only made ready to replay.
+  ConcreteGraph(detail::Graph graph, detail::PassStats stats);
 
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
   const detail::Graph& graph() const { return graph_; }
@@ -21,6 +23,7 @@ class ConcreteGraph {
 
  private:
   void* address(const detail::Access& a) const;
+  void prepare();
 
   detail::Graph graph_;
   detail::PassStats stats_;

@@ -169,12 +169,16 @@ std::vector<Tensor> ConcreteFunction::operator()(const std::vector<Tensor>& inpu
   if (inputs.size() != g.inputs.size())
     throw ValueError("concrete function '" + g.name + "' takes " + std::to_string(g.inputs.size()) + " inputs, got " +
                      std::to_string(inputs.size()));
-  for (std::size_t i = 0; i < inputs.size(); ++i)
-    if (!inputs[i].defined() ||
-        static_cast<std::size_t>(inputs[i].size()) * dtype_size(inputs[i].dtype()) != g.buffers[g.inputs[i]].bytes ||
-        inputs[i].device() != g.device)
-      throw TraceError("concrete function '" + g.name + "': input " + std::to_string(i) +
-                       " does not match the signature it was traced for");
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const auto& [shape, dtype] = g.input_specs[i];
+    if (!inputs[i].defined() || inputs[i].is_symbolic())
+      throw ValueError("concrete function '" + g.name + "': input " + std::to_string(i) + " has no value");
+    if (inputs[i].shape() != shape || inputs[i].dtype() != dtype || inputs[i].device() != g.device)
+      throw TraceError("concrete function '" + g.name + "': input " + std::to_string(i) + " is " +
+                       TensorSpec{inputs[i].shape(), inputs[i].dtype()}.to_string() + " on " +
+                       inputs[i].device().to_string() + ", but the function takes " +
+                       TensorSpec{shape, dtype}.to_string() + " on " + g.device.to_string());
+  }
   return graph_->run(inputs);
 }
 
@@ -183,6 +187,17 @@ GraphStats ConcreteFunction::stats() const {
   return {s.nodes_traced, s.nodes_pruned, s.nodes_folded, s.nodes_fused, s.nodes_replayed,
           s.bytes_before, s.arena_bytes,  s.constant_bytes};
 }
+std::vector<TensorSpec> ConcreteFunction::input_specs() const {
+  std::vector<TensorSpec> specs;
+  for (const auto& [shape, dtype] : graph_->graph().input_specs) specs.push_back({shape, dtype});
+  return specs;
+}
+std::vector<TensorSpec> ConcreteFunction::output_specs() const {
+  std::vector<TensorSpec> specs;
+  for (const auto& o : graph_->graph().outputs) specs.push_back({o.shape, o.dtype});
+  return specs;
+}
+const std::string& ConcreteFunction::name() const { return graph_->graph().name; }
 std::string ConcreteFunction::listing() const { return graph_->listing(); }
 std::string ConcreteFunction::to_dot() const { return graph_->to_dot(); }
 

@@ -56,6 +56,10 @@ class ConcreteFunction {
   bool defined() const { return graph_ != nullptr; }
   std::vector<Tensor> operator()(const std::vector<Tensor>& inputs) const;
   GraphStats stats() const;
+  // The inputs it takes and the outputs it returns (concrete shapes: the signature it was traced for).
+  std::vector<TensorSpec> input_specs() const;
+  std::vector<TensorSpec> output_specs() const;
+  const std::string& name() const;
   // A readable listing, a node per line: "%7 = gemm(%3, w:dense/kernel) m=32 n=10 k=64".
   std::string listing() const;
   // The same graph in Graphviz's DOT language.

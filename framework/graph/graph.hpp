@@ -52,6 +52,9 @@ struct Node {
   std::string attrs;  // shapes and flags, for listings
   std::vector<Access> args;
   Exec exec;
+  // The kernel call as a record (kernel_call.hpp) that `exec` was decoded from; empty for host
+  // steps, which run C++ closures and cannot be exported.
+  std::vector<std::byte> call;
   bool side_effect = false;  // runs even when nothing reads what it writes (host steps)
   bool random = false;
   Elementwise elementwise;
@@ -71,6 +74,7 @@ struct Graph {
   std::vector<Buffer> buffers;
   std::vector<Node> nodes;
   std::vector<int> inputs;  // buffers the caller's inputs are copied into
+  std::vector<std::pair<Shape, DType>> input_specs;  // what each input must be
   std::vector<Output> outputs;
 };
 

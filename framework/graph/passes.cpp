@@ -5,6 +5,7 @@
 #include <string>
 
 #include "strata/framework/graph/graph.hpp"
+#include "strata/framework/graph/kernel_call.hpp"
 
 namespace strata::graph::detail {
 
@@ -151,12 +152,8 @@ std::size_t fuse(Graph& g) {
       for (std::size_t i = 0; i < p.names.size(); ++i) fused.attrs += (i ? " > " : "") + p.names[i];
       fused.args.push_back(out);
       fused.elementwise = node.elementwise;
-      fused.exec = [dtype = node.elementwise.dtype, count = node.elementwise.count, scalar = p.scalar,
-                    steps = p.steps](backend::Backend& b, void* const* ptr) {
-        backend::FusedElementwiseArgs args{dtype, count, {}, scalar, steps, ptr[scalar.size()]};
-        args.inputs.assign(ptr, ptr + scalar.size());
-        b.fused_elementwise(args);
-      };
+      fused.call = fused_call(node.elementwise.dtype, node.elementwise.count, p.scalar, p.steps);
+      fused.exec = decode_call(fused.call, nullptr, "fused elementwise chain").exec;
       node = std::move(fused);
     }
     kept.push_back(std::move(node));

@@ -1,5 +1,7 @@
 #include "strata/framework/graph/tracer.hpp"
 
+#include "strata/framework/graph/kernel_call.hpp"
+
 #include <cstring>
 
 
@@ -54,38 +56,36 @@ class TracingBackend final : public backend::Backend {
   void copy_from_host(const void* src, void* dst, std::size_t bytes) override {
     real_.copy_from_host(src, dst, bytes);
     if (!bytes) return;
-    std::vector<std::byte> values(static_cast<const std::byte*>(src), static_cast<const std::byte*>(src) + bytes);
-    Node n{"constant", std::to_string(bytes) + " bytes", {t_.access(dst, true, "constant")}};
-    n.exec = [values = std::move(values)](backend::Backend& b, void* const* p) {
-      b.copy_from_host(values.data(), p[0], values.size());
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::constant);
+    w.bytes(src, bytes);
+    t_.emit({"constant", std::to_string(bytes) + " bytes", {t_.access(dst, true, "constant")}}, w.take());
   }
   void copy(const void* src, void* dst, std::size_t bytes) override {
     real_.copy(src, dst, bytes);
     if (!bytes) return;
-    Node n{"copy", std::to_string(bytes) + " bytes", {t_.access(src, false, "copy"), t_.access(dst, true, "copy")}};
-    n.exec = [bytes](backend::Backend& b, void* const* p) { b.copy(p[0], p[1], bytes); };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::copy);
+    w.i64(static_cast<std::int64_t>(bytes));
+    t_.emit({"copy", std::to_string(bytes) + " bytes", {t_.access(src, false, "copy"), t_.access(dst, true, "copy")}},
+            w.take());
   }
 
   void fill(Out out, double value) override {
     real_.fill(out, value);
     if (!out.shape.num_elements()) return;
-    Node n{"fill", describe(out.shape, out.dtype) + " value=" + std::to_string(value),
-           {t_.access(out.data, true, "fill")}};
-    n.exec = [s = out.shape, d = out.dtype, value](backend::Backend& b, void* const* p) { b.fill({p[0], s, d}, value); };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::fill);
+    w.shape(out.shape).dtype(out.dtype).f64(value);
+    t_.emit({"fill", describe(out.shape, out.dtype) + " value=" + std::to_string(value),
+             {t_.access(out.data, true, "fill")}},
+            w.take());
   }
   void cast(In x, Out out) override {
     real_.cast(x, out);
     if (!x.shape.num_elements()) return;
-    Node n{"cast", describe(x.shape, x.dtype) + " -> " + std::string(dtype_name(out.dtype)),
-           {t_.access(x.data, false, "cast"), t_.access(out.data, true, "cast")}};
-    n.exec = [s = x.shape, xd = x.dtype, od = out.dtype](backend::Backend& b, void* const* p) {
-      b.cast({p[0], s, xd}, {p[1], s, od});
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::cast);
+    w.shape(x.shape).dtype(x.dtype).dtype(out.dtype);
+    t_.emit({"cast", describe(x.shape, x.dtype) + " -> " + std::string(dtype_name(out.dtype)),
+             {t_.access(x.data, false, "cast"), t_.access(out.data, true, "cast")}},
+            w.take());
   }
   void unary(backend::UnaryOp op, In x, Out out, double alpha) override {
     real_.unary(op, x, out, alpha);
@@ -94,10 +94,9 @@ class TracingBackend final : public backend::Backend {
            {t_.access(x.data, false, "unary"), t_.access(out.data, true, "unary")}};
     if (is_floating(x.dtype) && out.dtype == x.dtype)
       n.elementwise = {out.shape.num_elements(), true, static_cast<int>(op), alpha, x.dtype};
-    n.exec = [op, s = x.shape, d = x.dtype, od = out.dtype, alpha](backend::Backend& b, void* const* p) {
-      b.unary(op, {p[0], s, d}, {p[1], s, od}, alpha);
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::unary);
+    w.u8(static_cast<std::uint8_t>(op)).shape(x.shape).dtype(x.dtype).dtype(out.dtype).f64(alpha);
+    t_.emit(std::move(n), w.take());
   }
   void binary(backend::BinaryOp op, In a, In b, Out out) override {
     real_.binary(op, a, b, out);
@@ -113,35 +112,30 @@ class TracingBackend final : public backend::Backend {
     if (plain && is_floating(a.dtype))
       n.elementwise = {count, false, static_cast<int>(op), 0.0, a.dtype, a.shape.num_elements() == 1 && count != 1,
                        b.shape.num_elements() == 1 && count != 1};
-    n.exec = [op, as = a.shape, bs = b.shape, os = out.shape, d = a.dtype, od = out.dtype](backend::Backend& k,
-                                                                                           void* const* p) {
-      k.binary(op, {p[0], as, d}, {p[1], bs, d}, {p[2], os, od});
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::binary);
+    w.u8(static_cast<std::uint8_t>(op)).shape(a.shape).shape(b.shape).shape(out.shape).dtype(a.dtype).dtype(out.dtype);
+    t_.emit(std::move(n), w.take());
   }
   void where(In c, In a, In b, Out out) override {
     real_.where(c, a, b, out);
     if (!out.shape.num_elements()) return;
-    Node n{"where", describe(out.shape, out.dtype),
-           {t_.access(c.data, false, "where"), t_.access(a.data, false, "where"), t_.access(b.data, false, "where"),
-            t_.access(out.data, true, "where")}};
-    n.exec = [cs = c.shape, as = a.shape, bs = b.shape, os = out.shape, d = a.dtype](backend::Backend& k,
-                                                                                    void* const* p) {
-      k.where({p[0], cs, DType::boolean}, {p[1], as, d}, {p[2], bs, d}, {p[3], os, d});
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::where);
+    w.shape(c.shape).shape(a.shape).shape(b.shape).shape(out.shape).dtype(a.dtype);
+    t_.emit({"where", describe(out.shape, out.dtype),
+             {t_.access(c.data, false, "where"), t_.access(a.data, false, "where"), t_.access(b.data, false, "where"),
+              t_.access(out.data, true, "where")}},
+            w.take());
   }
   void reduce(backend::ReduceOp op, In x, const std::vector<int>& axes, Out out) override {
     real_.reduce(op, x, axes, out);
     if (!out.shape.num_elements()) return;
     static const char* names[] = {"sum", "mean", "max", "min", "prod", "argmax", "argmin"};
-    Node n{std::string("reduce.") + names[static_cast<int>(op)], describe(x.shape, x.dtype),
-           {t_.access(x.data, false, "reduce"), t_.access(out.data, true, "reduce")}};
-    n.exec = [op, xs = x.shape, xd = x.dtype, axes, os = out.shape, od = out.dtype](backend::Backend& b,
-                                                                                   void* const* p) {
-      b.reduce(op, {p[0], xs, xd}, axes, {p[1], os, od});
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::reduce);
+    w.u8(static_cast<std::uint8_t>(op)).shape(x.shape).dtype(x.dtype);
+    w.ints(std::vector<std::int64_t>(axes.begin(), axes.end())).shape(out.shape).dtype(out.dtype);
+    t_.emit({std::string("reduce.") + names[static_cast<int>(op)], describe(x.shape, x.dtype),
+             {t_.access(x.data, false, "reduce"), t_.access(out.data, true, "reduce")}},
+            w.take());
   }
   void gemm(const backend::GemmArgs& args) override {
     real_.gemm(args);
@@ -149,69 +143,57 @@ class TracingBackend final : public backend::Backend {
     Node n{"gemm", "batch=" + std::to_string(args.batch) + " m=" + std::to_string(args.m) + " n=" +
                        std::to_string(args.n) + " k=" + std::to_string(args.k) + (args.transpose_a ? " tA" : "") +
                        (args.transpose_b ? " tB" : "") + (args.bias ? " +bias" : "") + (args.relu ? " relu" : "")};
-    const bool reads_c = args.beta != 0.0;
-    const bool has_k = args.k > 0;
-    if (has_k) n.args.push_back(t_.access(args.a, false, "gemm"));
-    if (has_k) n.args.push_back(t_.access(args.b, false, "gemm"));
+    if (args.k > 0) n.args.push_back(t_.access(args.a, false, "gemm"));
+    if (args.k > 0) n.args.push_back(t_.access(args.b, false, "gemm"));
     if (args.bias) n.args.push_back(t_.access(args.bias, false, "gemm"));
-    if (reads_c) n.args.push_back(t_.access(args.c, false, "gemm"));
+    if (args.beta != 0.0) n.args.push_back(t_.access(args.c, false, "gemm"));
     n.args.push_back(t_.access(args.c, true, "gemm"));
-    n.exec = [args, has_k, reads_c](backend::Backend& b, void* const* p) {
-      backend::GemmArgs a = args;
-      int i = 0;
-      if (has_k) a.a = p[i++];
-      if (has_k) a.b = p[i++];
-      if (args.bias) a.bias = p[i++];
-      if (reads_c) ++i;
-      a.c = p[i];
-      b.gemm(a);
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::gemm);
+    w.dtype(args.dtype).u8(args.transpose_a).u8(args.transpose_b).u8(args.bias != nullptr).u8(args.relu);
+    for (auto v : {args.batch, args.m, args.n, args.k, args.lda, args.stride_a, args.ldb, args.stride_b, args.ldc,
+                   args.stride_c})
+      w.i64(v);
+    w.f64(args.alpha).f64(args.beta);
+    t_.emit(std::move(n), w.take());
   }
   void copy_strided(const backend::StridedCopyArgs& args) override {
     real_.copy_strided(args);
     if (!args.shape.num_elements()) return;
-    Node n{"copy_strided", describe(args.shape, args.dtype),
-           {t_.access(args.src, false, "copy_strided"), t_.access(args.dst, true, "copy_strided")}};
-    n.exec = [args](backend::Backend& b, void* const* p) {
-      backend::StridedCopyArgs a = args;
-      a.src = p[0];
-      a.dst = p[1];
-      b.copy_strided(a);
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::copy_strided);
+    w.dtype(args.dtype).shape(args.shape).i64(args.src_offset).ints(args.src_strides);
+    w.i64(args.dst_offset).ints(args.dst_strides);
+    t_.emit({"copy_strided", describe(args.shape, args.dtype),
+             {t_.access(args.src, false, "copy_strided"), t_.access(args.dst, true, "copy_strided")}},
+            w.take());
   }
   void gather(In x, In indices, int axis, Out out) override {
     real_.gather(x, indices, axis, out);
     if (!out.shape.num_elements()) return;
-    Node n{"gather", describe(x.shape, x.dtype) + " axis=" + std::to_string(axis),
-           {t_.access(x.data, false, "gather"), t_.access(indices.data, false, "gather"),
-            t_.access(out.data, true, "gather")}};
-    n.exec = [xs = x.shape, xd = x.dtype, is = indices.shape, id = indices.dtype, axis, os = out.shape](
-                 backend::Backend& b, void* const* p) { b.gather({p[0], xs, xd}, {p[1], is, id}, axis, {p[2], os, xd}); };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::gather);
+    w.shape(x.shape).shape(indices.shape).shape(out.shape).dtype(x.dtype).dtype(indices.dtype).i64(axis);
+    t_.emit({"gather", describe(x.shape, x.dtype) + " axis=" + std::to_string(axis),
+             {t_.access(x.data, false, "gather"), t_.access(indices.data, false, "gather"),
+              t_.access(out.data, true, "gather")}},
+            w.take());
   }
   void scatter_add(In updates, In indices, int axis, Out out) override {
     real_.scatter_add(updates, indices, axis, out);
     if (!updates.shape.num_elements()) return;
-    Node n{"scatter_add", describe(out.shape, out.dtype),
-           {t_.access(updates.data, false, "scatter_add"), t_.access(indices.data, false, "scatter_add"),
-            t_.access(out.data, false, "scatter_add"), t_.access(out.data, true, "scatter_add")}};
-    n.exec = [us = updates.shape, d = updates.dtype, is = indices.shape, id = indices.dtype, axis, os = out.shape](
-                 backend::Backend& b, void* const* p) {
-      b.scatter_add({p[0], us, d}, {p[1], is, id}, axis, {p[3], os, d});
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::scatter_add);
+    w.shape(updates.shape).shape(indices.shape).shape(out.shape).dtype(updates.dtype).dtype(indices.dtype).i64(axis);
+    t_.emit({"scatter_add", describe(out.shape, out.dtype),
+             {t_.access(updates.data, false, "scatter_add"), t_.access(indices.data, false, "scatter_add"),
+              t_.access(out.data, false, "scatter_add"), t_.access(out.data, true, "scatter_add")}},
+            w.take());
   }
   void softmax(In x, int axis, bool log, Out out) override {
     real_.softmax(x, axis, log, out);
     if (!x.shape.num_elements()) return;
-    Node n{log ? "log_softmax" : "softmax", describe(x.shape, x.dtype) + " axis=" + std::to_string(axis),
-           {t_.access(x.data, false, "softmax"), t_.access(out.data, true, "softmax")}};
-    n.exec = [s = x.shape, d = x.dtype, axis, log](backend::Backend& b, void* const* p) {
-      b.softmax({p[0], s, d}, axis, log, {p[1], s, d});
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::softmax);
+    w.shape(x.shape).dtype(x.dtype).i64(axis).u8(log);
+    t_.emit({log ? "log_softmax" : "softmax", describe(x.shape, x.dtype) + " axis=" + std::to_string(axis),
+             {t_.access(x.data, false, "softmax"), t_.access(out.data, true, "softmax")}},
+            w.take());
   }
   void random(backend::Distribution dist, std::uint64_t seed, double a, double b, Out out) override {
     real_.random(dist, seed, a, b, out);
@@ -222,23 +204,18 @@ class TracingBackend final : public backend::Backend {
     Node n{std::string("random.") + names[static_cast<int>(dist)], describe(out.shape, out.dtype),
            {t_.access(out.data, true, "random")}};
     n.random = true;
-    n.exec = [dist, source, a, b, s = out.shape, d = out.dtype](backend::Backend& k, void* const* p) {
-      k.random(dist, source(), a, b, {p[0], s, d});
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::random);
+    w.u8(static_cast<std::uint8_t>(dist)).f64(a).f64(b).shape(out.shape).dtype(out.dtype);
+    t_.emit(std::move(n), w.take(), std::move(source));
   }
   void conv2d(const backend::ConvArgs& args, const void* x, const void* kernel, void* y) override {
     real_.conv2d(args, x, kernel, y);
-    Node n{"conv2d", conv_attrs(args),
-           {t_.access(x, false, "conv2d"), t_.access(kernel, false, "conv2d")}};
+    Node n{"conv2d", conv_attrs(args), {t_.access(x, false, "conv2d"), t_.access(kernel, false, "conv2d")}};
     if (args.bias) n.args.push_back(t_.access(args.bias, false, "conv2d"));
     n.args.push_back(t_.access(y, true, "conv2d"));
-    n.exec = [args](backend::Backend& b, void* const* p) {
-      backend::ConvArgs a = args;
-      if (args.bias) a.bias = p[2];
-      b.conv2d(a, p[0], p[1], p[args.bias ? 3 : 2]);
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::conv2d);
+    w.conv(args);
+    t_.emit(std::move(n), w.take());
   }
   void conv2d_backward(const backend::ConvArgs& args, const void* x, const void* kernel, const void* dy, void* dx,
                        void* dkernel) override {
@@ -254,21 +231,17 @@ class TracingBackend final : public backend::Backend {
       }
     if (dx) n.args.push_back(t_.access(dx, true, "conv2d_backward")), present |= 8;
     if (dkernel) n.args.push_back(t_.access(dkernel, true, "conv2d_backward")), present |= 16;
-    n.exec = [args, present](backend::Backend& b, void* const* p) {
-      void* slot[5] = {};
-      int j = 0;
-      for (int i = 0; i < 5; ++i)
-        if (present & (1u << i)) slot[i] = p[j++];
-      b.conv2d_backward(args, slot[0], slot[1], slot[2], slot[3], slot[4]);
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::conv2d_backward);
+    w.conv(args).u8(present);
+    t_.emit(std::move(n), w.take());
   }
   void pool2d(backend::PoolOp op, const backend::PoolArgs& args, const void* x, void* y) override {
     real_.pool2d(op, args, x, y);
-    Node n{op == backend::PoolOp::max ? "max_pool2d" : "avg_pool2d", pool_attrs(args),
-           {t_.access(x, false, "pool2d"), t_.access(y, true, "pool2d")}};
-    n.exec = [op, args](backend::Backend& b, void* const* p) { b.pool2d(op, args, p[0], p[1]); };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::pool2d);
+    w.pool(op, args);
+    t_.emit({op == backend::PoolOp::max ? "max_pool2d" : "avg_pool2d", pool_attrs(args),
+             {t_.access(x, false, "pool2d"), t_.access(y, true, "pool2d")}},
+            w.take());
   }
   void pool2d_backward(backend::PoolOp op, const backend::PoolArgs& args, const void* x, const void* dy,
                        void* dx) override {
@@ -277,14 +250,9 @@ class TracingBackend final : public backend::Backend {
     if (x) n.args.push_back(t_.access(x, false, "pool2d_backward"));
     n.args.push_back(t_.access(dy, false, "pool2d_backward"));
     n.args.push_back(t_.access(dx, true, "pool2d_backward"));
-    const bool has_x = x != nullptr;
-    n.exec = [op, args, has_x](backend::Backend& b, void* const* p) {
-      if (has_x)
-        b.pool2d_backward(op, args, p[0], p[1], p[2]);
-      else
-        b.pool2d_backward(op, args, nullptr, p[0], p[1]);
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::pool2d_backward);
+    w.pool(op, args).u8(x != nullptr);
+    t_.emit(std::move(n), w.take());
   }
   void adam_update(const backend::AdamUpdateArgs& args) override {
     real_.adam_update(args);
@@ -296,16 +264,10 @@ class TracingBackend final : public backend::Backend {
               t_.access(args.v, true, "adam_update")};
     if (args.v_max) n.args.push_back(t_.access(args.v_max, false, "adam_update"));
     if (args.v_max) n.args.push_back(t_.access(args.v_max, true, "adam_update"));
-    n.exec = [args](backend::Backend& b, void* const* p) {
-      backend::AdamUpdateArgs a = args;
-      a.grad = p[0];
-      a.variable = p[4];
-      a.m = p[5];
-      a.v = p[6];
-      if (args.v_max) a.v_max = p[8];
-      b.adam_update(a);
-    };
-    t_.record(std::move(n));
+    CallWriter w(Kernel::adam_update);
+    w.dtype(args.dtype).i64(args.size).f64(args.alpha).f64(args.beta_1).f64(args.beta_2).f64(args.epsilon);
+    w.u8(args.v_max != nullptr);
+    t_.emit(std::move(n), w.take());
   }
 
  private:
@@ -416,6 +378,7 @@ Tensor Tracer::add_input(const Tensor& value, std::size_t index) {
                                    storage->data},
                             storage->data);
   graph_.inputs.push_back(id);
+  graph_.input_specs.emplace_back(value.shape(), value.dtype());
   return copy;
 }
 
@@ -443,6 +406,16 @@ Access Tracer::access(const void* pointer, bool write, const char* op) const {
 }
 
 void Tracer::record(Node node) { graph_.nodes.push_back(std::move(node)); }
+
+void Tracer::emit(Node node, std::vector<std::byte> call, SeedSource seed) {
+  node.call = std::move(call);
+  auto decoded = decode_call(node.call, std::move(seed), "function '" + graph_.name + "', kernel '" + node.op + "'");
+  // Every trace checks its own records, so an encoder and its decoder cannot drift apart unseen.
+  if (auto error = node_extents_error(graph_, node, decoded); !error.empty())
+    throw TraceError("function '" + graph_.name + "', kernel '" + node.op + "': " + error + " (an internal error)");
+  node.exec = std::move(decoded.exec);
+  record(std::move(node));
+}
 
 void Tracer::host_read(const char* what) const {
   throw TraceError("function '" + graph_.name + "': " + what +

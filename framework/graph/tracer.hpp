@@ -45,6 +45,8 @@ class Tracer {
   // Recording, for the proxy and host steps.
   Access access(const void* pointer, bool write, const char* op) const;
   void record(Node node);
+  // Records a kernel call: `call` is its record (kernel_call.hpp), from which the node's Exec is made.
+  void emit(Node node, std::vector<std::byte> call, std::function<std::uint64_t()> seed = nullptr);
   [[noreturn]] void host_read(const char* what) const;
 
  private:

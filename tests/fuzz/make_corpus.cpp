@@ -1,5 +1,6 @@
 // Writes the Strata-made seeds of the fuzz corpus into the folder argv[1]: the architecture the
-// fuzz target loads weights into, saved in every format, and a few JSON configs.
+// fuzz target loads weights into, saved in every format, a few JSON configs, and function files
+// (export_model) for the function-file target.
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -37,5 +38,9 @@ int main(int argc, char** argv) {
   st::Sequential conv({Input({8, 8, 1}), Conv2D(2, 3, {.activation = "relu"}), BatchNormalization(),
                        MaxPooling2D(2), Flatten(), Dense(2)});
   std::ofstream(dir + "/strata_conv.json") << conv.to_json();
+
+  st::models::export_model(model, dir + "/strata_mlp.stfn", {.batch_size = 2});
+  st::models::export_model(functional, dir + "/strata_functional.stfn", {.batch_size = 1});
+  st::models::export_model(conv, dir + "/strata_conv.stfn", {.batch_size = 1});
   return 0;
 }

@@ -63,7 +63,7 @@ st::Tensor sample_inputs(std::int64_t n, std::int64_t d) {
 TEST_CASE("strata CLI: --help for the tool and every command") {
   auto overview = strata_cli({"--help"});
   CHECK(overview.exit_code == 0);
-  for (const char* command : {"summary", "predict", "convert", "inspect"}) {
+  for (const char* command : {"summary", "predict", "convert", "export", "inspect"}) {
     CAPTURE(command);
     CHECK(overview.output.find(std::string("  ") + command) != std::string::npos);
     auto help = strata_cli({command, "--help"});

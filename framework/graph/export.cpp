@@ -1,0 +1,255 @@
+// The function file: "STRATAFN", a version, then the graph as CallWriter fields (little-endian):
+//   name, device, pass statistics, arena bytes,
+//   buffers   (kind, bytes, arena offset, constant, label, values for variables and constants),
+//   inputs    (buffer, shape, dtype), outputs (buffer, offset, shape, dtype),
+//   nodes     (op, attrs, flags, accesses (buffer, offset, write), kernel record).
+// Loading decodes every kernel record with the replay's own decoder and checks each pointer
+// argument's reach against its buffer before anything is allocated or run.
+#include "strata/framework/graph/export.hpp"
+
+#include <fstream>
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+
+#include "strata/backend/backend.hpp"
+#include "strata/framework/errors.hpp"
+#include "strata/framework/graph/concrete_graph.hpp"
+#include "strata/framework/graph/kernel_call.hpp"
+#include "strata/framework/ops/random.hpp"
+
+namespace strata {
+
+using graph::detail::Buffer;
+using graph::detail::ByteReader;
+using graph::detail::CallWriter;
+
+namespace {
+
+constexpr char kMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'F', 'N'};
+constexpr std::int64_t kVersion = 1;
+// A loaded graph's arena and values together may not exceed this (a hostile file cannot make the
+// loader allocate more).
+constexpr std::int64_t kMaxMemory = std::int64_t(1) << 36;
+
+std::vector<bool> referenced(const graph::detail::Graph& g) {
+  std::vector<bool> used(g.buffers.size(), false);
+  for (const auto& node : g.nodes)
+    for (const auto& a : node.args) used[static_cast<std::size_t>(a.buffer)] = true;
+  for (const auto& o : g.outputs) used[static_cast<std::size_t>(o.buffer)] = true;
+  return used;
+}
+
+}  // namespace
+
+void save_function(const ConcreteFunction& function, const std::string& path) {
+  if (!function.defined()) throw ValueError("save_function: the concrete function is undefined");
+  const auto& cg = *function.graph();
+  const auto& g = cg.graph();
+  for (const auto& node : g.nodes)
+    if (node.call.empty())
+      throw ValueError("save_function: function '" + g.name + "' cannot be saved to '" + path + "': its node '" +
+                       node.op +
+                       "' runs C++ at every call (a host step, such as a train step's optimizer update, or a "
+                       "control-flow node). Save a function made only of kernels, such as a model's inference.");
+  auto& backend = backend::get_backend(g.device);
+  const auto used = referenced(g);
+
+  CallWriter w;
+  for (char c : kMagic) w.u8(static_cast<std::uint8_t>(c));
+  w.i64(kVersion).text(g.name).text(g.device.to_string());
+  const auto& s = cg.stats();
+  for (auto v : {s.nodes_traced, s.nodes_pruned, s.nodes_folded, s.nodes_fused, s.bytes_before, s.constant_bytes})
+    w.i64(static_cast<std::int64_t>(v));
+  w.i64(static_cast<std::int64_t>(s.arena_bytes));
+
+  w.i64(static_cast<std::int64_t>(g.buffers.size()));
+  std::vector<std::byte> host;
+  for (std::size_t b = 0; b < g.buffers.size(); ++b) {
+    const Buffer& buf = g.buffers[b];
+    const bool in_arena = buf.arena_offset >= 0;
+    const bool values = used[b] && !in_arena && buf.kind != Buffer::Kind::input;
+    w.u8(static_cast<std::uint8_t>(buf.kind)).i64(used[b] ? static_cast<std::int64_t>(buf.bytes) : 0);
+    w.i64(used[b] ? buf.arena_offset : -1).u8(buf.constant).text(buf.label).u8(values);
+    if (values) {
+      // Variables are saved with the values they hold now.
+      host.resize(buf.bytes);
+      if (buf.bytes) backend.copy_to_host(buf.address, host.data(), buf.bytes);
+      w.bytes(host.data(), host.size());
+    }
+  }
+  w.i64(static_cast<std::int64_t>(g.inputs.size()));
+  for (std::size_t i = 0; i < g.inputs.size(); ++i)
+    w.i64(g.inputs[i]).shape(g.input_specs.at(i).first).dtype(g.input_specs.at(i).second);
+  w.i64(static_cast<std::int64_t>(g.outputs.size()));
+  for (const auto& o : g.outputs) w.i64(o.buffer).i64(static_cast<std::int64_t>(o.offset)).shape(o.shape).dtype(o.dtype);
+  w.i64(static_cast<std::int64_t>(g.nodes.size()));
+  for (const auto& node : g.nodes) {
+    w.text(node.op).text(node.attrs).u8(static_cast<std::uint8_t>(node.side_effect | (node.random << 1)));
+    w.i64(static_cast<std::int64_t>(node.args.size()));
+    for (const auto& a : node.args) w.i64(a.buffer).i64(static_cast<std::int64_t>(a.offset)).u8(a.write);
+    w.bytes(node.call.data(), node.call.size());
+  }
+
+  const auto bytes = w.take();
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) throw IOError("save_function: cannot open '" + path + "' for writing");
+  file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!file.flush()) throw IOError("save_function: writing '" + path + "' failed");
+}
+
+namespace {
+
+std::vector<std::byte> read_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw IOError("load_function: cannot open '" + path + "'");
+  std::vector<char> text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::vector<std::byte> bytes(text.size());
+  if (!text.empty()) std::memcpy(bytes.data(), text.data(), text.size());
+  return bytes;
+}
+
+bool has_magic(const std::vector<std::byte>& bytes) {
+  if (bytes.size() < sizeof kMagic) return false;
+  for (std::size_t i = 0; i < sizeof kMagic; ++i)
+    if (static_cast<char>(bytes[i]) != kMagic[i]) return false;
+  return true;
+}
+
+ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& path, const Device* device_override) {
+  const std::string where = "load_function: '" + path + "'";
+  if (!has_magic(bytes)) throw IOError(where + " is not a Strata function file (it does not start with STRATAFN)");
+  ByteReader r(bytes, where);
+  for (std::size_t i = 0; i < sizeof kMagic; ++i) r.u8();
+  if (const auto version = r.i64(); version != kVersion)
+    r.fail("file version " + std::to_string(version) + ", this program reads version " + std::to_string(kVersion));
+
+  graph::detail::Graph g;
+  g.name = r.text();
+  const std::string device_type = r.text();
+  try {
+    g.device = device_override ? *device_override : Device(std::string_view(device_type));
+  } catch (const Error& e) {
+    r.fail(std::string("its device: ") + e.what());
+  }
+  graph::detail::PassStats stats;
+  for (auto* v : {&stats.nodes_traced, &stats.nodes_pruned, &stats.nodes_folded, &stats.nodes_fused,
+                  &stats.bytes_before, &stats.constant_bytes})
+    *v = static_cast<std::size_t>(r.size("a statistic"));
+  std::int64_t memory = r.size("the arena size");
+  stats.arena_bytes = static_cast<std::size_t>(memory);
+  if (memory > kMaxMemory) r.fail("the graph needs more than 64 GiB");
+  auto& backend = backend::get_backend(g.device);
+
+  const auto buffers = r.count("the buffer count");
+  g.buffers.resize(static_cast<std::size_t>(buffers));
+  std::vector<std::byte> values;
+  for (std::int64_t b = 0; b < buffers; ++b) {
+    Buffer& buf = g.buffers[static_cast<std::size_t>(b)];
+    const std::string at = "buffer " + std::to_string(b);
+    buf.kind = r.code(Buffer::Kind::input, "buffer kind");
+    const auto size = r.size("a buffer size");
+    buf.bytes = static_cast<std::size_t>(size);
+    buf.arena_offset = r.signed_size("an arena offset");
+    buf.constant = r.flag();
+    buf.label = r.text();
+    const bool has_values = r.flag();
+    if (buf.arena_offset < -1 || (buf.arena_offset >= 0 && buf.arena_offset + size > std::int64_t(stats.arena_bytes)))
+      r.fail(at + " (" + std::to_string(size) + " bytes at " + std::to_string(buf.arena_offset) +
+             ") lies outside the arena of " + std::to_string(stats.arena_bytes) + " bytes");
+    if (has_values == (buf.arena_offset >= 0) && size > 0)
+      r.fail(at + (has_values ? " has values and a place in the arena" : " has neither values nor a place in the arena"));
+    if (buf.kind == Buffer::Kind::input && has_values) r.fail(at + " is an input with values");
+    if (size == 0) buf.arena_offset = -1;  // nothing to place; a nonzero reach of it fails below
+    if (!has_values) continue;
+    values = r.bytes();
+    if (values.size() != buf.bytes)
+      r.fail(at + " holds " + std::to_string(values.size()) + " bytes of values, expected " + std::to_string(size));
+    memory += size;
+    if (memory > kMaxMemory) r.fail("the graph needs more than 64 GiB");
+    buf.owner = std::make_shared<Storage>(backend, buf.bytes);
+    buf.address = buf.owner->data;
+    if (size) backend.copy_from_host(values.data(), buf.address, buf.bytes);
+  }
+
+  auto buffer_index = [&](const char* what) {
+    const auto b = r.i64();
+    if (b < 0 || b >= buffers) r.fail(std::string(what) + " names buffer " + std::to_string(b) + " of " +
+                                      std::to_string(buffers));
+    return static_cast<int>(b);
+  };
+  auto fits = [&](int b, std::size_t offset, std::size_t bytes, const std::string& what) {
+    const auto have = g.buffers[static_cast<std::size_t>(b)].bytes;
+    if (offset > have || bytes > have - offset)
+      r.fail(what + " reaches " + std::to_string(bytes) + " bytes from offset " + std::to_string(offset) +
+             " of buffer " + std::to_string(b) + ", which has " + std::to_string(have));
+  };
+  const auto inputs = r.count("the input count");
+  for (std::int64_t i = 0; i < inputs; ++i) {
+    const int b = buffer_index("an input");
+    Shape shape = r.shape();
+    const DType dtype = r.dtype();
+    if (g.buffers[static_cast<std::size_t>(b)].kind != Buffer::Kind::input) r.fail("input " + std::to_string(i) + " is not an input buffer");
+    const auto bytes = static_cast<std::size_t>(shape.num_elements()) * dtype_size(dtype);
+    if (bytes != g.buffers[static_cast<std::size_t>(b)].bytes && g.buffers[static_cast<std::size_t>(b)].arena_offset >= 0)
+      r.fail("input " + std::to_string(i) + " of shape " + shape.to_string() + " does not fill its buffer");
+    g.inputs.push_back(b);
+    g.input_specs.emplace_back(std::move(shape), dtype);
+  }
+  const auto outputs = r.count("the output count");
+  for (std::int64_t i = 0; i < outputs; ++i) {
+    graph::detail::Output o;
+    o.buffer = buffer_index("an output");
+    o.offset = static_cast<std::size_t>(r.size("an offset"));
+    o.shape = r.shape();
+    o.dtype = r.dtype();
+    fits(o.buffer, o.offset, static_cast<std::size_t>(o.shape.num_elements()) * dtype_size(o.dtype),
+         "output " + std::to_string(i));
+    g.outputs.push_back(std::move(o));
+  }
+  const auto nodes = r.count("the node count");
+  for (std::int64_t j = 0; j < nodes; ++j) {
+    graph::detail::Node node;
+    node.op = r.text();
+    node.attrs = r.text();
+    const auto flags = r.u8();
+    if (flags > 3) r.fail("node " + std::to_string(j) + " has unknown flags");
+    node.side_effect = flags & 1;
+    node.random = flags & 2;
+    const auto args = r.count("an argument count");
+    for (std::int64_t i = 0; i < args; ++i) {
+      graph::detail::Access a;
+      a.buffer = buffer_index("an argument");
+      a.offset = static_cast<std::size_t>(r.size("an offset"));
+      a.write = r.flag();
+      if (a.write && g.buffers[static_cast<std::size_t>(a.buffer)].kind == Buffer::Kind::input)
+        r.fail("node " + std::to_string(j) + " writes an input buffer");
+      node.args.push_back(a);
+    }
+    node.call = r.bytes();
+    const std::string at = where + ", node " + std::to_string(j) + " ('" + node.op + "')";
+    auto decoded = graph::detail::decode_call(node.call, [] { return next_random_seed(); }, at);
+    if (auto error = graph::detail::node_extents_error(g, node, decoded); !error.empty())
+      throw IOError(at + ": " + error);
+    node.exec = std::move(decoded.exec);
+    g.nodes.push_back(std::move(node));
+  }
+  r.end();
+  stats.nodes_replayed = g.nodes.size();
+  return ConcreteFunction(std::make_shared<graph::ConcreteGraph>(std::move(g), stats));
+}
+
+}  // namespace
+
+ConcreteFunction load_function(const std::string& path) { return parse(read_file(path), path, nullptr); }
+ConcreteFunction load_function(const std::string& path, const Device& device) {
+  return parse(read_file(path), path, &device);
+}
+
+bool is_function_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  char head[sizeof kMagic] = {};
+  return file.read(head, sizeof head) && std::equal(head, head + sizeof head, kMagic);
+}
+
+}  // namespace strata

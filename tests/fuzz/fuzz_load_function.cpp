@@ -1,0 +1,65 @@
+// libFuzzer target: the bytes of a function file (save_function / export_model) go to
+// load_function, and a function that loads runs once on zeros when its inputs are small. Every
+// outcome but a strata::Error (a crash, a sanitizer report, a leak, or any other exception) is a
+// finding. See run.sh (--function).
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "strata/strata.hpp"
+
+namespace st = strata;
+
+namespace {
+
+const std::string& input_path() {
+  static const std::string path = [] {
+    const int fd = ::memfd_create("strata_fuzz_function", 0);
+    if (fd < 0) {
+      std::perror("memfd_create");
+      std::abort();
+    }
+    return "/proc/self/fd/" + std::to_string(fd);
+  }();
+  return path;
+}
+
+void write_input(const std::uint8_t* data, std::size_t size) {
+  const int fd = std::stoi(input_path().substr(14));
+  if (::ftruncate(fd, 0) != 0) std::abort();
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(done));
+    if (n <= 0) std::abort();
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  std::cerr.setstate(std::ios::badbit);
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  write_input(data, size);
+  try {
+    auto f = st::load_function(input_path());
+    // Running is part of the contract: every kernel argument was checked against its buffer.
+    std::int64_t elements = 0;
+    for (const auto& spec : f.input_specs()) elements += spec.shape.num_elements();
+    if (elements <= (1 << 16) && f.stats().arena_bytes <= (64u << 20)) {
+      std::vector<st::Tensor> inputs;
+      for (const auto& spec : f.input_specs()) inputs.push_back(st::zeros(spec.shape, spec.dtype));
+      f(inputs);
+    }
+  } catch (const st::Error&) {
+  }
+  return 0;
+}
