@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <iterator>
 
@@ -30,7 +31,7 @@ constexpr char kMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'F', 'N'};
 constexpr std::int64_t kVersion = 1;
 // A loaded graph's arena and values together may not exceed this (a hostile file cannot make the
 // loader allocate more).
-constexpr std::int64_t kMaxMemory = std::int64_t(1) << 36;
+std::atomic<std::int64_t> max_memory{std::int64_t(1) << 36};
 
 std::vector<bool> referenced(const graph::detail::Graph& g) {
   std::vector<bool> used(g.buffers.size(), false);
@@ -138,7 +139,8 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
     *v = static_cast<std::size_t>(r.size("a statistic"));
   std::int64_t memory = r.size("the arena size");
   stats.arena_bytes = static_cast<std::size_t>(memory);
-  if (memory > kMaxMemory) r.fail("the graph needs more than 64 GiB");
+  const std::int64_t limit = max_memory.load();
+  if (memory > limit) r.fail("the graph needs more than " + std::to_string(limit) + " bytes");
   auto& backend = backend::get_backend(g.device);
 
   const auto buffers = r.count("the buffer count");
@@ -166,11 +168,19 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
     if (values.size() != buf.bytes)
       r.fail(at + " holds " + std::to_string(values.size()) + " bytes of values, expected " + std::to_string(size));
     memory += size;
-    if (memory > kMaxMemory) r.fail("the graph needs more than 64 GiB");
+    if (memory > limit) r.fail("the graph needs more than " + std::to_string(limit) + " bytes");
     buf.owner = std::make_shared<Storage>(backend, buf.bytes);
     buf.address = buf.owner->data;
     if (size) backend.copy_from_host(values.data(), buf.address, buf.bytes);
   }
+
+  // The arena is no larger than the buffers placed in it (rounded to the planner's alignment).
+  std::int64_t arena_end = 0;
+  for (const auto& buf : g.buffers)
+    if (buf.arena_offset >= 0) arena_end = std::max(arena_end, buf.arena_offset + std::int64_t(buf.bytes));
+  if (std::int64_t(stats.arena_bytes) > arena_end + 64)
+    r.fail("an arena of " + std::to_string(stats.arena_bytes) + " bytes for buffers that end at " +
+           std::to_string(arena_end));
 
   auto buffer_index = [&](const char* what) {
     const auto b = r.i64();
@@ -240,6 +250,10 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
 }
 
 }  // namespace
+
+namespace graph::detail {
+void set_max_loaded_memory(std::int64_t bytes) { max_memory.store(bytes); }
+}  // namespace graph::detail
 
 ConcreteFunction load_function(const std::string& path) { return parse(read_file(path), path, nullptr); }
 ConcreteFunction load_function(const std::string& path, const Device& device) {

@@ -1,5 +1,7 @@
 #include "strata/framework/graph/function.hpp"
 
+#include <atomic>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <set>
@@ -16,6 +18,14 @@ namespace {
 
 // TensorFlow warns once a function has traced this many times in a row without a replay between.
 constexpr int kRetraceWarning = 5;
+
+std::atomic<bool>& eager_functions() {
+  static std::atomic<bool> flag = [] {
+    const char* env = std::getenv("STRATA_RUN_FUNCTIONS_EAGERLY");
+    return env && *env && std::string(env) != "0";
+  }();
+  return flag;
+}
 
 std::string spec_text(const Shape& shape, DType dtype) {
   std::string s = "(";
@@ -134,7 +144,8 @@ std::vector<Tensor> Function::call(const std::vector<Tensor>& inputs) const {
   if (!state_) throw ValueError("function: calling an empty Function");
   // Inside another function's trace the callable simply becomes part of that trace.
   // Under a recording tape it runs eagerly too, so that gradients flow through it.
-  if (graph::detail::active_tracer() || autodiff::is_recording()) return state_->callable(inputs);
+  if (graph::detail::active_tracer() || autodiff::is_recording() || functions_run_eagerly())
+    return state_->callable(inputs);
   std::lock_guard lock(state_->mutex);
   if (state_->same_as_last(inputs)) {
     state_->traces_in_a_row = 0;
@@ -202,6 +213,9 @@ std::string ConcreteFunction::listing() const { return graph_->listing(); }
 std::string ConcreteFunction::to_dot() const { return graph_->to_dot(); }
 
 bool is_tracing() { return graph::detail::is_tracing(); }
+
+void run_functions_eagerly(bool enable) { eager_functions().store(enable); }
+bool functions_run_eagerly() { return eager_functions().load(std::memory_order_relaxed); }
 
 void host_step(const std::string& name, const std::vector<Tensor>& inputs,
                std::function<void(const std::vector<Tensor>&)> step) {

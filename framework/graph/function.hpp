@@ -150,6 +150,13 @@ auto function(F callable, FunctionOptions options = {}) {
   }
 }
 
+// Every st::function (and so fit / evaluate / predict's compiled steps) runs its C++ eagerly
+// instead of tracing and replaying, as tf.config.run_functions_eagerly: for debugging, and to
+// compare a program's compiled and eager results. STRATA_RUN_FUNCTIONS_EAGERLY=1 in the environment
+// turns it on at start-up.
+void run_functions_eagerly(bool enable);
+bool functions_run_eagerly();
+
 // True while the calling thread traces a function (for code that must behave differently then).
 bool is_tracing();
 

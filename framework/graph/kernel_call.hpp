@@ -100,6 +100,10 @@ DecodedCall decode_call(const std::vector<std::byte>& call, SeedSource seed, con
 // is wrong.
 std::string node_extents_error(const Graph& graph, const Node& node, const DecodedCall& call);
 
+// The most memory (arena and values) load_function lets a file ask for (default 64 GiB; the fuzz
+// target lowers it).
+void set_max_loaded_memory(std::int64_t bytes);
+
 // The record of a fused elementwise chain (made by the fusion pass).
 std::vector<std::byte> fused_call(DType dtype, std::int64_t count, const std::vector<bool>& input_scalar,
                                   const std::vector<backend::FusedStep>& steps);

@@ -37,4 +37,5 @@ done
 
 test_accuracy=$(value test_accuracy)
 check "XOR-like problem learned: test accuracy $test_accuracy >= 0.90" "$test_accuracy >= 0.90"
+same_as_eager "$exe" 5
 finish

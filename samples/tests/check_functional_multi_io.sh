@@ -28,4 +28,5 @@ contains "DOT: the image input" "image (InputLayer)"
 contains "DOT: the class head" "class (Dense)"
 check "DOT: 9 edges (image->conv->pool->flatten->dense->concat, meta->dense->concat, concat->class, concat->score)" \
   "$(grep -c -- "->" "$dot_file") == 9"
+same_as_eager "$exe" 2000 1 "$work/eager.dot"
 finish

@@ -21,4 +21,5 @@ check "one finished progress bar per epoch ($bars bars, $epochs epochs)" "$epoch
 train_accuracy=$(value train_accuracy) test_accuracy=$(value test_accuracy)
 check "train accuracy $train_accuracy >= 0.75" "$train_accuracy >= 0.75"
 check "test accuracy $test_accuracy >= 0.75" "$test_accuracy >= 0.75"
+same_as_eager "$exe" "$@"
 finish

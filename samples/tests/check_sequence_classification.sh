@@ -9,4 +9,5 @@ shift
 run_sample "$exe" "$@"
 accuracy=$(value test_accuracy)
 check "test accuracy $accuracy >= 0.85" "$accuracy >= 0.85"
+same_as_eager "$exe" 1 16
 finish

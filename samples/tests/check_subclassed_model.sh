@@ -17,4 +17,5 @@ fit_accuracy=$(value test_accuracy "$(grep '^fit:' <<<"$output")")
 step_accuracy=$(value test_accuracy "$(grep '^train_step:' <<<"$output")")
 check "fit: test accuracy $fit_accuracy >= 0.75" "$fit_accuracy >= 0.75"
 check "custom train_step: test accuracy $step_accuracy >= 0.75" "$step_accuracy >= 0.75"
+same_as_eager "$exe" "$@"
 finish

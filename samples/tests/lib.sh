@@ -70,6 +70,36 @@ contains() {
   fi
 }
 
+# same_as_eager EXE ARGS...: runs the sample twice, as it is (fit's compiled steps) and with every
+# st::function run eagerly (STRATA_RUN_FUNCTIONS_EAGERLY=1), and checks that every KEY=NUMBER the
+# two runs print, timings aside, is the same number as printed (a replay gives eager's bits where
+# fusion does not reorder arithmetic). Leaves $output as it was.
+same_as_eager() {
+  local kept="$output" compiled eager pairs
+  echo "+ $* (compiled, then STRATA_RUN_FUNCTIONS_EAGERLY=1)"
+  if ! compiled=$("$@" 2>&1) || ! eager=$(STRATA_RUN_FUNCTIONS_EAGERLY=1 "$@" 2>&1); then
+    echo "FAIL: '$*' exited with an error"
+    exit 1
+  fi
+  numbers() { grep -oE -- "[A-Za-z_]+=[-+0-9.eE]+" <<<"$1" | grep -vE -- "(time|_s|ms|seconds)=" || true; }
+  pairs=$(paste -d' ' <(numbers "$compiled") <(numbers "$eager"))
+  if [[ -z "$pairs" ]]; then
+    echo "FAIL: no KEY=NUMBER output to compare"
+    failures=$((failures + 1))
+    return
+  fi
+  local compared=0 a b
+  while read -r a b; do
+    compared=$((compared + 1))
+    if [[ "$a" != "$b" ]]; then
+      echo "FAIL: compiled printed $a, eager printed ${b:-nothing}"
+      failures=$((failures + 1))
+    fi
+  done <<<"$pairs"
+  echo "ok: $compared printed numbers are the same compiled and eager"
+  output="$kept"
+}
+
 finish() {
   if ((failures > 0)); then
     echo "$failures check(s) failed"

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <string>
 
+#include "strata/framework/graph/kernel_call.hpp"
 #include "strata/strata.hpp"
 
 namespace st = strata;
@@ -44,6 +45,8 @@ void write_input(const std::uint8_t* data, std::size_t size) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   std::cerr.setstate(std::ios::badbit);
+  // Well under libFuzzer's malloc limit: a larger request is the IOError under test.
+  strata::graph::detail::set_max_loaded_memory(256 << 20);
   return 0;
 }
 

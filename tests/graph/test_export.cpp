@@ -236,16 +236,17 @@ TEST_CASE("export: truncated and corrupted files give IOErrors, never a crash") 
 
 namespace {
 // A function file written field by field (the layout of framework/graph/export.cpp): one input
-// buffer of `input_bytes`, one arena buffer of 400 bytes, and one node applying relu to 100 floats
-// of the input.
-std::vector<std::byte> hostile_file(std::int64_t input_bytes, std::int64_t arena_offset, std::int64_t rank_dims) {
+// buffer of `input_bytes`, one buffer of 400 bytes at `arena_offset` in an arena of `arena` bytes,
+// and one node applying relu to `rank_dims` floats of the input.
+std::vector<std::byte> hostile_file(std::int64_t input_bytes, std::int64_t arena_offset, std::int64_t rank_dims,
+                                    std::int64_t arena = 960) {
   using st::graph::detail::CallWriter;
   using st::graph::detail::Kernel;
   CallWriter w;
   for (char c : std::string("STRATAFN")) w.u8(static_cast<std::uint8_t>(c));
   w.i64(1).text("hostile").text("cpu");
   for (int i = 0; i < 6; ++i) w.i64(0);
-  w.i64(1024);  // arena
+  w.i64(arena);
   w.i64(2);     // buffers
   w.u8(2).i64(input_bytes).i64(0).u8(0).text("input 0").u8(0);
   w.u8(0).i64(400).i64(arena_offset).u8(0).text("").u8(0);
@@ -275,7 +276,9 @@ TEST_CASE("export: a kernel that would reach past its buffer is refused before a
   CHECK(contains(message_of([&] { st::load_function(path); }),
                  "node 0 ('unary.relu'): argument 0 reaches 400 bytes from offset 0 of buffer 0, which has 16"));
   write_bytes(path, hostile_file(400, 900, 100));  // the arena buffer overruns the arena
-  CHECK(contains(message_of([&] { st::load_function(path); }), "lies outside the arena of 1024 bytes"));
+  CHECK(contains(message_of([&] { st::load_function(path); }), "lies outside the arena of 960 bytes"));
+  write_bytes(path, hostile_file(400, 512, 100, std::int64_t(40) << 30));  // a 40 GiB arena for 912 bytes
+  CHECK(contains(message_of([&] { st::load_function(path); }), "for buffers that end at 912"));
   write_bytes(path, hostile_file(400, 512, std::int64_t(1) << 50));  // a dimension past every limit
   CHECK(contains(message_of([&] { st::load_function(path); }), "is out of range"));
 }

@@ -307,3 +307,27 @@ TEST_CASE("function: st::cond and st::while_loop inside a trace are a clear erro
   CHECK(contains(message, "st::cond inside a traced function"));
   CHECK(contains(message, "run_eagerly"));
 }
+
+TEST_CASE("function: run_functions_eagerly runs the C++ at every call, compiled fit included") {
+  int runs = 0;
+  auto f = st::function([&](const st::Tensor& x) {
+    ++runs;
+    return x * 2.0f;
+  });
+  st::run_functions_eagerly(true);
+  const st::Tensor x({1.0f, 2.0f});
+  f(x);
+  f(x);
+  CHECK(runs == 2);
+  CHECK(f.trace_count() == 0);
+  st::Sequential model({st::layers::Input({2}), st::layers::Dense(1)});
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  model.fit(st::ones({4, 2}), st::ones({4, 1}), {.epochs = 1, .verbose = 0});
+  CHECK(model.step_trace_count("train") == 0);
+  st::run_functions_eagerly(false);
+  CHECK_FALSE(st::functions_run_eagerly());
+  f(x);
+  f(x);
+  CHECK(runs == 3);  // traced once, then replayed
+  CHECK(f.trace_count() == 1);
+}
