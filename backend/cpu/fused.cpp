@@ -1,16 +1,337 @@
-// Fused elementwise programs on the CPU: chunks of the program split across the pool, each thread
-// with its own scratch (kept between calls, so a replayed graph allocates nothing).
+// Fused elementwise programs on the CPU. A program (float32 / float64) is planned once per call:
+// each step becomes a kernel specialised for its op and operand kinds, and each intermediate a
+// scratch slot reused as soon as its last reader ran (a chain needs one slot, updated in place).
+// Then every chunk of ~8 KiB per slot runs the steps one after another, each an xsimd loop over the
+// chunk, so intermediates stay in L1. Small programs run on the calling thread; large ones split
+// their chunks across the pool, each thread with its own scratch (kept between calls, so a replayed
+// graph allocates nothing).
+//
+// Every step computes eager's formula (unary.cpp, binary.cpp) the way eager's xtensor assignment
+// does: batches of xsimd functions up to the last whole batch of the buffer, std:: functions on the
+// remainder, and the scalar path everywhere for softplus (which xtensor does not vectorise). So a
+// fused chain is bitwise equal to the same ops run one by one.
+// GCC 12 warns about its own AVX-512 intrinsics when xsimd inlines them; the warning is spurious.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstddef>
+#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
+
+#include <xsimd/xsimd.hpp>
 
 #include "strata/backend/cpu/cpu_backend.hpp"
 #include "strata/backend/cpu/thread_pool.hpp"
 
 namespace strata::backend::cpu {
+namespace {
+
+template <class T>
+using Batch = xsimd::batch<T>;
+
+// xtensor's where / maximum / minimum: a select, lane by lane.
+template <class T>
+T choose(bool c, T a, T b) {
+  return c ? a : b;
+}
+template <class T, class A>
+xsimd::batch<T, A> choose(const xsimd::batch_bool<T, A>& c, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) {
+  return xsimd::select(c, a, b);
+}
+
+// One unary op on V (a T, or a Batch<T>: std:: or xsimd:: functions by overload, as xtensor
+// picks them), written exactly as the eager kernel's expression.
+template <UnaryOp op, class T, class V>
+V unary_formula(V v, T alpha) {
+  using std::abs, std::ceil, std::cos, std::erf, std::exp, std::expm1, std::floor, std::log, std::log1p,
+      std::nearbyint, std::sin, std::sqrt, std::tanh;
+  const V zero(T(0)), one(T(1)), half(T(0.5));
+  if constexpr (op == UnaryOp::negative) return -v;
+  else if constexpr (op == UnaryOp::abs) return abs(v);
+  else if constexpr (op == UnaryOp::sign) return choose(v > zero, one, choose(v < zero, V(-T(1)), v));
+  else if constexpr (op == UnaryOp::square) return v * v;
+  else if constexpr (op == UnaryOp::sqrt) return sqrt(v);
+  else if constexpr (op == UnaryOp::rsqrt) return one / sqrt(v);
+  else if constexpr (op == UnaryOp::reciprocal) return one / v;
+  else if constexpr (op == UnaryOp::exp) return exp(v);
+  else if constexpr (op == UnaryOp::expm1) return expm1(v);
+  else if constexpr (op == UnaryOp::log) return log(v);
+  else if constexpr (op == UnaryOp::log1p) return log1p(v);
+  else if constexpr (op == UnaryOp::sin) return sin(v);
+  else if constexpr (op == UnaryOp::cos) return cos(v);
+  else if constexpr (op == UnaryOp::tanh) return tanh(v);
+  else if constexpr (op == UnaryOp::sigmoid) return one / (one + exp(-v));
+  else if constexpr (op == UnaryOp::erf) return erf(v);
+  else if constexpr (op == UnaryOp::floor) return floor(v);
+  else if constexpr (op == UnaryOp::ceil) return ceil(v);
+  else if constexpr (op == UnaryOp::round) return nearbyint(v);
+  else if constexpr (op == UnaryOp::relu) return choose(v > zero, v, zero);
+  else if constexpr (op == UnaryOp::relu6) {
+    const V six(T(6)), m = choose(v > zero, v, zero);
+    return choose(m < six, m, six);
+  } else if constexpr (op == UnaryOp::leaky_relu) return choose(v >= zero, v, V(alpha) * v);
+  else if constexpr (op == UnaryOp::elu) return choose(v > zero, v, V(alpha) * expm1(v));
+  else if constexpr (op == UnaryOp::selu) {
+    const V scale(T(1.0507009873554804934193349852946)), selu_alpha(T(1.6732632423543772848170429916717));
+    return scale * choose(v > zero, v, selu_alpha * expm1(v));
+  } else if constexpr (op == UnaryOp::softplus) return log1p(exp(-abs(v))) + choose(v > zero, v, zero);
+  else if constexpr (op == UnaryOp::softsign) return v / (one + abs(v));
+  else if constexpr (op == UnaryOp::gelu) return half * v * (one + erf(v * V(T(0.70710678118654752440084436210485))));
+  else if constexpr (op == UnaryOp::gelu_tanh) {
+    const V k(T(0.79788456080286535587989211986876)), c(T(0.044715));
+    return half * v * (one + tanh(k * (v + c * v * v * v)));
+  } else if constexpr (op == UnaryOp::hard_sigmoid) {
+    const V six(T(6)), m = v + V(T(3)), low = choose(m > zero, m, zero);
+    return choose(low < six, low, six) * V(T(1) / T(6));
+  } else if constexpr (op == UnaryOp::swish) return v / (one + exp(-v));
+}
+
+template <BinaryOp op, class V>
+V binary_formula(V x, V y) {
+  using std::pow;
+  if constexpr (op == BinaryOp::add) return x + y;
+  else if constexpr (op == BinaryOp::subtract) return x - y;
+  else if constexpr (op == BinaryOp::multiply) return x * y;
+  else if constexpr (op == BinaryOp::divide) return x / y;
+  else if constexpr (op == BinaryOp::pow) return pow(x, y);
+  else if constexpr (op == BinaryOp::maximum) return choose(x > y, x, y);
+  else if constexpr (op == BinaryOp::minimum) return choose(x < y, x, y);
+}
+
+// A step over n elements of a chunk: operands a, b (b unused by unary steps), result out.
+template <class T>
+using Kernel = void (*)(const T* a, const T* b, T* out, std::int64_t n, T alpha);
+
+// The whole batches of a chunk that starts on a batch boundary: the elements eager's xtensor
+// assignment vectorises too (chunks start on multiples of the batch, buffers are 64-byte aligned).
+template <class T>
+std::int64_t vector_part(std::int64_t n) {
+  return n - n % static_cast<std::int64_t>(Batch<T>::size);
+}
+
+template <class T, UnaryOp op>
+void unary_kernel(const T* a, const T*, T* out, std::int64_t n, T alpha) {
+  std::int64_t i = 0;
+  if constexpr (op != UnaryOp::softplus) {
+    const std::int64_t body = vector_part<T>(n);
+    for (; i < body; i += Batch<T>::size)
+      unary_formula<op>(Batch<T>::load_unaligned(a + i), alpha).store_unaligned(out + i);
+  }
+  for (; i < n; ++i) out[i] = unary_formula<op>(a[i], alpha);
+}
+
+// A unary step on a broadcast program input (one value).
+template <class T, UnaryOp op>
+void unary_scalar_kernel(const T* a, const T*, T* out, std::int64_t n, T alpha) {
+  std::fill_n(out, n, unary_formula<op>(*a, alpha));
+}
+
+// a_full / b_full: the operand has an element per output element, else one broadcast value.
+template <class T, BinaryOp op, bool a_full, bool b_full>
+void binary_kernel(const T* a, const T* b, T* out, std::int64_t n, T) {
+  if constexpr (!a_full && !b_full) {
+    std::fill_n(out, n, binary_formula<op>(*a, *b));
+  } else {
+    const Batch<T> a_value(*a), b_value(*b);
+    const std::int64_t body = vector_part<T>(n);
+    std::int64_t i = 0;
+    for (; i < body; i += Batch<T>::size) {
+      const Batch<T> x = a_full ? Batch<T>::load_unaligned(a + i) : a_value;
+      const Batch<T> y = b_full ? Batch<T>::load_unaligned(b + i) : b_value;
+      binary_formula<op>(x, y).store_unaligned(out + i);
+    }
+    for (; i < n; ++i) out[i] = binary_formula<op>(a_full ? a[i] : *a, b_full ? b[i] : *b);
+  }
+}
+
+// Kernel tables indexed by op (and operand kinds); null for ops that write bool, which a float
+// program cannot hold.
+constexpr std::size_t kUnaryOps = static_cast<std::size_t>(UnaryOp::logical_not) + 1;
+constexpr std::size_t kBinaryOps = static_cast<std::size_t>(BinaryOp::logical_xor) + 1;
+
+template <class T, UnaryOp op>
+constexpr Kernel<T> unary_entry(bool scalar) {
+  if constexpr (op == UnaryOp::logical_not) return nullptr;
+  else return scalar ? &unary_scalar_kernel<T, op> : &unary_kernel<T, op>;
+}
+
+template <class T, BinaryOp op, bool a_full, bool b_full>
+constexpr Kernel<T> binary_entry() {
+  if constexpr (op > BinaryOp::minimum) return nullptr;
+  else return &binary_kernel<T, op, a_full, b_full>;
+}
+
+template <class T, std::size_t... I>
+constexpr auto unary_table(bool scalar, std::index_sequence<I...>) {
+  return std::array<Kernel<T>, sizeof...(I)>{unary_entry<T, static_cast<UnaryOp>(I)>(scalar)...};
+}
+
+template <class T, bool a_full, bool b_full, std::size_t... I>
+constexpr auto binary_table(std::index_sequence<I...>) {
+  return std::array<Kernel<T>, sizeof...(I)>{binary_entry<T, static_cast<BinaryOp>(I), a_full, b_full>()...};
+}
+
+template <class T>
+Kernel<T> kernel_of(const FusedStep& step, bool a_full, bool b_full) {
+  if (step.unary) {
+    static constexpr auto full = unary_table<T>(false, std::make_index_sequence<kUnaryOps>());
+    static constexpr auto scalar = unary_table<T>(true, std::make_index_sequence<kUnaryOps>());
+    if (step.op < 0 || static_cast<std::size_t>(step.op) >= kUnaryOps) return nullptr;
+    return (a_full ? full : scalar)[static_cast<std::size_t>(step.op)];
+  }
+  static constexpr std::array<std::array<Kernel<T>, kBinaryOps>, 4> tables{
+      binary_table<T, false, false>(std::make_index_sequence<kBinaryOps>()),
+      binary_table<T, false, true>(std::make_index_sequence<kBinaryOps>()),
+      binary_table<T, true, false>(std::make_index_sequence<kBinaryOps>()),
+      binary_table<T, true, true>(std::make_index_sequence<kBinaryOps>())};
+  if (step.op < 0 || static_cast<std::size_t>(step.op) >= kBinaryOps) return nullptr;
+  return tables[(a_full ? 2 : 0) + (b_full ? 1 : 0)][static_cast<std::size_t>(step.op)];
+}
+
+// A planned step: operands and result as places in a chunk's pointer table, which holds the
+// program's inputs, then the scratch slots, then the output.
+template <class T>
+struct PlannedStep {
+  Kernel<T> kernel;
+  int a, b, target;
+  T alpha;
+};
+
+template <class T>
+struct Plan {
+  std::vector<PlannedStep<T>> steps;
+  int slots = 0;
+  int places = 0;  // inputs + slots + the output
+  std::vector<int> last_read, slot_of, free_slots;  // planning work space, kept between calls
+};
+
+// Kernels and scratch slots for a program; false when a step has no kernel here.
+template <class T>
+bool make_plan(const FusedElementwiseArgs& args, Plan<T>& plan) {
+  const int inputs = static_cast<int>(args.inputs.size());
+  const int steps = static_cast<int>(args.steps.size());
+  auto& last_read = plan.last_read;
+  auto& slot_of = plan.slot_of;
+  auto& free_slots = plan.free_slots;
+  last_read.assign(static_cast<std::size_t>(steps), -1);
+  slot_of.assign(static_cast<std::size_t>(steps), -1);
+  free_slots.clear();
+  for (int s = 0; s < steps; ++s) {
+    const FusedStep& step = args.steps[static_cast<std::size_t>(s)];
+    for (int operand : {step.a, step.unary ? step.a : step.b})
+      if (operand < 0) last_read[static_cast<std::size_t>(-1 - operand)] = s;
+  }
+  // Slots are numbered after the inputs; the output's place is fixed once their count is known.
+  plan.steps.clear();
+  plan.slots = 0;
+  constexpr int kOutput = -1;
+  for (int s = 0; s < steps; ++s) {
+    const FusedStep& step = args.steps[static_cast<std::size_t>(s)];
+    auto place = [&](int operand) {
+      return operand >= 0 ? operand : inputs + slot_of[static_cast<std::size_t>(-1 - operand)];
+    };
+    auto full = [&](int operand) { return operand < 0 || !args.input_scalar[static_cast<std::size_t>(operand)]; };
+    const int a = place(step.a), b = step.unary ? a : place(step.b);
+    Kernel<T> kernel = kernel_of<T>(step, full(step.a), step.unary || full(step.b));
+    if (!kernel) return false;
+    // Operands read for the last time give their slot back first: this step may write in place.
+    for (int operand : {step.a, step.unary ? step.a : step.b}) {
+      if (operand >= 0) continue;
+      const auto r = static_cast<std::size_t>(-1 - operand);
+      if (last_read[r] == s && slot_of[r] >= 0) {
+        free_slots.push_back(slot_of[r]);
+        slot_of[r] = -1;
+      }
+    }
+    int target = kOutput;
+    if (s + 1 < steps) {
+      if (free_slots.empty()) free_slots.push_back(plan.slots++);
+      slot_of[static_cast<std::size_t>(s)] = free_slots.back();
+      free_slots.pop_back();
+      target = inputs + slot_of[static_cast<std::size_t>(s)];
+      if (last_read[static_cast<std::size_t>(s)] < 0) free_slots.push_back(slot_of[static_cast<std::size_t>(s)]);
+    }
+    plan.steps.push_back({kernel, a, b, target, static_cast<T>(step.alpha)});
+  }
+  plan.places = inputs + plan.slots + 1;
+  for (auto& step : plan.steps)
+    if (step.target == kOutput) step.target = plan.places - 1;
+  return true;
+}
+
+// Elements per chunk: 8 KiB per slot, a whole number of batches.
+template <class T>
+constexpr std::int64_t kChunk = 8192 / sizeof(T);
+
+// Scratch of the thread running chunks, grown when a program needs more slots; 64-byte aligned as
+// the allocator's buffers are.
+struct Scratch {
+  struct Free {
+    void operator()(std::byte* p) const { ::operator delete(p, std::align_val_t(64)); }
+  };
+  std::unique_ptr<std::byte, Free> memory;
+  std::size_t bytes = 0;
+  std::vector<void*> places;
+
+  std::byte* at_least(std::size_t wanted) {
+    if (bytes < wanted) {
+      memory.reset(static_cast<std::byte*>(::operator new(wanted, std::align_val_t(64))));
+      bytes = wanted;
+    }
+    return memory.get();
+  }
+};
+
+template <class T>
+void run_chunks(const FusedElementwiseArgs& args, const Plan<T>& plan, std::int64_t first, std::int64_t end) {
+  thread_local Scratch scratch;
+  constexpr std::int64_t chunk = kChunk<T>;
+  std::byte* slots = scratch.at_least(static_cast<std::size_t>(plan.slots * chunk) * sizeof(T));
+  auto& places = scratch.places;
+  places.resize(static_cast<std::size_t>(plan.places));
+  const std::size_t inputs = args.inputs.size();
+  for (int s = 0; s < plan.slots; ++s)
+    places[inputs + static_cast<std::size_t>(s)] = slots + static_cast<std::size_t>(s * chunk) * sizeof(T);
+  for (std::int64_t begin = first; begin < end; begin += chunk) {
+    const std::int64_t n = std::min(chunk, end - begin);
+    for (std::size_t i = 0; i < inputs; ++i)
+      places[i] = const_cast<T*>(static_cast<const T*>(args.inputs[i])) + (args.input_scalar[i] ? 0 : begin);
+    places.back() = static_cast<T*>(args.out) + begin;
+    for (const auto& step : plan.steps)
+      step.kernel(static_cast<const T*>(places[static_cast<std::size_t>(step.a)]),
+                  static_cast<const T*>(places[static_cast<std::size_t>(step.b)]),
+                  static_cast<T*>(places[static_cast<std::size_t>(step.target)]), n, step.alpha);
+  }
+}
+
+// Programs this small run on the calling thread (waking the pool costs more).
+constexpr std::int64_t kFusedParallelThreshold = kParallelThreshold / 4;
+
+template <class T>
+bool run_planned(const FusedElementwiseArgs& args) {
+  thread_local Plan<T> plan;
+  if (!make_plan(args, plan)) return false;
+  if (args.count < kFusedParallelThreshold || parallel_threads() < 2) {
+    run_chunks(args, plan, 0, args.count);
+  } else {
+    parallel_for(
+        args.count, kChunk<T>, [&](std::int64_t first, std::int64_t end) { run_chunks(args, plan, first, end); },
+        kFusedParallelThreshold);
+  }
+  return true;
+}
+
+}  // namespace
 
 void CpuBackend::fused_elementwise(const FusedElementwiseArgs& args) {
   if (args.count == 0 || args.steps.empty()) return;
+  if (args.dtype == DType::float32 && run_planned<float>(args)) return;
+  if (args.dtype == DType::float64 && run_planned<double>(args)) return;
+  // Anything else: the backend's own kernels, chunk by chunk.
   const std::size_t bytes = static_cast<std::size_t>(kFusedChunk) * dtype_size(args.dtype);
   parallel_for(
       args.count, kFusedChunk,
@@ -23,7 +344,7 @@ void CpuBackend::fused_elementwise(const FusedElementwiseArgs& args) {
         for (std::int64_t begin = first; begin < end; begin += kFusedChunk)
           run_fused_chunk(args, begin, std::min(kFusedChunk, end - begin), slots.data());
       },
-      kParallelThreshold / 4);
+      kFusedParallelThreshold);
 }
 
 }  // namespace strata::backend::cpu
