@@ -130,11 +130,23 @@ void unary_scalar_kernel(const T* a, const T*, T* out, std::int64_t n, T alpha) 
   std::fill_n(out, n, unary_formula<op>(*a, alpha));
 }
 
+// A cheap exact unary op folded into the binary step before it (its only reader), so the
+// intermediate stays in a register: eager's values, one pass over the chunk less.
+enum class Epilogue { none, negative, relu };
+constexpr int kEpilogues = 3;
+
+template <Epilogue e, class V>
+V epilogue(V v) {
+  if constexpr (e == Epilogue::negative) return -v;
+  else if constexpr (e == Epilogue::relu) return choose(v > V(0), v, V(0));
+  else return v;
+}
+
 // a_full / b_full: the operand has an element per output element, else one broadcast value.
-template <class T, BinaryOp op, bool a_full, bool b_full>
+template <class T, BinaryOp op, bool a_full, bool b_full, Epilogue e>
 void binary_kernel(const T* a, const T* b, T* out, std::int64_t n, T) {
   if constexpr (!a_full && !b_full) {
-    std::fill_n(out, n, binary_formula<op>(*a, *b));
+    std::fill_n(out, n, epilogue<e>(binary_formula<op>(*a, *b)));
   } else {
     const Batch<T> a_value(*a), b_value(*b);
     const std::int64_t body = vector_part<T>(n);
@@ -142,9 +154,9 @@ void binary_kernel(const T* a, const T* b, T* out, std::int64_t n, T) {
     for (; i < body; i += Batch<T>::size) {
       const Batch<T> x = a_full ? Batch<T>::load_unaligned(a + i) : a_value;
       const Batch<T> y = b_full ? Batch<T>::load_unaligned(b + i) : b_value;
-      binary_formula<op>(x, y).store_unaligned(out + i);
+      epilogue<e>(binary_formula<op>(x, y)).store_unaligned(out + i);
     }
-    for (; i < n; ++i) out[i] = binary_formula<op>(a_full ? a[i] : *a, b_full ? b[i] : *b);
+    for (; i < n; ++i) out[i] = epilogue<e>(binary_formula<op>(a_full ? a[i] : *a, b_full ? b[i] : *b));
   }
 }
 
@@ -159,10 +171,10 @@ constexpr Kernel<T> unary_entry(bool scalar) {
   else return scalar ? &unary_scalar_kernel<T, op> : &unary_kernel<T, op>;
 }
 
-template <class T, BinaryOp op, bool a_full, bool b_full>
+template <class T, BinaryOp op, bool a_full, bool b_full, Epilogue e>
 constexpr Kernel<T> binary_entry() {
   if constexpr (op > BinaryOp::minimum) return nullptr;
-  else return &binary_kernel<T, op, a_full, b_full>;
+  else return &binary_kernel<T, op, a_full, b_full, e>;
 }
 
 template <class T, std::size_t... I>
@@ -170,26 +182,39 @@ constexpr auto unary_table(bool scalar, std::index_sequence<I...>) {
   return std::array<Kernel<T>, sizeof...(I)>{unary_entry<T, static_cast<UnaryOp>(I)>(scalar)...};
 }
 
-template <class T, bool a_full, bool b_full, std::size_t... I>
+template <class T, bool a_full, bool b_full, Epilogue e, std::size_t... I>
 constexpr auto binary_table(std::index_sequence<I...>) {
-  return std::array<Kernel<T>, sizeof...(I)>{binary_entry<T, static_cast<BinaryOp>(I), a_full, b_full>()...};
+  return std::array<Kernel<T>, sizeof...(I)>{binary_entry<T, static_cast<BinaryOp>(I), a_full, b_full, e>()...};
+}
+
+template <class T, Epilogue e>
+constexpr auto binary_tables() {
+  constexpr auto ops = std::make_index_sequence<kBinaryOps>();
+  return std::array<std::array<Kernel<T>, kBinaryOps>, 4>{
+      binary_table<T, false, false, e>(ops), binary_table<T, false, true, e>(ops),
+      binary_table<T, true, false, e>(ops), binary_table<T, true, true, e>(ops)};
 }
 
 template <class T>
-Kernel<T> kernel_of(const FusedStep& step, bool a_full, bool b_full) {
+Kernel<T> kernel_of(const FusedStep& step, bool a_full, bool b_full, Epilogue e) {
   if (step.unary) {
     static constexpr auto full = unary_table<T>(false, std::make_index_sequence<kUnaryOps>());
     static constexpr auto scalar = unary_table<T>(true, std::make_index_sequence<kUnaryOps>());
     if (step.op < 0 || static_cast<std::size_t>(step.op) >= kUnaryOps) return nullptr;
     return (a_full ? full : scalar)[static_cast<std::size_t>(step.op)];
   }
-  static constexpr std::array<std::array<Kernel<T>, kBinaryOps>, 4> tables{
-      binary_table<T, false, false>(std::make_index_sequence<kBinaryOps>()),
-      binary_table<T, false, true>(std::make_index_sequence<kBinaryOps>()),
-      binary_table<T, true, false>(std::make_index_sequence<kBinaryOps>()),
-      binary_table<T, true, true>(std::make_index_sequence<kBinaryOps>())};
+  static constexpr std::array<std::array<std::array<Kernel<T>, kBinaryOps>, 4>, kEpilogues> tables{
+      binary_tables<T, Epilogue::none>(), binary_tables<T, Epilogue::negative>(),
+      binary_tables<T, Epilogue::relu>()};
   if (step.op < 0 || static_cast<std::size_t>(step.op) >= kBinaryOps) return nullptr;
-  return tables[(a_full ? 2 : 0) + (b_full ? 1 : 0)][static_cast<std::size_t>(step.op)];
+  return tables[static_cast<std::size_t>(e)][(a_full ? 2 : 0) + (b_full ? 1 : 0)][static_cast<std::size_t>(step.op)];
+}
+
+// The epilogue a unary step can be as part of the binary step before it.
+Epilogue epilogue_of(const FusedStep& step) {
+  if (step.unary && step.op == static_cast<int>(UnaryOp::negative)) return Epilogue::negative;
+  if (step.unary && step.op == static_cast<int>(UnaryOp::relu)) return Epilogue::relu;
+  return Epilogue::none;
 }
 
 // A planned step: operands and result as places in a chunk's pointer table, which holds the
@@ -206,28 +231,36 @@ struct Plan {
   std::vector<PlannedStep<T>> steps;
   int slots = 0;
   int places = 0;  // inputs + slots + the output
-  std::vector<int> last_read, slot_of, free_slots;  // planning work space, kept between calls
+  // The program it was made for (the key of the cache below).
+  std::vector<FusedStep> program;
+  std::vector<bool> input_scalar;
 };
+
+bool same_step(const FusedStep& x, const FusedStep& y) {
+  return x.unary == y.unary && x.op == y.op && x.a == y.a && (x.unary || x.b == y.b) && x.alpha == y.alpha;
+}
+
+template <class T>
+bool is_plan_of(const Plan<T>& plan, const FusedElementwiseArgs& args) {
+  return plan.program.size() == args.steps.size() && plan.input_scalar == args.input_scalar &&
+         std::equal(args.steps.begin(), args.steps.end(), plan.program.begin(), same_step);
+}
 
 // Kernels and scratch slots for a program; false when a step has no kernel here.
 template <class T>
 bool make_plan(const FusedElementwiseArgs& args, Plan<T>& plan) {
   const int inputs = static_cast<int>(args.inputs.size());
   const int steps = static_cast<int>(args.steps.size());
-  auto& last_read = plan.last_read;
-  auto& slot_of = plan.slot_of;
-  auto& free_slots = plan.free_slots;
-  last_read.assign(static_cast<std::size_t>(steps), -1);
-  slot_of.assign(static_cast<std::size_t>(steps), -1);
-  free_slots.clear();
-  for (int s = 0; s < steps; ++s) {
-    const FusedStep& step = args.steps[static_cast<std::size_t>(s)];
-    for (int operand : {step.a, step.unary ? step.a : step.b})
+  auto operands = [](const FusedStep& step) { return std::array<int, 2>{step.a, step.unary ? step.a : step.b}; };
+  std::vector<int> last_read(static_cast<std::size_t>(steps), -1), slot_of(static_cast<std::size_t>(steps), -1);
+  for (int s = 0; s < steps; ++s)
+    for (int operand : operands(args.steps[static_cast<std::size_t>(s)]))
       if (operand < 0) last_read[static_cast<std::size_t>(-1 - operand)] = s;
-  }
   // Slots are numbered after the inputs; the output's place is fixed once their count is known.
+  std::vector<int> free_slots;
   plan.steps.clear();
   plan.slots = 0;
+  plan.program.clear();
   constexpr int kOutput = -1;
   for (int s = 0; s < steps; ++s) {
     const FusedStep& step = args.steps[static_cast<std::size_t>(s)];
@@ -235,11 +268,19 @@ bool make_plan(const FusedElementwiseArgs& args, Plan<T>& plan) {
       return operand >= 0 ? operand : inputs + slot_of[static_cast<std::size_t>(-1 - operand)];
     };
     auto full = [&](int operand) { return operand < 0 || !args.input_scalar[static_cast<std::size_t>(operand)]; };
+    // A binary step whose only reader is the next step, a cheap unary op: one kernel for both.
+    int produced = s;
+    Epilogue e = Epilogue::none;
+    if (!step.unary && s + 1 < steps && last_read[static_cast<std::size_t>(s)] == s + 1) {
+      const FusedStep& next = args.steps[static_cast<std::size_t>(s + 1)];
+      e = next.a == -1 - s ? epilogue_of(next) : Epilogue::none;
+      if (e != Epilogue::none) produced = s + 1;
+    }
     const int a = place(step.a), b = step.unary ? a : place(step.b);
-    Kernel<T> kernel = kernel_of<T>(step, full(step.a), step.unary || full(step.b));
+    const Kernel<T> kernel = kernel_of<T>(step, full(step.a), step.unary || full(step.b), e);
     if (!kernel) return false;
     // Operands read for the last time give their slot back first: this step may write in place.
-    for (int operand : {step.a, step.unary ? step.a : step.b}) {
+    for (int operand : operands(step)) {
       if (operand >= 0) continue;
       const auto r = static_cast<std::size_t>(-1 - operand);
       if (last_read[r] == s && slot_of[r] >= 0) {
@@ -248,20 +289,43 @@ bool make_plan(const FusedElementwiseArgs& args, Plan<T>& plan) {
       }
     }
     int target = kOutput;
-    if (s + 1 < steps) {
+    if (produced + 1 < steps) {
+      const auto p = static_cast<std::size_t>(produced);
       if (free_slots.empty()) free_slots.push_back(plan.slots++);
-      slot_of[static_cast<std::size_t>(s)] = free_slots.back();
+      slot_of[p] = free_slots.back();
       free_slots.pop_back();
-      target = inputs + slot_of[static_cast<std::size_t>(s)];
-      if (last_read[static_cast<std::size_t>(s)] < 0) free_slots.push_back(slot_of[static_cast<std::size_t>(s)]);
+      target = inputs + slot_of[p];
+      if (last_read[p] < 0) free_slots.push_back(slot_of[p]);
     }
     plan.steps.push_back({kernel, a, b, target, static_cast<T>(step.alpha)});
+    s = produced;
   }
   plan.places = inputs + plan.slots + 1;
   for (auto& step : plan.steps)
     if (step.target == kOutput) step.target = plan.places - 1;
+  plan.program = args.steps;
+  plan.input_scalar = args.input_scalar;
   return true;
 }
+
+// The plans of a thread's recent programs: a replayed graph calls the same few programs again and
+// again, and comparing a program with its plan's key costs a fraction of planning it.
+template <class T>
+struct PlanCache {
+  static constexpr std::size_t kSize = 16;
+  std::array<Plan<T>, kSize> plans;
+  std::size_t next = 0;
+
+  const Plan<T>* find_or_make(const FusedElementwiseArgs& args) {
+    for (const auto& plan : plans)
+      if (!plan.program.empty() && is_plan_of(plan, args)) return &plan;
+    Plan<T>& plan = plans[next];
+    next = (next + 1) % kSize;
+    if (make_plan(args, plan)) return &plan;
+    plan.program.clear();
+    return nullptr;
+  }
+};
 
 // Elements per chunk: 8 KiB per slot, a whole number of batches.
 template <class T>
@@ -313,8 +377,10 @@ constexpr std::int64_t kFusedParallelThreshold = kParallelThreshold / 4;
 
 template <class T>
 bool run_planned(const FusedElementwiseArgs& args) {
-  thread_local Plan<T> plan;
-  if (!make_plan(args, plan)) return false;
+  thread_local PlanCache<T> cache;
+  const Plan<T>* found = cache.find_or_make(args);
+  if (!found) return false;
+  const Plan<T>& plan = *found;
   if (args.count < kFusedParallelThreshold || parallel_threads() < 2) {
     run_chunks(args, plan, 0, args.count);
   } else {
