@@ -1,15 +1,16 @@
-// Fused elementwise programs on the CPU. A program (float32 / float64) is planned once per call:
-// each step becomes a kernel specialised for its op and operand kinds, and each intermediate a
-// scratch slot reused as soon as its last reader ran (a chain needs one slot, updated in place).
-// Then every chunk of ~8 KiB per slot runs the steps one after another, each an xsimd loop over the
-// chunk, so intermediates stay in L1. Small programs run on the calling thread; large ones split
-// their chunks across the pool, each thread with its own scratch (kept between calls, so a replayed
-// graph allocates nothing).
+// Fused elementwise programs on the CPU (float32 / float64). A program is planned once and the
+// plan cached per thread: each step becomes a kernel specialised for its op and operand kinds (a
+// negative or relu folded into the binary step before it), and each intermediate a scratch slot
+// reused as soon as its last reader ran (a chain needs one slot, updated in place). Every chunk of
+// 8 KiB per slot then runs the steps one after another, each an xsimd loop over the chunk, so
+// intermediates stay in L1. Small programs run on the calling thread; large ones split their chunks
+// across the pool, each thread with its own scratch (kept between calls: a replay allocates nothing).
 //
 // Every step computes eager's formula (unary.cpp, binary.cpp) the way eager's xtensor assignment
 // does: batches of xsimd functions up to the last whole batch of the buffer, std:: functions on the
 // remainder, and the scalar path everywhere for softplus (which xtensor does not vectorise). So a
 // fused chain is bitwise equal to the same ops run one by one.
+
 // GCC 12 warns about its own AVX-512 intrinsics when xsimd inlines them; the warning is spurious.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -312,7 +313,7 @@ bool make_plan(const FusedElementwiseArgs& args, Plan<T>& plan) {
 // again, and comparing a program with its plan's key costs a fraction of planning it.
 template <class T>
 struct PlanCache {
-  static constexpr std::size_t kSize = 16;
+  static constexpr std::size_t kSize = 32;
   std::array<Plan<T>, kSize> plans;
   std::size_t next = 0;
 

@@ -133,14 +133,14 @@ void check_every_op(std::int64_t n) {
 }  // namespace
 
 TEST_CASE("fused elementwise: every op equals the unfused steps bit for bit (float32)") {
-  for (std::int64_t n : {1, 7, 1000, 5000}) {
+  for (std::int64_t n : {1, 7, 1000, 1003, 5000}) {  // 1003: a remainder past the last batch at every SIMD width
     INFO("n = " << n);
     check_every_op<float>(n);
   }
 }
 
 TEST_CASE("fused elementwise: every op equals the unfused steps bit for bit (float64)") {
-  for (std::int64_t n : {1, 7, 1000, 5000}) {
+  for (std::int64_t n : {1, 7, 1000, 1003, 5000}) {  // 1003: a remainder past the last batch at every SIMD width
     INFO("n = " << n);
     check_every_op<double>(n);
   }
