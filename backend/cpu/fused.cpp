@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -125,6 +126,37 @@ void unary_kernel(const T* a, const T*, T* out, std::int64_t n, T alpha) {
   for (; i < n; ++i) out[i] = unary_formula<op>(a[i], alpha);
 }
 
+// A value as its op rounded it: the compiler may not contract it into an FMA with the op that
+// reads it, as eager, which stores every op's result, cannot either.
+template <class V>
+V rounded(V v) {
+  if constexpr (std::is_floating_point_v<V>)
+    asm("" : "+x"(v));
+  else
+    asm("" : "+x"(v.data));
+  return v;
+}
+
+// The prologue ops a unary step may take from the binary step before it (its only reader): the
+// bias add or scale before an activation, in a register instead of a pass over the chunk.
+constexpr std::array<BinaryOp, 3> kPrologues{BinaryOp::add, BinaryOp::subtract, BinaryOp::multiply};
+
+// unary(a op b), b full or one broadcast value.
+template <class T, UnaryOp op, BinaryOp prologue, bool b_full>
+void prologue_unary_kernel(const T* a, const T* b, T* out, std::int64_t n, T alpha) {
+  std::int64_t i = 0;
+  if constexpr (op != UnaryOp::softplus) {
+    const Batch<T> b_value(*b);
+    const std::int64_t body = vector_part<T>(n);
+    for (; i < body; i += Batch<T>::size) {
+      const Batch<T> y = b_full ? Batch<T>::load_unaligned(b + i) : b_value;
+      const Batch<T> v = rounded(binary_formula<prologue>(Batch<T>::load_unaligned(a + i), y));
+      unary_formula<op>(v, alpha).store_unaligned(out + i);
+    }
+  }
+  for (; i < n; ++i) out[i] = unary_formula<op>(rounded(binary_formula<prologue>(a[i], b_full ? b[i] : *b)), alpha);
+}
+
 // A unary step on a broadcast program input (one value).
 template <class T, UnaryOp op>
 void unary_scalar_kernel(const T* a, const T*, T* out, std::int64_t n, T alpha) {
@@ -181,6 +213,31 @@ constexpr Kernel<T> binary_entry() {
 template <class T, std::size_t... I>
 constexpr auto unary_table(bool scalar, std::index_sequence<I...>) {
   return std::array<Kernel<T>, sizeof...(I)>{unary_entry<T, static_cast<UnaryOp>(I)>(scalar)...};
+}
+
+template <class T, UnaryOp op, BinaryOp prologue, bool b_full>
+constexpr Kernel<T> prologue_entry() {
+  if constexpr (op == UnaryOp::logical_not) return nullptr;
+  else return &prologue_unary_kernel<T, op, prologue, b_full>;
+}
+
+template <class T, BinaryOp prologue, bool b_full, std::size_t... I>
+constexpr auto prologue_table(std::index_sequence<I...>) {
+  return std::array<Kernel<T>, sizeof...(I)>{prologue_entry<T, static_cast<UnaryOp>(I), prologue, b_full>()...};
+}
+
+// The kernel of unary step `step` with binary step `prologue` folded in; null when there is none.
+template <class T>
+Kernel<T> prologue_kernel_of(const FusedStep& prologue, bool b_full, const FusedStep& step) {
+  constexpr auto ops = std::make_index_sequence<kUnaryOps>();
+  static constexpr std::array<std::array<std::array<Kernel<T>, kUnaryOps>, 2>, kPrologues.size()> tables{{
+      {prologue_table<T, kPrologues[0], false>(ops), prologue_table<T, kPrologues[0], true>(ops)},
+      {prologue_table<T, kPrologues[1], false>(ops), prologue_table<T, kPrologues[1], true>(ops)},
+      {prologue_table<T, kPrologues[2], false>(ops), prologue_table<T, kPrologues[2], true>(ops)},
+  }};
+  const auto found = std::find(kPrologues.begin(), kPrologues.end(), static_cast<BinaryOp>(prologue.op));
+  if (found == kPrologues.end() || step.op < 0 || static_cast<std::size_t>(step.op) >= kUnaryOps) return nullptr;
+  return tables[static_cast<std::size_t>(found - kPrologues.begin())][b_full ? 1 : 0][static_cast<std::size_t>(step.op)];
 }
 
 template <class T, bool a_full, bool b_full, Epilogue e, std::size_t... I>
@@ -269,16 +326,24 @@ bool make_plan(const FusedElementwiseArgs& args, Plan<T>& plan) {
       return operand >= 0 ? operand : inputs + slot_of[static_cast<std::size_t>(-1 - operand)];
     };
     auto full = [&](int operand) { return operand < 0 || !args.input_scalar[static_cast<std::size_t>(operand)]; };
-    // A binary step whose only reader is the next step, a cheap unary op: one kernel for both.
+    // A binary step read only by the next step, a unary one: one kernel for both, the unary op as
+    // the binary kernel's epilogue (negative, relu) or the binary op as the unary's prologue.
     int produced = s;
-    Epilogue e = Epilogue::none;
+    Kernel<T> kernel = nullptr;
+    T alpha = static_cast<T>(step.alpha);
     if (!step.unary && s + 1 < steps && last_read[static_cast<std::size_t>(s)] == s + 1) {
       const FusedStep& next = args.steps[static_cast<std::size_t>(s + 1)];
-      e = next.a == -1 - s ? epilogue_of(next) : Epilogue::none;
-      if (e != Epilogue::none) produced = s + 1;
+      if (next.unary && next.a == -1 - s) {
+        const Epilogue e = epilogue_of(next);
+        if (e != Epilogue::none)
+          kernel = kernel_of<T>(step, full(step.a), full(step.b), e);
+        else if (full(step.a))
+          kernel = prologue_kernel_of<T>(step, full(step.b), next);
+        if (kernel) produced = s + 1, alpha = static_cast<T>(next.alpha);
+      }
     }
     const int a = place(step.a), b = step.unary ? a : place(step.b);
-    const Kernel<T> kernel = kernel_of<T>(step, full(step.a), step.unary || full(step.b), e);
+    if (!kernel) kernel = kernel_of<T>(step, full(step.a), step.unary || full(step.b), Epilogue::none);
     if (!kernel) return false;
     // Operands read for the last time give their slot back first: this step may write in place.
     for (int operand : operands(step)) {
@@ -298,7 +363,7 @@ bool make_plan(const FusedElementwiseArgs& args, Plan<T>& plan) {
       target = inputs + slot_of[p];
       if (last_read[p] < 0) free_slots.push_back(slot_of[p]);
     }
-    plan.steps.push_back({kernel, a, b, target, static_cast<T>(step.alpha)});
+    plan.steps.push_back({kernel, a, b, target, alpha});
     s = produced;
   }
   plan.places = inputs + plan.slots + 1;

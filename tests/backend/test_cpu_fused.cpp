@@ -92,7 +92,8 @@ sb::FusedStep unary(UnaryOp op, int a, double alpha = 0.0) { return {true, stati
 sb::FusedStep binary(BinaryOp op, int a, int b) { return {false, static_cast<int>(op), 0.0, a, b}; }
 
 // Around every unary op: operands of every kind (full, broadcast on either side, earlier results
-// read twice), so each kernel variant and the scratch reuse are exercised.
+// read twice), so each kernel variant (the multiply folded into the unary step's kernel, too) and
+// the scratch reuse are exercised.
 std::vector<sb::FusedStep> program_around(UnaryOp op) {
   const bool positive_domain =
       op == UnaryOp::log || op == UnaryOp::log1p || op == UnaryOp::sqrt || op == UnaryOp::rsqrt;
@@ -120,9 +121,9 @@ void check_every_op(std::int64_t n) {
   std::vector<sb::FusedStep> chain;
   for (int i = 0; i < 8; ++i) {
     const int last = -static_cast<int>(chain.size());
-    chain.push_back(binary(BinaryOp::add, i ? last : 0, 2));
+    chain.push_back(binary(BinaryOp::add, i ? last : 0, i % 2 ? 2 : 1));  // a broadcast or a full operand
     chain.push_back(unary(UnaryOp::tanh, -static_cast<int>(chain.size())));
-    chain.push_back(binary(BinaryOp::subtract, -static_cast<int>(chain.size()), 3));
+    chain.push_back(binary(BinaryOp::subtract, -static_cast<int>(chain.size()), i % 2 ? 3 : 1));
     chain.push_back(unary(UnaryOp::sigmoid, -static_cast<int>(chain.size())));
     chain.push_back(binary(BinaryOp::maximum, -static_cast<int>(chain.size()), 0));
     chain.push_back(unary(UnaryOp::negative, -static_cast<int>(chain.size())));
