@@ -1,7 +1,9 @@
 // Dispatch micro-benchmark: what one small op costs beyond its arithmetic. A chain of 64 elementwise
 // ops (add, multiply, relu, tanh, subtract, sigmoid, maximum, negative, eight times over) on
-// 1,000-element float32 tensors, no tape; the time per op is nearly all argument checks,
-// allocation and dispatch. bench/peers/dispatch runs the same chain in libtorch. Prints
+// 1,000-element float32 tensors, no tape. Eager's time per op is mostly argument checks, allocation
+// and dispatch (--size 1 shows that part alone); a replay's is mostly the arithmetic, the tanh and
+// sigmoid steps first. bench/peers/dispatch runs the same chain in libtorch. Prints the machine
+// line, then
 //
 //   bench=dispatch mode=eager|replay backend=cpu ops=64 size=1000 threads=1 per_op_ns=… per_op_ns_best=… checksum=…
 //
@@ -92,6 +94,7 @@ int main(int argc, char** argv) {
                           {{"--threads", "N", &threads}, {"--min-ms", "MILLISECONDS", &min_ms}, {"--size", "N", &size}}))
     return 2;
   st::backend::set_cpu_threads(threads);
+  bench::print_machine();  // the replay's kernels vectorise to the CPU's widest unit
   const Operands in = make_operands(size);
 
   print("eager", size, threads, measure_per_op([&] { return chain(in.x, in.b, in.c); }, min_ms));
