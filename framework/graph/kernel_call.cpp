@@ -1,5 +1,6 @@
 #include "strata/framework/graph/kernel_call.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "strata/backend/kernel_checks.hpp"
@@ -394,10 +395,12 @@ DecodedCall decode(ByteReader& r, Kernel kernel, SeedSource seed) {
       }
       for (std::size_t i = 0; i < scalar.size(); ++i) ext.push_back(bytes_of(r, scalar[i] ? U(1) : U(count), t));
       ext.push_back(bytes_of(r, U(count), t));
-      d.exec = [t, count, scalar, steps](Backend& b, void* const* p) {
-        FusedElementwiseArgs args{t, count, {}, scalar, steps, p[scalar.size()]};
-        args.inputs.assign(p, p + scalar.size());
-        b.fused_elementwise(args);
+      // The program is built once; a call only sets its pointers (a replay runs one call at a time).
+      FusedElementwiseArgs program{t, count, std::vector<const void*>(scalar.size()), scalar, steps, nullptr};
+      d.exec = [program = std::move(program)](Backend& b, void* const* p) mutable {
+        std::copy(p, p + program.inputs.size(), program.inputs.begin());
+        program.out = p[program.inputs.size()];
+        b.fused_elementwise(program);
       };
       break;
     }
