@@ -298,12 +298,3 @@ TEST_CASE("function: chains of elementwise ops fuse into one pass, with eager's 
     for (std::size_t i = 0; i < want.size(); ++i) REQUIRE(got[i] == doctest::Approx(want[i]).epsilon(1e-6));
   }
 }
-
-TEST_CASE("function: st::cond and st::while_loop inside a trace are a clear error, not a baked branch") {
-  auto f = st::function([](const st::Tensor& x) {
-    return st::cond(st::greater(st::sum(x), st::Tensor(0.0f)), [&] { return x * 2.0f; }, [&] { return x; });
-  });
-  const auto message = message_of([&] { f(st::ones({2})); });
-  CHECK(contains(message, "st::cond inside a traced function"));
-  CHECK(contains(message, "run_eagerly"));
-}
