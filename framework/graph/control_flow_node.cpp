@@ -29,9 +29,9 @@ std::size_t bytes_of(const Shape& shape, DType dtype) {
 // come from the node's pointers at every run, never from the trace.
 class SubGraph {
  public:
-  SubGraph(Graph graph, std::vector<int> capture_index)
-      : graph_(std::move(graph)), capture_index_(std::move(capture_index)) {
-    stats_ = optimize(graph_, false);
+  // `graph` has been optimized; `capture_index` maps its external buffers to the node's captures.
+  SubGraph(Graph graph, PassStats stats, std::vector<int> capture_index)
+      : graph_(std::move(graph)), stats_(stats), capture_index_(std::move(capture_index)) {
     for (auto& b : graph_.buffers)
       if (b.kind == Buffer::Kind::external) b.owner.reset();
     auto& backend = backend::get_backend(graph_.device);
@@ -135,10 +135,16 @@ class NodeBuilder {
   explicit NodeBuilder(Tracer& parent) : parent_(parent) {}
 
   std::shared_ptr<SubGraph> add(Graph graph) {
+    const PassStats stats = optimize(graph, false);
+    // Only what the remaining nodes and the outputs use becomes a capture.
+    std::vector<bool> used(graph.buffers.size(), false);
+    for (const auto& node : graph.nodes)
+      for (const auto& a : node.args) used[a.buffer] = true;
+    for (const auto& out : graph.outputs) used[out.buffer] = true;
     std::vector<int> index(graph.buffers.size(), -1);
     for (std::size_t b = 0; b < graph.buffers.size(); ++b) {
       const Buffer& buf = graph.buffers[b];
-      if (buf.kind != Buffer::Kind::external) continue;
+      if (buf.kind != Buffer::Kind::external || !used[b]) continue;
       int outer = parent_.buffer_of(buf.owner.get());
       if (outer < 0) outer = parent_.capture(buf.owner, buf.label);
       auto it = std::find(captures_.begin(), captures_.end(), outer);
@@ -151,7 +157,7 @@ class NodeBuilder {
       for (const auto& a : node.args)
         if (a.write && index[a.buffer] >= 0) written_.insert(captures_[index[a.buffer]]);
     }
-    return std::make_shared<SubGraph>(std::move(graph), std::move(index));
+    return std::make_shared<SubGraph>(std::move(graph), stats, std::move(index));
   }
 
   std::size_t captures() const { return captures_.size(); }
@@ -198,12 +204,15 @@ bool read_bool(backend::Backend& b, const void* p) {
 }
 
 // The enclosing tensors either part read, once each, for the tape.
-std::vector<Tensor> sources_of(const std::vector<const Part*>& parts) {
+// (A nested part's captures count as the enclosing part's own.)
+std::vector<Tensor> sources_of(Tracer& parent, const std::vector<const Part*>& parts) {
   std::vector<Tensor> sources;
   std::unordered_set<std::uint64_t> seen;
   for (const Part* p : parts)
-    for (const auto& t : p->captured)
+    for (const auto& t : p->captured) {
+      parent.add_captured(t);
       if (seen.insert(t.id()).second) sources.push_back(t);
+    }
   return sources;
 }
 
@@ -225,6 +234,61 @@ BranchFn gradient_branch(BranchFn fn, std::vector<Tensor> sources, autodiff::Gra
       if (!grads[i].defined()) grads[i] = zeros_like(sources[i]);
     return grads;
   };
+}
+
+using Tensors = std::vector<Tensor>;
+
+Tensors first(const Tensors& v, std::size_t n) { return Tensors(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n)); }
+
+// The gradient of a traced while_loop that ran `count` iterations: a while_loop from the last
+// iteration down to the first, each step recomputing the loop variables entering that iteration
+// (a loop of `k` bodies from `init`) and taking the body's vector-Jacobian product under a tape.
+// Recomputing costs O(count^2) bodies and keeps no per-iteration memory.
+autodiff::Grads while_gradient(const LoopBodyFn& body, const Tensors& init, const Tensors& sources,
+                               const Tensor& count, const autodiff::Grads& upstream) {
+  const std::size_t n = init.size(), c = sources.size();
+  Tensors state{count};
+  for (std::size_t i = 0; i < n; ++i) state.push_back(upstream[i]);
+  for (const auto& s : sources) state.push_back(zeros_like(s));
+  auto step = [body, init, sources, n, c](const Tensors& s) {
+    const Tensor k = s[0] - 1;
+    Tensors start = init;
+    start.push_back(zeros({}, int32));
+    Tensors at = while_loop([k](const Tensors& v) { return less(v.back(), k); },
+                            [body, n](const Tensors& v) {
+                              Tensors out = body(first(v, n));
+                              out.push_back(v[n] + 1);
+                              return out;
+                            },
+                            start);
+    at.pop_back();
+    GradientTape tape({.persistent = true});
+    Tensors wrt;  // the floating loop variables, then the sources
+    std::vector<std::size_t> var_of;
+    for (std::size_t i = 0; i < n; ++i)
+      if (is_floating(at[i].dtype())) wrt.push_back(at[i]), var_of.push_back(i);
+    wrt.insert(wrt.end(), sources.begin(), sources.end());
+    for (const auto& t : wrt) tape.watch(t);
+    const Tensors outputs = body(at);
+    Tensors grads(wrt.size());
+    for (std::size_t j = 0; j < n; ++j) {
+      if (!is_floating(outputs[j].dtype())) continue;
+      auto part = tape.gradient(outputs[j], wrt, s[1 + j]);
+      for (std::size_t i = 0; i < wrt.size(); ++i)
+        if (part[i].defined()) grads[i] = grads[i].defined() ? add(grads[i], part[i]) : part[i];
+    }
+    Tensors next{k};
+    for (std::size_t i = 0; i < n; ++i) next.push_back(zeros_like(at[i]));
+    for (std::size_t i = 0; i < var_of.size(); ++i)
+      if (grads[i].defined()) next[1 + var_of[i]] = grads[i];
+    for (std::size_t j = 0; j < c; ++j) {
+      const Tensor& g = grads[var_of.size() + j];
+      next.push_back(g.defined() ? add(s[1 + n + j], g) : s[1 + n + j]);
+    }
+    return next;
+  };
+  const Tensors result = while_loop([](const Tensors& s) { return s[0] > 0; }, step, state);
+  return Tensors(result.begin() + 1, result.end());
 }
 
 }  // namespace
@@ -252,7 +316,7 @@ std::vector<Tensor> trace_cond(const Tensor& pred, const BranchFn& true_fn, cons
   builder.record(std::move(node), {pred}, outputs);
 
   if (collect) {
-    std::vector<Tensor> sources = sources_of({&t, &f});
+    std::vector<Tensor> sources = sources_of(parent, {&t, &f});
     if (!outputs.empty() && autodiff::is_watched(sources))
       autodiff::record("cond", sources, outputs,
                        [pred, true_fn, false_fn, sources](const autodiff::Grads& upstream, const autodiff::Needs&) {
@@ -267,33 +331,35 @@ std::vector<Tensor> trace_while(const LoopCondFn& cond, const LoopBodyFn& body, 
                                 const WhileOptions& options) {
   Tracer& parent = *active_tracer();
   const bool collect = autodiff::is_recording();
-  Part c = trace_part(parent, loop_vars, [&](const std::vector<Tensor>& v) { return std::vector<Tensor>{cond(v)}; },
-                      collect);
+  // Under a tape the loop also counts its iterations, which its gradient needs.
+  const std::size_t n_user = loop_vars.size();
+  Tensors vars = loop_vars;
+  if (collect) vars.push_back(zeros({}, int32));
+  auto cond_part = [&](const Tensors& v) { return Tensors{cond(first(v, n_user))}; };
+  auto body_part = [&](const Tensors& v) {
+    Tensors out = body(first(v, n_user));
+    if (collect) {
+      control_flow::check_loop_vars_kept(first(v, n_user), out, 1);
+      out.push_back(v[n_user] + 1);
+    }
+    return out;
+  };
+  Part c = trace_part(parent, vars, cond_part, false);
   control_flow::check_predicate("while_loop", "the cond function's result", c.outputs.front());
-  Part b = trace_part(parent, loop_vars, body, collect);
-  control_flow::check_loop_vars_kept(loop_vars, b.outputs, 1);
-  if (collect) {
-    std::vector<Tensor> watched = sources_of({&c, &b});
-    watched.insert(watched.end(), loop_vars.begin(), loop_vars.end());
-    if (autodiff::is_watched(watched))
-      throw TraceError("function '" + parent.function() +
-                       "': st::while_loop inside a traced function is not differentiable yet (a GradientTape "
-                       "watches its loop variables or a tensor its body reads). Differentiate it eagerly "
-                       "(call the function under the tape, or compile with .run_eagerly = true), or use st::cond "
-                       "and C++ loops with a fixed count.");
-  }
+  Part b = trace_part(parent, vars, body_part, collect);
+  control_flow::check_loop_vars_kept(vars, b.outputs, 1);
 
   NodeBuilder builder(parent);
   auto cond_graph = builder.add(std::move(c.graph));
   auto body_graph = builder.add(std::move(b.graph));
-  std::vector<Tensor> outputs = fresh_outputs(loop_vars);
+  std::vector<Tensor> outputs = fresh_outputs(vars);
   const std::int64_t limit = options.maximum_iterations.value_or(-1);
   Node node{"while_loop", "cond: " + std::to_string(cond_graph->nodes()) + " nodes, body: " +
                               std::to_string(body_graph->nodes()) + " nodes" +
                               (limit >= 0 ? ", maximum_iterations=" + std::to_string(limit) : "")};
   std::vector<std::size_t> bytes;
-  for (const auto& v : loop_vars) bytes.push_back(bytes_of(v.shape(), v.dtype()));
-  const std::size_t n = loop_vars.size(), first_output = n + builder.captures() + builder.writes();
+  for (const auto& v : vars) bytes.push_back(bytes_of(v.shape(), v.dtype()));
+  const std::size_t n = vars.size(), first_output = n + builder.captures() + builder.writes();
   node.exec = [cond_graph, body_graph, bytes, n, first_output, limit](backend::Backend& k, void* const* p) {
     void* const* captures = p + n;
     void* const* vars = p + first_output;  // the loop variables live in the node's outputs
@@ -305,7 +371,19 @@ std::vector<Tensor> trace_while(const LoopCondFn& cond, const LoopBodyFn& body, 
       body_graph->run(k, captures, vars, vars);
     }
   };
-  builder.record(std::move(node), loop_vars, outputs);
+  builder.record(std::move(node), vars, outputs);
+  if (!collect) return outputs;
+
+  const Tensor count = outputs.back();
+  outputs.pop_back();
+  Tensors sources = sources_of(parent, {&b});
+  Tensors inputs = loop_vars;
+  inputs.insert(inputs.end(), sources.begin(), sources.end());
+  if (autodiff::is_watched(inputs))
+    autodiff::record("while_loop", inputs, outputs,
+                     [body, loop_vars, sources, count](const autodiff::Grads& upstream, const autodiff::Needs&) {
+                       return while_gradient(body, loop_vars, sources, count, upstream);
+                     });
   return outputs;
 }
 

@@ -66,6 +66,10 @@ class Tracer {
   // Remembers the tensors of enclosing traces (and variables) the kernels read, for gradients.
   void collect_captured() { collect_ = true; }
   const std::vector<Tensor>& captured() const { return captured_; }
+  // What a nested part captured counts as read here too (when it is not this trace's own).
+  void add_captured(const Tensor& t) {
+    if (collect_ && t.impl()->trace != mark_) note_captured(*t.impl());
+  }
 
  private:
   int add_buffer(Buffer buffer, const void* base);
