@@ -8,10 +8,10 @@
 // predicate is decided at every replay rather than once at trace time (plain C++ `if` and `for`
 // run once, while tracing): both branches (the loop's condition and body) are traced into
 // sub-graphs, and each replay reads the predicate to the host and runs the chosen sub-graph.
-// A traced cond is differentiable: its gradient is a cond whose branches call true_fn / false_fn
-// again under a tape, so the callables (and what they capture by reference) must outlive the
-// tape's gradient() call. A traced while_loop under a tape that watches its inputs is a TraceError
-// (differentiate it eagerly).
+// Traced, both are differentiable: a cond's gradient is a cond whose branches call true_fn /
+// false_fn again under a tape; a while_loop's is a loop from the last iteration down that recomputes
+// each iteration's inputs with `body` (O(n^2) bodies, no per-iteration memory). So the callables,
+// and what they capture by reference, must outlive the tape's gradient() call.
 //
 //   auto y = st::cond(x > 0.0, [&] { return x * 2.0; }, [&] { return -x; });
 //   auto out = st::while_loop([](const auto& v) { return st::less(v[0], n); },

@@ -311,3 +311,39 @@ TEST_CASE("function: gradients through a traced while_loop agree with central di
   }
   CHECK(grads.trace_count() == 1);
 }
+
+TEST_CASE("function: an optimizer update inside a traced cond runs only on the steps that take it") {
+  auto make = [] {
+    return std::pair{Variable(st::normal({6, 4}, {.seed = 1}), {.name = "kernel"}),
+                     Variable(st::zeros({4}), {.name = "bias"})};
+  };
+  auto [w_eager, b_eager] = make();
+  auto [w_graph, b_graph] = make();
+  auto opt_eager = st::optimizers::Adam(1e-2);
+  auto opt_graph = st::optimizers::Adam(1e-2);
+  // A step applies its update only when the loss is under `limit` (a skip-bad-steps guard).
+  auto step = [](Variable& w, Variable& b, st::optimizers::Optimizer& opt, const Tensor& x, const Tensor& y,
+                 const Tensor& limit) {
+    GradientTape tape;
+    const Tensor loss = st::mean(st::square(st::relu(st::matmul(x, w) + b) - y));
+    auto grads = tape.gradient(loss, std::vector<Variable>{w, b});
+    return st::cond(loss < limit, [&] { opt.apply_gradients(grads, {w, b}); return loss * 1.0f; },
+                    [&] { return loss * 0.0f; });
+  };
+  auto f = st::function([&](const Tensor& x, const Tensor& y, const Tensor& limit) {
+    return step(w_graph, b_graph, *opt_graph, x, y, limit);
+  });
+  const std::vector<float> limits{-1.0f, 1e9f, 1e9f, -1.0f, 1e9f};
+  for (std::size_t i = 0; i < limits.size(); ++i) {
+    CAPTURE(i);
+    const Tensor x = st::normal({8, 6}, {.seed = 10u + i}), y = st::normal({8, 4}, {.seed = 20u + i});
+    const Tensor limit(limits[i]);
+    const float eager = step(w_eager, b_eager, *opt_eager, x, y, limit).item<float>();
+    CHECK(f(x, y, limit).item<float>() == eager);
+    CHECK(w_graph.to_vector<float>() == w_eager.to_vector<float>());
+  }
+  CHECK(b_graph.to_vector<float>() == b_eager.to_vector<float>());
+  CHECK(opt_graph->iterations() == 3);
+  CHECK(opt_eager->iterations() == 3);
+  CHECK(f.trace_count() == 1);
+}
