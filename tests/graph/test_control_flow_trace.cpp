@@ -347,3 +347,19 @@ TEST_CASE("function: an optimizer update inside a traced cond runs only on the s
   CHECK(opt_eager->iterations() == 3);
   CHECK(f.trace_count() == 1);
 }
+
+TEST_CASE("function: random ops in a traced cond draw only in the branch taken, exactly as eagerly") {
+  auto body = [](const Tensor& x) {
+    return st::cond(st::sum(x) > 0.0, [&] { return x + st::uniform({4}); }, [&] { return x - st::normal({4}); });
+  };
+  const std::vector<float> signs{-1.0f, 1.0f, 1.0f, -1.0f, 1.0f};
+  std::vector<std::vector<float>> eager, traced;
+  st::set_random_seed(123);
+  for (float sign : signs) eager.push_back(body(st::ones({4}) * sign).to_vector<float>());
+  st::set_random_seed(123);
+  auto f = st::function(body);
+  for (float sign : signs) traced.push_back(f(st::ones({4}) * sign).to_vector<float>());
+  CHECK(traced == eager);
+  CHECK(eager[1] != eager[2]);
+  CHECK(f.trace_count() == 1);
+}
