@@ -50,7 +50,6 @@ class Tracer {
 
   // Nested traces: the branches of st::cond and the cond and body of st::while_loop, traced into
   // sub-graphs while this trace is paused (control_flow_node.cpp).
-  Tracer* outer() const { return outer_; }
   const Graph& graph() const { return graph_; }
   // The buffer holding `storage`, or -1.
   int buffer_of(const Storage* storage) const;

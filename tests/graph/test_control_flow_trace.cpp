@@ -363,3 +363,16 @@ TEST_CASE("function: random ops in a traced cond draw only in the branch taken, 
   CHECK(eager[1] != eager[2]);
   CHECK(f.trace_count() == 1);
 }
+
+TEST_CASE("function: a traced cond with no results, only an effect") {
+  Variable total(s(0.0), {.name = "total"});
+  auto f = st::function([&](const Tensor& x) {
+    st::cond(positive(x), [&] { total.assign_add(st::sum(x)); return Tensors{}; }, [] { return Tensors{}; });
+    return total * 1.0;
+  });
+  CHECK(f(d({-1.0, -2.0})).item<double>() == 0.0);
+  CHECK(f(d({1.0, 2.0})).item<double>() == 3.0);
+  CHECK(f(d({-5.0, 1.0})).item<double>() == 3.0);
+  CHECK(f(d({0.5, 0.5})).item<double>() == 4.0);
+  CHECK(f.trace_count() == 1);
+}
