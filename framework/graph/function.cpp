@@ -227,7 +227,7 @@ void host_step(const std::string& name, const std::vector<Tensor>& inputs,
     node.args.push_back(tracer->access(t.impl()->data(), false, node.op.c_str()));
     specs.emplace_back(t.shape(), t.dtype());
   }
-  {
+  if (!tracer->dry()) {  // a branch traced for its graph only (st::cond) leaves no effect
     graph::detail::SuspendTrace eager;
     step(inputs);
   }

@@ -1,8 +1,9 @@
 #include "strata/framework/graph/tracer.hpp"
 
-#include "strata/framework/graph/kernel_call.hpp"
-
+#include <algorithm>
 #include <cstring>
+
+#include "strata/framework/graph/kernel_call.hpp"
 
 
 namespace strata::graph::detail {
@@ -335,13 +336,21 @@ int Tracer::add_internal(const std::shared_ptr<Storage>& storage) {
 }
 
 void Tracer::touch(const TensorImpl& impl) {
+  if (collect_ && impl.trace != mark_) note_captured(impl);
   const auto& storage = impl.storage;
   if (by_storage_.count(storage.get())) return;
   std::string label = impl.variable ? impl.variable->name : "captured " + describe(impl.shape, impl.dtype);
-  add_buffer(Buffer{Buffer::Kind::external, storage->bytes, storage, std::move(label), storage->data}, storage->data);
+  const int id =
+      add_buffer(Buffer{Buffer::Kind::external, storage->bytes, storage, std::move(label), storage->data}, storage->data);
+  if (dry_) saved_before_write(id);
 }
 
 void Tracer::swapped(const std::shared_ptr<Storage>& a, const std::shared_ptr<Storage>& b) {
+  swap_owners(a, b);
+  if (outer_) rehome_snapshots(a, b);
+}
+
+void Tracer::swap_owners(const std::shared_ptr<Storage>& a, const std::shared_ptr<Storage>& b) {
   // The memory did not move; the Storage objects that own it did.
   auto ia = by_storage_.find(a.get()), ib = by_storage_.find(b.get());
   const int buffer_a = ia == by_storage_.end() ? -1 : ia->second;
@@ -400,6 +409,17 @@ Access Tracer::access(const void* pointer, bool write, const char* op) const {
     const Buffer& b = graph_.buffers[it->second];
     if (p < it->first + std::max<std::size_t>(b.bytes, 1)) return {it->second, p - it->first, write};
   }
+  // A nested trace meets an enclosing trace's memory without a tensor (a variable's old storage
+  // copied by writable_data): capture it (the cache of buffers is all this changes).
+  for (const Tracer* t = outer_; t; t = t->outer_) {
+    auto o = t->by_address_.upper_bound(p);
+    if (o == t->by_address_.begin()) continue;
+    --o;
+    const Buffer& b = t->graph_.buffers[o->second];
+    if (p >= o->first + std::max<std::size_t>(b.bytes, 1) || !b.owner) continue;
+    const int id = const_cast<Tracer*>(this)->capture(b.owner, b.label);
+    return {id, p - o->first, write};
+  }
   throw TraceError("function '" + graph_.name + "': the kernel '" + op +
                    "' got memory that no tensor of the trace owns (an internal error: a kernel called with a raw "
                    "pointer that did not come from a tensor)");
@@ -437,7 +457,7 @@ void on_data(const TensorImpl& impl) {
                        impl.trace->function +
                        "' was used after that trace ended. Tensors made inside a traced function exist only "
                        "in its graph: return them from the function instead of keeping them.");
-    if (current && current->mark() != impl.trace)
+    if (current && !current->owns_mark(impl.trace.get()))
       throw TraceError("A tensor of shape " + impl.shape.to_string() + " created while tracing function '" +
                        impl.trace->function + "' was used while tracing function '" + current->function() +
                        "'. Pass it as an input instead.");
@@ -465,6 +485,12 @@ void on_variable_created(const std::string& name) {
 }
 
 std::uint64_t random_seed(std::function<std::uint64_t()> source) {
+  // A dry nested trace draws nothing (its values are dropped; the control-flow node draws when it
+  // runs), so a branch not taken leaves the generator as eagerly.
+  if (current && current->dry()) {
+    current->set_pending_seed(std::move(source));
+    return 0;
+  }
   const std::uint64_t value = source();
   if (current) current->set_pending_seed(std::move(source));
   return value;

@@ -1,5 +1,6 @@
 #include "strata/framework/ops/control_flow.hpp"
 
+#include "strata/framework/graph/control_flow_node.hpp"
 #include "strata/framework/graph/function.hpp"
 
 #include <string>
@@ -22,33 +23,22 @@ void check_all_defined(const char* op, const std::string& what, const std::vecto
   }
 }
 
-// Eager cond: the one place where the predicate is read and a branch runs. The branch's ops record
-// themselves on any tape, which is all differentiation needs. st::function, while tracing, records a
-// control-flow node here instead (both branches traced into subgraphs, checked with
-// check_branches_match; reading `pred` to the host is what a trace may not do).
-// Until control-flow nodes exist, a trace cannot contain data-dependent control flow: say so.
-void reject_in_trace(const char* op) {
-  if (is_tracing())
-    throw TraceError(std::string(op) +
-                     " inside a traced function (st::function, or fit / evaluate / predict without run_eagerly) is "
-                     "not supported yet: its branch would be fixed at trace time. Call it outside the function, or "
-                     "compile with .run_eagerly = true.");
-}
-
+// The one place where the predicate is read and a branch runs. The branch's ops record themselves
+// on any tape, which is all differentiation needs. While a function traces, cond becomes a
+// control-flow node instead (both branches traced into sub-graphs, the predicate read at replay).
 std::vector<Tensor> run_cond(const Tensor& pred, const BranchFn& true_fn, const BranchFn& false_fn) {
-  reject_in_trace("st::cond");
+  if (is_tracing()) return graph::detail::trace_cond(pred, true_fn, false_fn);
   const bool take_true = pred.item<bool>();
   std::vector<Tensor> outputs = take_true ? true_fn() : false_fn();
   check_all_defined("cond", take_true ? "true_fn returned" : "false_fn returned", outputs);
   return outputs;
 }
 
-// Eager while_loop: the one place where the loop runs and its condition is read (the hook for
-// st::function, as run_cond: the condition and one body iteration traced into subgraphs, checked
-// with check_loop_vars_kept).
+// The one place where the loop runs and its condition is read; while a function traces, a
+// control-flow node whose condition and body are sub-graphs, iterated at every replay.
 std::vector<Tensor> run_while(const LoopCondFn& cond, const LoopBodyFn& body, std::vector<Tensor> vars,
                               const WhileOptions& options) {
-  reject_in_trace("st::while_loop");
+  if (is_tracing()) return graph::detail::trace_while(cond, body, vars, options);
   for (std::int64_t iteration = 0;; ++iteration) {
     // The iteration limit first, so that cond does not run once more after the last iteration.
     if (options.maximum_iterations && iteration >= *options.maximum_iterations) break;

@@ -6,7 +6,12 @@
 // GradientTape, so gradients flow through the branch taken and through every iteration with no
 // extra code. Inside st::function they become control-flow nodes of the graph instead, so that the
 // predicate is decided at every replay rather than once at trace time (plain C++ `if` and `for`
-// run once, while tracing).
+// run once, while tracing): both branches (the loop's condition and body) are traced into
+// sub-graphs, and each replay reads the predicate to the host and runs the chosen sub-graph.
+// Traced, both are differentiable: a cond's gradient is a cond whose branches call true_fn /
+// false_fn again under a tape; a while_loop's is a loop from the last iteration down that recomputes
+// each iteration's inputs with `body` (O(n^2) bodies, no per-iteration memory). So the callables,
+// and what they capture by reference, must outlive the tape's gradient() call.
 //
 //   auto y = st::cond(x > 0.0, [&] { return x * 2.0; }, [&] { return -x; });
 //   auto out = st::while_loop([](const auto& v) { return st::less(v[0], n); },
@@ -25,9 +30,9 @@ using BranchFn = std::function<std::vector<Tensor>()>;
 
 // Runs true_fn if `pred` is true, else false_fn, and returns what the branch returns. `pred` is a
 // bool tensor with one element (0-d, or shape (1,), (1, 1)...). The two branches must return the
-// same number of tensors with the same dtypes and shapes; eagerly only the branch taken runs (its
-// side effects, such as a Variable assign, happen only then), so a mismatch is caught where both
-// are traced, inside st::function.
+// same number of tensors with the same dtypes and shapes; only the branch taken has effects (a
+// Variable assign happens only then), so a mismatch is caught where both are traced, inside
+// st::function (tracing runs both branches' kernels and undoes the effects of each).
 std::vector<Tensor> cond(const Tensor& pred, BranchFn true_fn, BranchFn false_fn);
 // The same for branches that return one tensor each.
 Tensor cond(const Tensor& pred, std::function<Tensor()> true_fn, std::function<Tensor()> false_fn);

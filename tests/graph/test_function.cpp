@@ -297,16 +297,6 @@ TEST_CASE("function: chains of elementwise ops fuse into one pass, with eager's 
     CHECK(got == want);
   }
 }
-
-TEST_CASE("function: st::cond and st::while_loop inside a trace are a clear error, not a baked branch") {
-  auto f = st::function([](const st::Tensor& x) {
-    return st::cond(st::greater(st::sum(x), st::Tensor(0.0f)), [&] { return x * 2.0f; }, [&] { return x; });
-  });
-  const auto message = message_of([&] { f(st::ones({2})); });
-  CHECK(contains(message, "st::cond inside a traced function"));
-  CHECK(contains(message, "run_eagerly"));
-}
-
 TEST_CASE("function: run_functions_eagerly runs the C++ at every call, compiled fit included") {
   int runs = 0;
   auto f = st::function([&](const st::Tensor& x) {
