@@ -81,7 +81,7 @@ std::string ConcreteGraph::listing() const {
   os << "function " << graph_.name << "(";
   for (std::size_t i = 0; i < graph_.inputs.size(); ++i) os << (i ? ", " : "") << buffer_name(graph_, graph_.inputs[i]);
   os << ")  # " << stats_.nodes_traced << " nodes traced, " << stats_.nodes_pruned << " pruned, " << stats_.nodes_folded
-     << " folded, " << stats_.nodes_fused << " fused, " << graph_.nodes.size() << " replayed; intermediates "
+     << " folded, " << stats_.nodes_merged << " merged, " << stats_.nodes_fused << " fused, " << graph_.nodes.size() << " replayed; intermediates "
      << stats_.bytes_before << " bytes -> arena " << stats_.arena_bytes << " bytes\n";
   for (const auto& node : graph_.nodes) {
     std::string writes, reads;

@@ -60,7 +60,8 @@ void save_function(const ConcreteFunction& function, const std::string& path) {
   for (char c : kMagic) w.u8(static_cast<std::uint8_t>(c));
   w.i64(kVersion).text(g.name).text(g.device.to_string());
   const auto& s = cg.stats();
-  for (auto v : {s.nodes_traced, s.nodes_pruned, s.nodes_folded, s.nodes_fused, s.bytes_before, s.constant_bytes})
+  for (auto v : {s.nodes_traced, s.nodes_pruned, s.nodes_folded, s.nodes_merged, s.nodes_fused, s.bytes_before,
+                 s.constant_bytes})
     w.i64(static_cast<std::int64_t>(v));
   w.i64(static_cast<std::int64_t>(s.arena_bytes));
 
@@ -134,7 +135,7 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
     r.fail(std::string("its device: ") + e.what());
   }
   graph::detail::PassStats stats;
-  for (auto* v : {&stats.nodes_traced, &stats.nodes_pruned, &stats.nodes_folded, &stats.nodes_fused,
+  for (auto* v : {&stats.nodes_traced, &stats.nodes_pruned, &stats.nodes_folded, &stats.nodes_merged, &stats.nodes_fused,
                   &stats.bytes_before, &stats.constant_bytes})
     *v = static_cast<std::size_t>(r.size("a statistic"));
   std::int64_t memory = r.size("the arena size");

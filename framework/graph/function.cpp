@@ -195,8 +195,15 @@ std::vector<Tensor> ConcreteFunction::operator()(const std::vector<Tensor>& inpu
 
 GraphStats ConcreteFunction::stats() const {
   const auto& s = graph_->stats();
-  return {s.nodes_traced, s.nodes_pruned, s.nodes_folded, s.nodes_fused, s.nodes_replayed,
-          s.bytes_before, s.arena_bytes,  s.constant_bytes};
+  return {.nodes_traced = s.nodes_traced,
+          .nodes_pruned = s.nodes_pruned,
+          .nodes_folded = s.nodes_folded,
+          .nodes_fused = s.nodes_fused,
+          .nodes_replayed = s.nodes_replayed,
+          .nodes_merged = s.nodes_merged,
+          .bytes_before = s.bytes_before,
+          .arena_bytes = s.arena_bytes,
+          .constant_bytes = s.constant_bytes};
 }
 std::vector<TensorSpec> ConcreteFunction::input_specs() const {
   std::vector<TensorSpec> specs;

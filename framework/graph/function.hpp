@@ -39,6 +39,7 @@ struct FunctionOptions {
 // What one signature's graph looks like, before and after the passes.
 struct GraphStats {
   std::size_t nodes_traced = 0, nodes_pruned = 0, nodes_folded = 0, nodes_fused = 0, nodes_replayed = 0;
+  std::size_t nodes_merged = 0;  // common subexpressions computed once
   std::size_t bytes_before = 0;  // every intermediate in its own memory, as eagerly
   std::size_t arena_bytes = 0;   // the memory plan's one arena (replays allocate nothing else)
   std::size_t constant_bytes = 0;

@@ -80,14 +80,15 @@ struct Graph {
 
 // What the passes did, for introspection.
 struct PassStats {
-  std::size_t nodes_traced = 0, nodes_pruned = 0, nodes_folded = 0, nodes_fused = 0, nodes_replayed = 0;
+  std::size_t nodes_traced = 0, nodes_pruned = 0, nodes_folded = 0, nodes_merged = 0, nodes_fused = 0,
+              nodes_replayed = 0;
   std::size_t bytes_before = 0;  // every intermediate in its own buffer, as eagerly
   std::size_t arena_bytes = 0;   // the memory plan's one arena
   std::size_t constant_bytes = 0;
 };
 
 // The passes, in order: prune what reaches no output or side effect, fold what depends only on
-// constants, fuse elementwise chains, then give each remaining intermediate its place in one arena
+// constants, merge common subexpressions, fuse elementwise chains, then give each remaining intermediate its place in one arena
 // by liveness.
 PassStats optimize(Graph& graph, bool fuse);
 

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -52,6 +53,57 @@ std::vector<bool> fold(Graph& g, const std::vector<bool>& live) {
   }
   for (std::size_t b = 0; b < g.buffers.size(); ++b) g.buffers[b].constant = !varying[b];
   return foldable;
+}
+
+// Common subexpressions: a node that repeats an earlier node's kernel call (the same record) on
+// the same values (the same buffers and offsets, none written in between) would write the same
+// bytes, so its output becomes the earlier node's and it goes. Only nodes writing one whole internal
+// buffer that nothing else writes take part; random kernels and host steps never do.
+std::size_t merge_common(Graph& g) {
+  std::vector<int> writers(g.buffers.size(), 0);
+  for (const auto& node : g.nodes)
+    for (const auto& a : node.args) writers[a.buffer] += a.write;
+  auto sole_output = [&](const Node& node) {
+    if (node.call.empty() || node.random || node.side_effect) return -1;
+    int out = -1;
+    for (const auto& a : node.args)
+      if (a.write) {
+        if (out >= 0 || a.offset != 0) return -1;
+        out = a.buffer;
+      }
+    if (out < 0) return -1;
+    const Buffer& b = g.buffers[out];
+    return b.kind == Kind::internal && writers[out] == 1 ? out : -1;
+  };
+  std::vector<std::uint64_t> version(g.buffers.size(), 0);
+  std::vector<int> alias(g.buffers.size(), -1);  // a merged buffer -> the buffer holding its values
+  std::map<std::string, int> seen;              // call and read values -> output buffer
+  std::vector<Node> kept;
+  std::size_t merged = 0;
+  for (auto& node : g.nodes) {
+    for (auto& a : node.args)
+      if (alias[a.buffer] >= 0) a.buffer = alias[a.buffer];
+    if (const int out = sole_output(node); out >= 0) {
+      std::string key(reinterpret_cast<const char*>(node.call.data()), node.call.size());
+      for (const auto& a : node.args) {
+        if (a.write) continue;
+        const std::uint64_t value[3] = {static_cast<std::uint64_t>(a.buffer), a.offset, version[a.buffer]};
+        key.append(reinterpret_cast<const char*>(value), sizeof value);
+      }
+      auto [it, first] = seen.emplace(std::move(key), out);
+      if (!first && g.buffers[it->second].bytes == g.buffers[out].bytes) {
+        alias[out] = it->second;
+        ++merged;
+        continue;
+      }
+    }
+    for (const auto& a : node.args) version[a.buffer] += a.write;
+    kept.push_back(std::move(node));
+  }
+  for (auto& o : g.outputs)
+    if (alias[o.buffer] >= 0) o.buffer = alias[o.buffer];
+  g.nodes = std::move(kept);
+  return merged;
 }
 
 // An elementwise chain as one program (backend::FusedElementwiseArgs without the pointers).
@@ -260,11 +312,18 @@ PassStats optimize(Graph& g, bool fuse_elementwise) {
     if (b.kind != Kind::external) stats.bytes_before += aligned(b.bytes);
 
   const auto live = prune(g);
-  const auto folded = fold(g, live);
   std::vector<Node> kept;
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    if (!live[i]) ++stats.nodes_pruned;
-    else if (folded[i]) ++stats.nodes_folded;
+    if (live[i]) kept.push_back(std::move(g.nodes[i]));
+  }
+  stats.nodes_pruned = g.nodes.size() - kept.size();
+  g.nodes = std::move(kept);
+  // Before folding, so that equal constants share one buffer and what reads them can merge too.
+  stats.nodes_merged = merge_common(g);
+  const auto folded = fold(g, std::vector<bool>(g.nodes.size(), true));
+  kept.clear();
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    if (folded[i]) ++stats.nodes_folded;
     else kept.push_back(std::move(g.nodes[i]));
   }
   g.nodes = std::move(kept);

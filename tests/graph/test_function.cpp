@@ -320,3 +320,34 @@ TEST_CASE("function: run_functions_eagerly runs the C++ at every call, compiled 
   CHECK(runs == 3);  // traced once, then replayed
   CHECK(f.trace_count() == 1);
 }
+
+TEST_CASE("function: common subexpressions run once; random draws and values changed in between do not merge") {
+  auto body = [](const st::Tensor& x) { return st::exp(x) * 2.0f + st::exp(x) * 2.0f + st::tanh(x); };
+  auto f = st::function(body, {.fuse = false});
+  const st::Tensor x = st::normal({64}, {.seed = 1});
+  f(x);
+  const auto stats = f.get_concrete_function({x}).stats();
+  CHECK(stats.nodes_merged == 3);  // the second constant 2, exp(x) and exp(x) * 2
+  CHECK(stats.nodes_replayed == stats.nodes_traced - stats.nodes_pruned - stats.nodes_merged - stats.nodes_folded);
+  CHECK(contains(f.get_concrete_function({x}).listing(), "3 merged"));
+  CHECK(values(f(x)) == values(body(x)));
+
+  // The same product before and after the variable changes is two values.
+  st::Variable v(st::Tensor({1.0f, 2.0f}), {.name = "v"});
+  auto g = st::function([&](const st::Tensor& y) {
+    auto before = y * v;
+    v.assign_add(st::Tensor({1.0f, 1.0f}));
+    return before + y * v;
+  });
+  const st::Tensor y({1.0f, 1.0f});
+  CHECK(values(g(y)) == std::vector<float>{3, 5});
+  CHECK(values(g(y)) == std::vector<float>{5, 7});
+  CHECK(g.get_concrete_function({y}).stats().nodes_merged == 0);
+
+  // Two draws are two draws.
+  auto r = st::function([](const st::Tensor& z) { return std::vector<st::Tensor>{z + st::uniform({32}), z + st::uniform({32})}; });
+  const auto draws = r(st::zeros({32}));
+  CHECK(values(draws[0]) != values(draws[1]));
+  const auto again = r(st::zeros({32}));
+  CHECK(values(again[0]) != values(again[1]));
+}
