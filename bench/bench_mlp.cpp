@@ -15,7 +15,9 @@
 // Then the process's peak resident memory and what the CPU allocator holds at the end, and one
 // blas_choice line per GEMM shape class: the library the CPU backend picked for it.
 //
-// Usage: bench_mlp [--epochs N] [--threads T] [--predict-calls N]
+// Usage: bench_mlp [--epochs N] [--threads T] [--predict-calls N] [--mode 0|1|2]
+//   --mode: 0 both (default), 1 eager only, 2 compiled only; --predict-calls 0 skips predict (both
+//   for profiling the epoch alone)
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -35,10 +37,12 @@ using bench::median;
 using bench::seconds_since;
 
 int main(int argc, char** argv) {
-  int epochs = 1, threads = 2, predict_calls = 1000;
-  if (!bench::parse_flags(
-          argc, argv,
-          {{"--epochs", "N", &epochs}, {"--threads", "T", &threads}, {"--predict-calls", "N", &predict_calls}}))
+  int epochs = 1, threads = 2, predict_calls = 1000, modes = 0;
+  if (!bench::parse_flags(argc, argv,
+                          {{"--epochs", "N", &epochs},
+                           {"--threads", "T", &threads},
+                           {"--predict-calls", "N", &predict_calls},
+                           {"--mode", "0|1|2", &modes}}))
     return 2;
   st::backend::set_cpu_threads(threads);
   bench::print_machine();
@@ -50,6 +54,7 @@ int main(int argc, char** argv) {
 
   // Each mode trains its own model from the same seed: eager first, then compiled (the default).
   for (const bool eager : {true, false}) {
+    if ((eager && modes == 2) || (!eager && modes == 1)) continue;
     st::set_random_seed(42);
     const char* mode = bench::mode_name(eager);
     st::Sequential model({Input({28, 28}), Flatten(), Dense(256, "relu"), Dense(128, "relu"), Dense(10)});
@@ -59,6 +64,7 @@ int main(int argc, char** argv) {
     };
     bench::fit_timed(model, x_train, train.y, x_test, test.y, epochs, report, {}, eager);
 
+    if (predict_calls <= 0) continue;  // training only (profiling the epoch)
     // Predict: the model's output plus softmax, one image at a time, then 1024 at a time.
     auto predict = [&](const st::Tensor& x) { return st::softmax(model.predict_on_batch(x)); };
     const auto one = st::slice(x_test, 0, 0, 1);

@@ -111,8 +111,10 @@ constexpr std::int64_t kRowKernelMaxBytes = std::int64_t{4} << 20;
 constexpr std::int64_t kSplitMacs = std::int64_t{1} << 19;
 
 // How a product of one batch matrix is cut: one slab of C per pool thread, each a single-threaded
-// BLAS call, by rows when there are enough of them, else by columns (slab edges on multiples of 16
-// keep the BLAS micro-kernels whole); and the library, chosen for the shape of the first slab.
+// BLAS call, by rows when there are enough of them, else by columns; and the library, chosen for the
+// shape of the first slab. Slab edges keep the BLAS micro-kernels whole: C's columns are the long
+// side of the kernels' tiles (16 floats), its rows the short one (4-6), so a cut by rows is even to
+// 8 rows (the 784 rows of a first layer's kernel gradient: 392 + 392, not 400 + 384).
 struct SplitPlan {
   int tasks = 1;
   bool by_rows = true;
@@ -123,16 +125,16 @@ struct SplitPlan {
 template <class T>
 SplitPlan split_plan(const GemmArgs& g) {
   const int threads = g.m * g.n * g.k >= kSplitMacs ? parallel_threads() : 1;
-  const auto slab = [&](std::int64_t extent) {
-    return std::max<std::int64_t>(16, ((extent + threads - 1) / threads + 15) / 16 * 16);
+  const auto slab = [&](std::int64_t extent, std::int64_t align) {
+    return std::max<std::int64_t>(16, ((extent + threads - 1) / threads + align - 1) / align * align);
   };
   SplitPlan plan{1, true, g.m};
   if (threads > 1 && g.m >= 32 * threads) {
-    plan.slab = slab(g.m);
+    plan.slab = slab(g.m, 8);
     plan.tasks = static_cast<int>((g.m + plan.slab - 1) / plan.slab);
   } else if (threads > 1 && g.n >= 32 * threads) {
     plan.by_rows = false;
-    plan.slab = slab(g.n);
+    plan.slab = slab(g.n, 16);
     plan.tasks = static_cast<int>((g.n + plan.slab - 1) / plan.slab);
   }
   const std::int64_t m = plan.by_rows ? std::min(g.m, plan.slab) : g.m;

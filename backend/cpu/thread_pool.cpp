@@ -19,10 +19,21 @@ namespace {
 
 thread_local bool inside_pool_task = false;
 
-// Polls `done` for up to ~30 microseconds, yielding the core between polls; true when it held.
+// How long a thread polls before it sleeps on a condition variable. Waking a sleeping thread costs
+// tens of microseconds on a virtual machine (the idle vCPU is halted; the main job's first
+// backward GEMM after the loss's serial ops measured 80-87 us split over two threads against 48-53
+// us with both threads polling), and a training step's serial stretches between two parallel
+// kernels last ~20-150 us: a worker that polls through them is there for the next kernel. Polling
+// yields the core, so another process that wants it gets it.
+constexpr auto kWorkerPoll = std::chrono::microseconds(500);
+// The caller of a parallel region, once its own chunks are done, polls for the others' end: it has
+// nothing else to do, and sleeping would add a wake-up to the region.
+constexpr auto kCallerPoll = std::chrono::milliseconds(2);
+
+// Polls `done` for up to `limit`, yielding the core between polls; true when it held.
 template <class Predicate>
-bool spin_until(Predicate done) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(30);
+bool spin_until(Predicate done, std::chrono::microseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
   while (!done()) {
     if (std::chrono::steady_clock::now() > until) return false;
     std::this_thread::yield();
@@ -56,8 +67,8 @@ class ThreadPool {
     }
     wake_.notify_all();
     work(task, chunks);
-    // The other chunks are usually about done: poll a moment before sleeping.
-    spin_until([&] { return remaining_.load(std::memory_order_acquire) == 0; });
+    // The other chunks are usually about done: poll before sleeping.
+    spin_until([&] { return remaining_.load(std::memory_order_acquire) == 0; }, kCallerPoll);
     std::unique_lock lock(mutex_);
     idle_.wait(lock, [&] { return remaining_.load(std::memory_order_relaxed) == 0 && active_ == 0; });
     task_ = nullptr;
@@ -114,10 +125,10 @@ class ThreadPool {
     for (;;) {
       const std::function<void(int)>* task = nullptr;
       int chunks = 0;
-      // Back-to-back kernels (a small model's forward pass) arrive within microseconds, and waking
-      // a sleeping thread costs more than such a kernel: poll a moment first, yielding the core to
-      // whoever else wants it (OpenBLAS's threads), then sleep.
-      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen || stopping_.load(); });
+      // Back-to-back kernels (a small model's forward pass, a training step) arrive within
+      // microseconds of each other, and waking a sleeping thread costs more than such a kernel:
+      // poll first, then sleep.
+      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen || stopping_.load(); }, kWorkerPoll);
       {
         std::unique_lock lock(mutex_);
         wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
