@@ -21,9 +21,23 @@ ConcreteGraph::ConcreteGraph(detail::Graph graph, detail::PassStats stats)
 void ConcreteGraph::prepare() {
   backend_ = &backend::get_backend(graph_.device);
   if (stats_.arena_bytes) arena_ = std::make_shared<Storage>(*backend_, stats_.arena_bytes);
-  for (const auto& node : graph_.nodes) {
+  std::vector<int> input_of(graph_.buffers.size(), -1);
+  for (std::size_t i = 0; i < graph_.inputs.size(); ++i) input_of[graph_.inputs[i]] = static_cast<int>(i);
+  input_uses_.assign(graph_.inputs.size(), {});
+  input_at_.assign(graph_.inputs.size(), nullptr);
+  for (std::size_t i = 0; i < graph_.inputs.size(); ++i)
+    if (const auto offset = graph_.buffers[graph_.inputs[i]].arena_offset; offset >= 0)
+      input_at_[i] = static_cast<char*>(arena_->data) + offset;
+  for (std::size_t j = 0; j < graph_.nodes.size(); ++j) {
     std::vector<void*> p;
-    for (const auto& a : node.args) p.push_back(address(a));
+    for (std::size_t k = 0; k < graph_.nodes[j].args.size(); ++k) {
+      const auto& a = graph_.nodes[j].args[k];
+      p.push_back(address(a));
+      if (input_of[a.buffer] >= 0) input_uses_[input_of[a.buffer]].push_back({j, k, a.offset});
+      const Buffer& b = graph_.buffers[a.buffer];
+      if (a.write && b.kind == Buffer::Kind::external)
+        written_.emplace_back(static_cast<const char*>(b.address), static_cast<const char*>(b.address) + b.bytes);
+    }
     pointers_.push_back(std::move(p));
   }
   if (std::getenv("STRATA_DUMP_GRAPHS")) {
@@ -38,6 +52,9 @@ void ConcreteGraph::prepare() {
 
 void* ConcreteGraph::address(const detail::Access& a) const {
   const Buffer& b = graph_.buffers[a.buffer];
+  if (b.kind == Buffer::Kind::input && !input_at_.empty() && b.arena_offset >= 0)
+    for (std::size_t i = 0; i < graph_.inputs.size(); ++i)
+      if (graph_.inputs[i] == a.buffer) return input_at_[i] + a.offset;
   char* base = b.arena_offset >= 0 ? static_cast<char*>(arena_->data) + b.arena_offset
                                    : static_cast<char*>(b.address);
   return base + a.offset;
@@ -46,8 +63,20 @@ void* ConcreteGraph::address(const detail::Access& a) const {
 std::vector<Tensor> ConcreteGraph::run(const std::vector<Tensor>& inputs) {
   for (std::size_t i = 0; i < graph_.inputs.size(); ++i) {
     const Buffer& b = graph_.buffers[graph_.inputs[i]];
-    if (b.bytes && b.arena_offset >= 0)
-      backend_->copy(inputs[i].impl()->data(), static_cast<char*>(arena_->data) + b.arena_offset, b.bytes);
+    if (!b.bytes || b.arena_offset < 0) continue;
+    const TensorImpl& impl = *inputs[i].impl();
+    auto* data = static_cast<char*>(impl.data());
+    // A Variable's value (or memory a node writes) could change under the graph's reads: copied.
+    bool shared = impl.variable != nullptr;
+    for (const auto& [lo, hi] : written_) shared = shared || (data < hi && lo < data + b.bytes);
+    char* at = data;
+    if (shared) {
+      at = static_cast<char*>(arena_->data) + b.arena_offset;
+      backend_->copy(data, at, b.bytes);
+    }
+    if (at == input_at_[i]) continue;
+    for (const auto& use : input_uses_[i]) pointers_[use.node][use.arg] = at + use.offset;
+    input_at_[i] = at;
   }
   for (std::size_t j = 0; j < graph_.nodes.size(); ++j) graph_.nodes[j].exec(*backend_, pointers_[j].data());
   std::vector<Tensor> outputs;

@@ -30,6 +30,14 @@ class ConcreteGraph {
   backend::Backend* backend_ = nullptr;
   std::shared_ptr<Storage> arena_;
   std::vector<std::vector<void*>> pointers_;  // per node, in Access order
+  // Inputs are read where the caller's tensors are (no copy) unless the graph writes memory they
+  // may share: then they are copied into their place in the arena. Where each input is read:
+  struct InputUse {
+    std::size_t node, arg, offset;
+  };
+  std::vector<std::vector<InputUse>> input_uses_;
+  std::vector<char*> input_at_;                           // where each input is read now
+  std::vector<std::pair<const char*, const char*>> written_;  // variables' memory the nodes write
 };
 
 }  // namespace strata::graph
