@@ -11,6 +11,7 @@
 #include "strata/framework/autodiff/gradient_tape.hpp"
 #include "strata/framework/autodiff/record.hpp"
 #include "strata/framework/errors.hpp"
+#include "strata/framework/graph/sub_graph.hpp"
 #include "strata/framework/graph/tracer.hpp"
 #include "strata/framework/ops/creation.hpp"
 #include "strata/framework/ops/math.hpp"
@@ -22,79 +23,6 @@ namespace {
 std::size_t bytes_of(const Shape& shape, DType dtype) {
   return static_cast<std::size_t>(shape.num_elements()) * dtype_size(dtype);
 }
-
-// A branch, loop condition or loop body: pruned, folded and memory-planned (not fused: fusion
-// reorders float arithmetic, and a branch is usually small). Its external buffers are the node's
-// captures, memory of the enclosing graph whose place that graph's plan decides: their addresses
-// come from the node's pointers at every run, never from the trace.
-class SubGraph {
- public:
-  // `graph` has been optimized; `capture_index` maps its external buffers to the node's captures.
-  SubGraph(Graph graph, PassStats stats, std::vector<int> capture_index)
-      : graph_(std::move(graph)), stats_(stats), capture_index_(std::move(capture_index)) {
-    for (auto& b : graph_.buffers)
-      if (b.kind == Buffer::Kind::external) b.owner.reset();
-    auto& backend = backend::get_backend(graph_.device);
-    if (stats_.arena_bytes) arena_ = std::make_shared<Storage>(backend, stats_.arena_bytes);
-    for (int index : capture_index_) captures_ = std::max(captures_, index + 1);
-  }
-
-  // Copies `inputs` into the graph's input buffers, runs its nodes, copies its outputs to `outputs`
-  // (when not null). `captures` are the node's capture pointers.
-  void run(backend::Backend& b, void* const* captures, void* const* inputs, void* const* outputs) {
-    resolve(captures);
-    for (std::size_t i = 0; i < graph_.inputs.size(); ++i) {
-      const Buffer& buf = graph_.buffers[graph_.inputs[i]];
-      if (buf.bytes && buf.arena_offset >= 0) b.copy(inputs[i], arena_base() + buf.arena_offset, buf.bytes);
-    }
-    for (std::size_t j = 0; j < graph_.nodes.size(); ++j) graph_.nodes[j].exec(b, pointers_[j].data());
-    if (!outputs) return;
-    for (std::size_t k = 0; k < graph_.outputs.size(); ++k) {
-      const auto& out = graph_.outputs[k];
-      void* from = output_pointer(k);
-      if (const auto bytes = bytes_of(out.shape, out.dtype); bytes && from != outputs[k]) b.copy(from, outputs[k], bytes);
-    }
-  }
-
-  void* output_pointer(std::size_t k) const {
-    const auto& out = graph_.outputs[k];
-    return address({out.buffer, out.offset, false});
-  }
-  std::size_t nodes() const { return graph_.nodes.size(); }
-
- private:
-  char* arena_base() const { return arena_ ? static_cast<char*>(arena_->data) : nullptr; }
-
-  void* address(const Access& a) const {
-    const Buffer& b = graph_.buffers[a.buffer];
-    char* base = b.kind == Buffer::Kind::external ? static_cast<char*>(seen_[capture_index_[a.buffer]])
-                 : b.arena_offset >= 0            ? arena_base() + b.arena_offset
-                                                  : static_cast<char*>(b.address);
-    return base + a.offset;
-  }
-
-  // Pointers are resolved once per set of capture addresses (a graph's are fixed once planned).
-  void resolve(void* const* captures) {
-    if (resolved_ && std::equal(seen_.begin(), seen_.end(), captures)) return;
-    seen_.assign(captures, captures + captures_);
-    pointers_.clear();
-    for (const auto& node : graph_.nodes) {
-      std::vector<void*> p;
-      for (const auto& a : node.args) p.push_back(address(a));
-      pointers_.push_back(std::move(p));
-    }
-    resolved_ = true;
-  }
-
-  Graph graph_;
-  PassStats stats_;
-  std::vector<int> capture_index_;  // per buffer: its index among the node's captures, or -1
-  int captures_ = 0;
-  std::shared_ptr<Storage> arena_;
-  std::vector<void*> seen_;
-  std::vector<std::vector<void*>> pointers_;
-  bool resolved_ = false;
-};
 
 // One traced part (a branch, a loop condition or body), before it becomes a SubGraph.
 struct Part {
@@ -162,6 +90,12 @@ class NodeBuilder {
 
   std::size_t captures() const { return captures_.size(); }
   std::size_t writes() const { return written_.size(); }
+  // The written captures (in the node's argument order) by their index among the captures.
+  std::vector<std::int64_t> written_captures() const {
+    std::vector<std::int64_t> out;
+    for (int w : written_) out.push_back(std::find(captures_.begin(), captures_.end(), w) - captures_.begin());
+    return out;
+  }
 
   // The node: `leading` reads, every capture (read: a branch not taken leaves its values), the
   // captures some part writes, then `outputs`. It runs now, on the trace's memory, so that the
@@ -195,12 +129,6 @@ std::vector<Tensor> fresh_outputs(const std::vector<Tensor>& like) {
   std::vector<Tensor> out;
   for (const auto& t : like) out.push_back(empty(t.shape(), t.dtype(), t.device()));
   return out;
-}
-
-bool read_bool(backend::Backend& b, const void* p) {
-  std::uint8_t value = 0;
-  b.copy_to_host(p, &value, 1);
-  return value != 0;
 }
 
 // The enclosing tensors either part read, once each, for the tape.
@@ -310,9 +238,8 @@ std::vector<Tensor> trace_cond(const Tensor& pred, const BranchFn& true_fn, cons
   Node node{"cond", "true: " + std::to_string(true_graph->nodes()) + " nodes, false: " +
                         std::to_string(false_graph->nodes()) + " nodes"};
   const std::size_t first_output = 1 + builder.captures() + builder.writes();
-  node.exec = [true_graph, false_graph, first_output](backend::Backend& b, void* const* p) {
-    (read_bool(b, p[0]) ? *true_graph : *false_graph).run(b, p + 1, nullptr, p + first_output);
-  };
+  node.exec = cond_exec(true_graph, false_graph, first_output);
+  node.encode = cond_encoder(true_graph, false_graph, builder.captures(), builder.written_captures());
   builder.record(std::move(node), {pred}, outputs);
 
   if (collect) {
@@ -360,17 +287,8 @@ std::vector<Tensor> trace_while(const LoopCondFn& cond, const LoopBodyFn& body, 
   std::vector<std::size_t> bytes;
   for (const auto& v : vars) bytes.push_back(bytes_of(v.shape(), v.dtype()));
   const std::size_t n = vars.size(), first_output = n + builder.captures() + builder.writes();
-  node.exec = [cond_graph, body_graph, bytes, n, first_output, limit](backend::Backend& k, void* const* p) {
-    void* const* captures = p + n;
-    void* const* vars = p + first_output;  // the loop variables live in the node's outputs
-    for (std::size_t i = 0; i < n; ++i)
-      if (bytes[i] && p[i] != vars[i]) k.copy(p[i], vars[i], bytes[i]);
-    for (std::int64_t iteration = 0; limit < 0 || iteration < limit; ++iteration) {
-      cond_graph->run(k, captures, vars, nullptr);
-      if (!read_bool(k, cond_graph->output_pointer(0))) break;
-      body_graph->run(k, captures, vars, vars);
-    }
-  };
+  node.exec = while_exec(cond_graph, body_graph, bytes, first_output, limit);
+  node.encode = while_encoder(cond_graph, body_graph, n, builder.captures(), builder.written_captures(), limit);
   builder.record(std::move(node), vars, outputs);
   if (!collect) return outputs;
 

@@ -16,6 +16,7 @@
 #include "strata/backend/backend.hpp"
 #include "strata/framework/errors.hpp"
 #include "strata/framework/graph/concrete_graph.hpp"
+#include "strata/framework/graph/graph_file.hpp"
 #include "strata/framework/graph/kernel_call.hpp"
 #include "strata/framework/ops/random.hpp"
 
@@ -32,6 +33,8 @@ constexpr std::int64_t kVersion = 1;
 // A loaded graph's arena and values together may not exceed this (a hostile file cannot make the
 // loader allocate more).
 std::atomic<std::int64_t> max_memory{std::int64_t(1) << 36};
+thread_local std::int64_t loaded_memory = 0;  // by the file being loaded on this thread
+thread_local Device loading_to;
 
 std::vector<bool> referenced(const graph::detail::Graph& g) {
   std::vector<bool> used(g.buffers.size(), false);
@@ -43,23 +46,21 @@ std::vector<bool> referenced(const graph::detail::Graph& g) {
 
 }  // namespace
 
-void save_function(const ConcreteFunction& function, const std::string& path) {
-  if (!function.defined()) throw ValueError("save_function: the concrete function is undefined");
-  const auto& cg = *function.graph();
-  const auto& g = cg.graph();
+namespace graph::detail {
+
+std::vector<std::byte> node_record(const Node& node) {
+  if (!node.call.empty()) return node.call;
+  return node.encode ? node.encode() : std::vector<std::byte>{};
+}
+
+void write_graph_body(CallWriter& w, const Graph& g, const PassStats& s, bool captures) {
   for (const auto& node : g.nodes)
-    if (node.call.empty())
-      throw ValueError("save_function: function '" + g.name + "' cannot be saved to '" + path + "': its node '" +
-                       node.op +
-                       "' runs C++ at every call (a host step, such as a train step's optimizer update, or a "
-                       "control-flow node). Save a function made only of kernels, such as a model's inference.");
+    if (node_record(node).empty())
+      throw ValueError("save_function: function '" + g.name + "' cannot be saved: its node '" + node.op +
+                       "' runs C++ at every call (a host step, such as a train step's optimizer update). Save a "
+                       "function made only of kernels, such as a model's inference.");
   auto& backend = backend::get_backend(g.device);
   const auto used = referenced(g);
-
-  CallWriter w;
-  for (char c : kMagic) w.u8(static_cast<std::uint8_t>(c));
-  w.i64(kVersion).text(g.name).text(g.device.to_string());
-  const auto& s = cg.stats();
   for (auto v : {s.nodes_traced, s.nodes_pruned, s.nodes_folded, s.nodes_merged, s.nodes_fused, s.bytes_before,
                  s.constant_bytes})
     w.i64(static_cast<std::int64_t>(v));
@@ -70,7 +71,9 @@ void save_function(const ConcreteFunction& function, const std::string& path) {
   for (std::size_t b = 0; b < g.buffers.size(); ++b) {
     const Buffer& buf = g.buffers[b];
     const bool in_arena = buf.arena_offset >= 0;
-    const bool values = used[b] && !in_arena && buf.kind != Buffer::Kind::input;
+    // A sub-graph's external buffers are its node's captures: memory of the enclosing graph.
+    const bool capture = captures && buf.kind == Buffer::Kind::external;
+    const bool values = used[b] && !in_arena && buf.kind != Buffer::Kind::input && !capture;
     w.u8(static_cast<std::uint8_t>(buf.kind)).i64(used[b] ? static_cast<std::int64_t>(buf.bytes) : 0);
     w.i64(used[b] ? buf.arena_offset : -1).u8(buf.constant).text(buf.label).u8(values);
     if (values) {
@@ -90,7 +93,24 @@ void save_function(const ConcreteFunction& function, const std::string& path) {
     w.text(node.op).text(node.attrs).u8(static_cast<std::uint8_t>(node.side_effect | (node.random << 1)));
     w.i64(static_cast<std::int64_t>(node.args.size()));
     for (const auto& a : node.args) w.i64(a.buffer).i64(static_cast<std::int64_t>(a.offset)).u8(a.write);
-    w.bytes(node.call.data(), node.call.size());
+    const auto record = node_record(node);
+    w.bytes(record.data(), record.size());
+  }
+}
+
+}  // namespace graph::detail
+
+void save_function(const ConcreteFunction& function, const std::string& path) {
+  if (!function.defined()) throw ValueError("save_function: the concrete function is undefined");
+  const auto& cg = *function.graph();
+  const auto& g = cg.graph();
+  CallWriter w;
+  for (char c : kMagic) w.u8(static_cast<std::uint8_t>(c));
+  w.i64(kVersion).text(g.name).text(g.device.to_string());
+  try {
+    graph::detail::write_graph_body(w, g, cg.stats(), false);
+  } catch (const ValueError& e) {
+    throw ValueError(std::string(e.what()) + " (writing '" + path + "')");
   }
 
   const auto bytes = w.take();
@@ -100,48 +120,21 @@ void save_function(const ConcreteFunction& function, const std::string& path) {
   if (!file.flush()) throw IOError("save_function: writing '" + path + "' failed");
 }
 
-namespace {
+namespace graph::detail {
 
-std::vector<std::byte> read_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw IOError("load_function: cannot open '" + path + "'");
-  std::vector<char> text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> bytes(text.size());
-  if (!text.empty()) std::memcpy(bytes.data(), text.data(), text.size());
-  return bytes;
-}
-
-bool has_magic(const std::vector<std::byte>& bytes) {
-  if (bytes.size() < sizeof kMagic) return false;
-  for (std::size_t i = 0; i < sizeof kMagic; ++i)
-    if (static_cast<char>(bytes[i]) != kMagic[i]) return false;
-  return true;
-}
-
-ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& path, const Device* device_override) {
-  const std::string where = "load_function: '" + path + "'";
-  if (!has_magic(bytes)) throw IOError(where + " is not a Strata function file (it does not start with STRATAFN)");
-  ByteReader r(bytes, where);
-  for (std::size_t i = 0; i < sizeof kMagic; ++i) r.u8();
-  if (const auto version = r.i64(); version != kVersion)
-    r.fail("file version " + std::to_string(version) + ", this program reads version " + std::to_string(kVersion));
-
-  graph::detail::Graph g;
-  g.name = r.text();
-  const std::string device_type = r.text();
-  try {
-    g.device = device_override ? *device_override : Device(std::string_view(device_type));
-  } catch (const Error& e) {
-    r.fail(std::string("its device: ") + e.what());
-  }
-  graph::detail::PassStats stats;
+void read_graph_body(ByteReader& r, Graph& g, PassStats& stats, bool captures, const std::string& where) {
   for (auto* v : {&stats.nodes_traced, &stats.nodes_pruned, &stats.nodes_folded, &stats.nodes_merged, &stats.nodes_fused,
                   &stats.bytes_before, &stats.constant_bytes})
     *v = static_cast<std::size_t>(r.size("a statistic"));
-  std::int64_t memory = r.size("the arena size");
-  stats.arena_bytes = static_cast<std::size_t>(memory);
+  const std::int64_t arena = r.size("the arena size");
+  stats.arena_bytes = static_cast<std::size_t>(arena);
   const std::int64_t limit = max_memory.load();
-  if (memory > limit) r.fail("the graph needs more than " + std::to_string(limit) + " bytes");
+  // One budget for a file's graph and every sub-graph in it.
+  auto spend = [&](std::int64_t bytes) {
+    loaded_memory += bytes;
+    if (loaded_memory > limit) r.fail("the graph needs more than " + std::to_string(limit) + " bytes");
+  };
+  spend(arena);
   auto& backend = backend::get_backend(g.device);
 
   const auto buffers = r.count("the buffer count");
@@ -160,7 +153,9 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
     if (buf.arena_offset < -1 || (buf.arena_offset >= 0 && buf.arena_offset + size > std::int64_t(stats.arena_bytes)))
       r.fail(at + " (" + std::to_string(size) + " bytes at " + std::to_string(buf.arena_offset) +
              ") lies outside the arena of " + std::to_string(stats.arena_bytes) + " bytes");
-    if (has_values == (buf.arena_offset >= 0) && size > 0)
+    const bool capture = captures && buf.kind == Buffer::Kind::external;
+    if (capture && (has_values || buf.arena_offset >= 0)) r.fail(at + " is a capture with values or an arena place");
+    if (!capture && has_values == (buf.arena_offset >= 0) && size > 0)
       r.fail(at + (has_values ? " has values and a place in the arena" : " has neither values nor a place in the arena"));
     if (buf.kind == Buffer::Kind::input && has_values) r.fail(at + " is an input with values");
     if (size == 0) buf.arena_offset = -1;  // nothing to place; a nonzero reach of it fails below
@@ -168,8 +163,7 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
     values = r.bytes();
     if (values.size() != buf.bytes)
       r.fail(at + " holds " + std::to_string(values.size()) + " bytes of values, expected " + std::to_string(size));
-    memory += size;
-    if (memory > limit) r.fail("the graph needs more than " + std::to_string(limit) + " bytes");
+    spend(size);
     buf.owner = std::make_shared<Storage>(backend, buf.bytes);
     buf.address = buf.owner->data;
     if (size) backend.copy_from_host(values.data(), buf.address, buf.bytes);
@@ -209,7 +203,7 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
   }
   const auto outputs = r.count("the output count");
   for (std::int64_t i = 0; i < outputs; ++i) {
-    graph::detail::Output o;
+    Output o;
     o.buffer = buffer_index("an output");
     o.offset = static_cast<std::size_t>(r.size("an offset"));
     o.shape = r.shape();
@@ -220,7 +214,7 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
   }
   const auto nodes = r.count("the node count");
   for (std::int64_t j = 0; j < nodes; ++j) {
-    graph::detail::Node node;
+    Node node;
     node.op = r.text();
     node.attrs = r.text();
     const auto flags = r.u8();
@@ -229,7 +223,7 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
     node.random = flags & 2;
     const auto args = r.count("an argument count");
     for (std::int64_t i = 0; i < args; ++i) {
-      graph::detail::Access a;
+      Access a;
       a.buffer = buffer_index("an argument");
       a.offset = static_cast<std::size_t>(r.size("an offset"));
       a.write = r.flag();
@@ -239,12 +233,55 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
     }
     node.call = r.bytes();
     const std::string at = where + ", node " + std::to_string(j) + " ('" + node.op + "')";
-    auto decoded = graph::detail::decode_call(node.call, [] { return next_random_seed(); }, at);
-    if (auto error = graph::detail::node_extents_error(g, node, decoded); !error.empty())
+    auto decoded = decode_call(node.call, [] { return next_random_seed(); }, at);
+    if (auto error = node_extents_error(g, node, decoded); !error.empty())
       throw IOError(at + ": " + error);
     node.exec = std::move(decoded.exec);
     g.nodes.push_back(std::move(node));
   }
+  stats.nodes_replayed = g.nodes.size();
+}
+
+}  // namespace graph::detail
+
+namespace {
+
+std::vector<std::byte> read_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw IOError("load_function: cannot open '" + path + "'");
+  std::vector<char> text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::vector<std::byte> bytes(text.size());
+  if (!text.empty()) std::memcpy(bytes.data(), text.data(), text.size());
+  return bytes;
+}
+
+bool has_magic(const std::vector<std::byte>& bytes) {
+  if (bytes.size() < sizeof kMagic) return false;
+  for (std::size_t i = 0; i < sizeof kMagic; ++i)
+    if (static_cast<char>(bytes[i]) != kMagic[i]) return false;
+  return true;
+}
+
+ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& path, const Device* device_override) {
+  const std::string where = "load_function: '" + path + "'";
+  if (!has_magic(bytes)) throw IOError(where + " is not a Strata function file (it does not start with STRATAFN)");
+  ByteReader r(bytes, where);
+  for (std::size_t i = 0; i < sizeof kMagic; ++i) r.u8();
+  if (const auto version = r.i64(); version != kVersion)
+    r.fail("file version " + std::to_string(version) + ", this program reads version " + std::to_string(kVersion));
+
+  graph::detail::Graph g;
+  g.name = r.text();
+  const std::string device_type = r.text();
+  try {
+    g.device = device_override ? *device_override : Device(std::string_view(device_type));
+  } catch (const Error& e) {
+    r.fail(std::string("its device: ") + e.what());
+  }
+  graph::detail::PassStats stats;
+  loaded_memory = 0;
+  loading_to = g.device;
+  graph::detail::read_graph_body(r, g, stats, false, where);
   r.end();
   stats.nodes_replayed = g.nodes.size();
   return ConcreteFunction(std::make_shared<graph::ConcreteGraph>(std::move(g), stats));
@@ -253,6 +290,7 @@ ConcreteFunction parse(const std::vector<std::byte>& bytes, const std::string& p
 }  // namespace
 
 namespace graph::detail {
+const Device& loading_device() { return loading_to; }
 void set_max_loaded_memory(std::int64_t bytes) { max_memory.store(bytes); }
 }  // namespace graph::detail
 

@@ -55,6 +55,9 @@ struct Node {
   // The kernel call as a record (kernel_call.hpp) that `exec` was decoded from; empty for host
   // steps, which run C++ closures and cannot be exported.
   std::vector<std::byte> call;
+  // For a node that is more than one kernel call (a control-flow node over sub-graphs): makes its
+  // record when the graph is saved.
+  std::function<std::vector<std::byte>()> encode;
   bool side_effect = false;  // runs even when nothing reads what it writes (host steps)
   bool random = false;
   Elementwise elementwise;

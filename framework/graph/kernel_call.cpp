@@ -5,6 +5,7 @@
 
 #include "strata/backend/kernel_checks.hpp"
 #include "strata/framework/errors.hpp"
+#include "strata/framework/graph/control_flow_node.hpp"
 
 namespace strata::graph::detail {
 
@@ -101,6 +102,9 @@ DecodedCall decode(ByteReader& r, Kernel kernel, SeedSource seed) {
   DecodedCall d{kernel, nullptr, {}};
   auto& ext = d.extents;
   switch (kernel) {
+    case Kernel::cond:
+    case Kernel::while_loop:
+      r.fail("a control-flow record where a kernel was expected");
     case Kernel::constant: {
       auto values = r.bytes();
       ext = {values.size()};
@@ -526,7 +530,12 @@ CallWriter& CallWriter::bytes(const void* data, std::size_t n) {
 
 DecodedCall decode_call(const std::vector<std::byte>& call, SeedSource seed, const std::string& where) {
   ByteReader r(call, where);
-  const auto kernel = r.code(Kernel::fused_elementwise, "kernel");
+  const auto kernel = r.code(Kernel::while_loop, "kernel");
+  if (kernel == Kernel::cond || kernel == Kernel::while_loop) {
+    DecodedCall d = decode_control_flow(r, kernel, where);
+    r.end();
+    return d;
+  }
   if (kernel == Kernel::random && !seed) r.fail("a random kernel without a seed source");
   return decode(r, kernel, std::move(seed));
 }

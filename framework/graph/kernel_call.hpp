@@ -19,6 +19,7 @@ namespace strata::graph::detail {
 enum class Kernel : std::uint8_t {
   constant, copy, fill, cast, unary, binary, where, reduce, gemm, copy_strided, gather, scatter_add, softmax,
   random, conv2d, conv2d_backward, pool2d, pool2d_backward, adam_update, fused_elementwise,
+  cond, while_loop,  // control-flow nodes: their sub-graphs in the record (control_flow_node.cpp)
 };
 
 // Appends fields to a record (little-endian, fixed widths). Also writes function files.

@@ -42,5 +42,18 @@ int main(int argc, char** argv) {
   st::models::export_model(model, dir + "/strata_mlp.stfn", {.batch_size = 2});
   st::models::export_model(functional, dir + "/strata_functional.stfn", {.batch_size = 1});
   st::models::export_model(conv, dir + "/strata_conv.stfn", {.batch_size = 1});
+
+  // Control flow: a loop and a branch with a variable in it.
+  st::Variable counter(st::zeros({}), {.name = "counter"});
+  auto flow = st::function([&](const st::Tensor& x) {
+    auto grown = st::while_loop([](const std::vector<st::Tensor>& v) { return st::less(st::sum(v[0]), st::Tensor(50.0f)); },
+                                [](const std::vector<st::Tensor>& v) { return std::vector<st::Tensor>{v[0] * 2.0f}; },
+                                {x}, {.maximum_iterations = 8})[0];
+    return st::cond(st::greater(st::sum(grown), st::Tensor(60.0f)), [&] {
+      counter.assign_add(st::Tensor(1.0f));
+      return grown - 60.0f;
+    }, [&] { return grown + counter; });
+  });
+  st::save_function(flow.get_concrete_function({st::ones({3})}), dir + "/strata_flow.stfn");
   return 0;
 }

@@ -42,6 +42,7 @@ else
   [[ -f "$release/libstrata.so" ]] || { echo "run.sh: build $release first (cmake --build build --target strata)" >&2; exit 2; }
   LOADER_SOURCES=(
     framework/graph/export.cpp framework/graph/kernel_call.cpp framework/graph/concrete_graph.cpp
+    framework/graph/control_flow_record.cpp
     backend/kernel_checks.cpp framework/shape.cpp
   )
   [[ "$target" == load_function ]] || LOADER_SOURCES=(
