@@ -2,9 +2,6 @@
 // load_function, and a function that loads runs once on zeros when its inputs are small. Every
 // outcome but a strata::Error (a crash, a sanitizer report, a leak, or any other exception) is a
 // finding. See run.sh (--function).
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -13,35 +10,11 @@
 
 #include "strata/framework/graph/kernel_call.hpp"
 #include "strata/strata.hpp"
+#include "fuzz_input.hpp"
 
 namespace st = strata;
-
-namespace {
-
-const std::string& input_path() {
-  static const std::string path = [] {
-    const int fd = ::memfd_create("strata_fuzz_function", 0);
-    if (fd < 0) {
-      std::perror("memfd_create");
-      std::abort();
-    }
-    return "/proc/self/fd/" + std::to_string(fd);
-  }();
-  return path;
-}
-
-void write_input(const std::uint8_t* data, std::size_t size) {
-  const int fd = std::stoi(input_path().substr(14));
-  if (::ftruncate(fd, 0) != 0) std::abort();
-  std::size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(done));
-    if (n <= 0) std::abort();
-    done += static_cast<std::size_t>(n);
-  }
-}
-
-}  // namespace
+using strata_fuzz::input_path;
+using strata_fuzz::write_input;
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   std::cerr.setstate(std::ios::badbit);

@@ -2,9 +2,6 @@
 // anything else) go to load_model and to load_weights of a fixed model, and the same bytes as text
 // to model_from_json. Every outcome but a strata::Error (a crash, a sanitizer report, a leak, or
 // any other exception) is a finding. Built only with -DSTRATA_FUZZ=ON; see run.sh.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
@@ -13,36 +10,14 @@
 
 #include "strata/layers/weight_limit.hpp"
 #include "strata/strata.hpp"
+#include "fuzz_input.hpp"
 
 namespace st = strata;
+using strata_fuzz::input_path;
+using strata_fuzz::write_input;
 using namespace strata::layers;
 
 namespace {
-
-// The file the loaders read: a memfd, rewritten for every input (no disk traffic).
-const std::string& input_path() {
-  static const std::string path = [] {
-    const int fd = ::memfd_create("strata_fuzz_input", 0);
-    if (fd < 0) {
-      std::perror("memfd_create");
-      std::abort();
-    }
-    return "/proc/self/fd/" + std::to_string(fd);
-  }();
-  return path;
-}
-int input_fd() { return std::stoi(input_path().substr(14)); }
-
-void write_input(const std::uint8_t* data, std::size_t size) {
-  const int fd = input_fd();
-  if (::ftruncate(fd, 0) != 0) std::abort();
-  std::size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(done));
-    if (n <= 0) std::abort();
-    done += static_cast<std::size_t>(n);
-  }
-}
 
 // The seed corpus's architecture (tests/fuzz/make_corpus.cpp), compiled so that optimizer state
 // is read too.
