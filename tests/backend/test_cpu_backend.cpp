@@ -482,6 +482,16 @@ TEST_CASE("where: broadcasting condition and branches") {
   cpu().where(cb.in(), xa.in(), xb.in(), r.out());
   for (std::size_t i = 0; i < r.values.size(); ++i)
     if (const double e = i % 3 == 0 ? double(i) : -double(i); r[i] != e) REQUIRE(r[i] == e);
+  // A full mask choosing between two scalars (a one-hot), with a NaN and a -0 kept as they are.
+  Shape mask{3, 11};
+  Host<bool> cm(mask);
+  for (std::size_t i = 0; i < cm.values.size(); ++i) cm[i] = i % 11 == i / 11;
+  Host<float> on(sb_, {NAN}), off(sb_, {-0.0f}), hot(mask);
+  cpu().where(cm.in(), on.in(), off.in(), hot.out());
+  for (std::size_t i = 0; i < hot.values.size(); ++i) {
+    REQUIRE(std::isnan(hot[i]) == (i % 11 == i / 11));
+    if (i % 11 != i / 11) REQUIRE(std::signbit(hot[i]));
+  }
 }
 
 TEST_CASE("threads: results do not depend on the thread count") {
