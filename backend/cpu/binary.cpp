@@ -154,6 +154,11 @@ void CpuBackend::where(In condition, In a, In b, Out out) {
       T* r = po + o;
       if (inner[0] && inner[1] && inner[2]) {
         for (std::int64_t i = 0; i < n; ++i) r[i] = c[i] ? x[i] : y[i];
+      } else if (inner[0] && !inner[1] && !inner[2]) {
+        // Two values chosen by a mask (a one-hot from labels): a loop the compiler vectorises.
+        const T xv = *x, yv = *y;
+        const auto* bytes = reinterpret_cast<const std::uint8_t*>(c);
+        for (std::int64_t i = 0; i < n; ++i) r[i] = bytes[i] ? xv : yv;
       } else {
         for (std::int64_t i = 0; i < n; ++i) r[i] = c[i * inner[0]] ? x[i * inner[1]] : y[i * inner[2]];
       }

@@ -81,7 +81,13 @@ void CpuBackend::cast(In x, Out out) {
       const S* src = static_cast<const S*>(x.data);
       T* dst = static_cast<T*>(out.data);
       parallel_for(n, 4096, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t i = begin; i < end; ++i) dst[i] = convert<T>(src[i]);
+        if constexpr (std::is_same_v<S, bool> && !std::is_same_v<T, bool>) {
+          // A bool is stored as byte 0 or 1: read as bytes, the loop vectorises (as bool it did not).
+          const auto* bytes = reinterpret_cast<const std::uint8_t*>(src);
+          for (std::int64_t i = begin; i < end; ++i) dst[i] = static_cast<T>(bytes[i]);
+        } else {
+          for (std::int64_t i = begin; i < end; ++i) dst[i] = convert<T>(src[i]);
+        }
       });
     });
   });

@@ -127,9 +127,12 @@ void reduce_typed(ReduceOp op, const ReducePlan& plan, const T* x, T* out) {
   // The innermost group is kept: each output row accumulates whole input rows of `width` values,
   // pairwise over the reduced positions (scratch rows hold the partial sums of each level).
   const std::int64_t width = plan.inner, rows = plan.kept_count(), positions = plan.reduced_runs();
+  // One scratch row per level of the recursion that splits (ranges of more than 8 positions).
+  std::int64_t levels = 1;
+  for (std::int64_t p = positions; p > 8; p = (p + 1) / 2) ++levels;
   auto accumulate = [&](std::int64_t base, std::int64_t c0, std::int64_t c1, A* result) {
     const std::int64_t w = c1 - c0;
-    std::vector<A> scratch(static_cast<std::size_t>(w) * 64);
+    std::vector<A> scratch(static_cast<std::size_t>(w * levels));
     auto level = [&](auto&& self, A* acc, std::int64_t r0, std::int64_t r1, int depth) -> void {
       if (r1 - r0 <= 8) {
         std::fill(acc, acc + w, identity<K, A>());

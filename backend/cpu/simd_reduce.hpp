@@ -50,6 +50,13 @@ template <Kind K, class T>
 T reduce_block(const T* p, std::int64_t n) {
   using B = xsimd::batch<T>;
   constexpr std::int64_t W = static_cast<std::int64_t>(B::size);
+  if (n < W) {
+    // Shorter than one batch (a softmax row of 10 classes): the same sequential combine as the
+    // tail below, without the batch set-up (the lanes would all hold the identity).
+    T r = identity<K, T>();
+    for (std::int64_t i = 0; i < n; ++i) r = combine<K>(r, p[i]);
+    return r;
+  }
   const B init(identity<K, T>());
   B acc0 = init, acc1 = init, acc2 = init, acc3 = init;
   std::int64_t i = 0;

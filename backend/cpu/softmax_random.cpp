@@ -30,6 +30,20 @@ void CpuBackend::softmax(In x, int axis, bool log, Out out) {
           T* res = dst + r * n;
           T m = reduce_contiguous<Kind::max>(row, n);
           if (std::isinf(m)) m = m > 0 ? m : T(0);  // all -inf rows stay -inf/NaN-free shifts
+          if (n < static_cast<std::int64_t>(xsimd::batch<T>::size)) {
+            // Rows shorter than one SIMD batch (10 classes): xtensor would take its scalar path
+            // for every element anyway; the same arithmetic in plain loops skips its set-up.
+            for (std::int64_t i = 0; i < n; ++i) res[i] = std::exp(row[i] - m);
+            const T s = reduce_contiguous<Kind::sum>(res, n);
+            if (log) {
+              const T log_sum = std::log(s);
+              for (std::int64_t i = 0; i < n; ++i) res[i] = (row[i] - m) - log_sum;
+            } else {
+              const T scale = T(1) / s;
+              for (std::int64_t i = 0; i < n; ++i) res[i] = res[i] * scale;
+            }
+            continue;
+          }
           auto xr = flat_view(row, n);
           auto yr = flat_view(res, n);
           xt::noalias(yr) = xt::exp(xr - m);

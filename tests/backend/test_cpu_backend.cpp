@@ -194,6 +194,48 @@ TEST_CASE("cpu backend: copies, fill and cast") {
   CHECK(big.values == std::vector<std::int64_t>{-3, -3});
 }
 
+TEST_CASE("cast: a long bool mask to float32, float64 and int64") {
+  // Long enough to split across threads, with a tail that is not a multiple of the vector width.
+  const std::int64_t n = 70001;
+  Host<bool> mask({n});
+  for (std::int64_t i = 0; i < n; ++i) mask[static_cast<std::size_t>(i)] = (i * 7919) % 3 == 0;
+  Host<float> f({n});
+  Host<double> d({n});
+  Host<std::int64_t> l({n});
+  cpu().cast(mask.in(), f.out());
+  cpu().cast(mask.in(), d.out());
+  cpu().cast(mask.in(), l.out());
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const bool on = (i * 7919) % 3 == 0;
+    REQUIRE(f[k] == (on ? 1.0f : 0.0f));
+    REQUIRE(d[k] == (on ? 1.0 : 0.0));
+    REQUIRE(l[k] == (on ? 1 : 0));
+  }
+}
+
+TEST_CASE("adam_update: a mid-size variable split across threads equals the update slice by slice") {
+  const std::int64_t n = 40000, slice = 1000;  // slices stay on the calling thread
+  Host<float> w({n}), g({n}), m({n}), v({n});
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    w[k] = static_cast<float>(std::sin(double(i)));
+    g[k] = static_cast<float>(std::cos(0.3 * double(i)));
+    m[k] = 0.01f * static_cast<float>(i % 7);
+    v[k] = 0.001f * static_cast<float>(i % 5);
+  }
+  Host<float> w2 = w, m2 = m, v2 = v;
+  auto args = [&](Host<float>& ww, Host<float>& mm, Host<float>& vv, std::int64_t begin, std::int64_t size) {
+    const auto b = static_cast<std::size_t>(begin);
+    return sb::AdamUpdateArgs{&ww[b], &g[b], &mm[b], &vv[b], nullptr, size, strata::DType::float32, 1e-3, 0.9, 0.999, 1e-7};
+  };
+  cpu().adam_update(args(w, m, v, 0, n));
+  for (std::int64_t b = 0; b < n; b += slice) cpu().adam_update(args(w2, m2, v2, b, slice));
+  CHECK(w.values == w2.values);
+  CHECK(m.values == m2.values);
+  CHECK(v.values == v2.values);
+}
+
 TEST_CASE("unary: float ops against their formulas") {
   auto& be = cpu();
   const std::vector<double> xs{-3.0, -1.25, -0.5, 0.0, 0.3, 1.0, 2.5, 7.0};
@@ -440,6 +482,16 @@ TEST_CASE("where: broadcasting condition and branches") {
   cpu().where(cb.in(), xa.in(), xb.in(), r.out());
   for (std::size_t i = 0; i < r.values.size(); ++i)
     if (const double e = i % 3 == 0 ? double(i) : -double(i); r[i] != e) REQUIRE(r[i] == e);
+  // A full mask choosing between two scalars (a one-hot), with a NaN and a -0 kept as they are.
+  Shape mask{3, 11};
+  Host<bool> cm(mask);
+  for (std::size_t i = 0; i < cm.values.size(); ++i) cm[i] = i % 11 == i / 11;
+  Host<float> on(sb_, {NAN}), off(sb_, {-0.0f}), hot(mask);
+  cpu().where(cm.in(), on.in(), off.in(), hot.out());
+  for (std::size_t i = 0; i < hot.values.size(); ++i) {
+    REQUIRE(std::isnan(hot[i]) == (i % 11 == i / 11));
+    if (i % 11 != i / 11) REQUIRE(std::signbit(hot[i]));
+  }
 }
 
 TEST_CASE("threads: results do not depend on the thread count") {

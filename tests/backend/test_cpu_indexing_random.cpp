@@ -166,6 +166,31 @@ TEST_CASE("softmax and log_softmax: stable for large inputs, along any axis") {
   CHECK_THROWS_AS(cpu().softmax(ints.in(), 0, false, ints.out()), strata::DTypeError);
 }
 
+TEST_CASE("softmax and log_softmax: rows shorter than a SIMD batch are exactly the sequential formula") {
+  // Rows shorter than a SIMD batch (3 < 4 floats on any x86 or ARM vector unit) take a scalar path: exp(x - max), a sum in order from 0, then
+  // (x - max) - log(sum) or exp * (1 / sum), bit for bit.
+  const std::int64_t rows = 130, n = 3;
+  Host<float> x(Shape{rows, n}), y(Shape{rows, n}), ly(Shape{rows, n});
+  for (std::size_t i = 0; i < x.values.size(); ++i) x[i] = static_cast<float>(std::sin(0.37 * double(i)) * 8);
+  x[3] = -INFINITY;
+  cpu().softmax(x.in(), 1, false, y.out());
+  cpu().softmax(x.in(), 1, true, ly.out());
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* row = &x[static_cast<std::size_t>(r * n)];
+    float m = -INFINITY;
+    for (std::int64_t i = 0; i < n; ++i) m = row[i] > m ? row[i] : m;
+    float e[3], sum = 0;
+    for (std::int64_t i = 0; i < n; ++i) sum += e[i] = std::exp(row[i] - m);
+    const float log_sum = std::log(sum), scale = 1 / sum;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto k = static_cast<std::size_t>(r * n + i);
+      REQUIRE(y[k] == e[i] * scale);
+      REQUIRE(ly[k] == (row[i] - m) - log_sum);
+    }
+  }
+  CHECK(y[3] == 0.0f);
+}
+
 TEST_CASE("random: deterministic per (seed, index), with the right statistics") {
   Host<float> a(Shape{10}), b(Shape{1000}), c(Shape{10});
   cpu().random(sb::Distribution::normal, 42, 0.0, 1.0, a.out());
