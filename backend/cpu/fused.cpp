@@ -8,8 +8,9 @@
 //
 // Every step computes eager's formula (unary.cpp, binary.cpp) the way eager's xtensor assignment
 // does: batches of xsimd functions up to the last whole batch of the buffer, std:: functions on the
-// remainder, and the scalar path everywhere for softplus (which xtensor does not vectorise). So a
-// fused chain is bitwise equal to the same ops run one by one.
+// remainder, and the scalar path everywhere for softplus (which xtensor does not vectorise); float
+// tanh is tanh_simd.hpp's batch code for every element, as in eager. So a fused chain is bitwise
+// equal to the same ops run one by one.
 
 // GCC 12 warns about its own AVX-512 intrinsics when xsimd inlines them; the warning is spurious.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -27,6 +28,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "strata/backend/cpu/cpu_backend.hpp"
+#include "strata/backend/cpu/tanh_simd.hpp"
 #include "strata/backend/cpu/thread_pool.hpp"
 
 namespace strata::backend::cpu {
@@ -65,7 +67,11 @@ V unary_formula(V v, T alpha) {
   else if constexpr (op == UnaryOp::log1p) return log1p(v);
   else if constexpr (op == UnaryOp::sin) return sin(v);
   else if constexpr (op == UnaryOp::cos) return cos(v);
-  else if constexpr (op == UnaryOp::tanh) return tanh(v);
+  else if constexpr (op == UnaryOp::tanh && std::is_same_v<T, float>) {
+    // eager's float tanh: every value through the batch code, a single one too
+    if constexpr (std::is_same_v<V, float>) return map_one(v, [](auto b) { return tanh_batch(b); });
+    else return tanh_batch(v);
+  } else if constexpr (op == UnaryOp::tanh) return tanh(v);
   else if constexpr (op == UnaryOp::sigmoid) return one / (one + exp(-v));
   else if constexpr (op == UnaryOp::erf) return erf(v);
   else if constexpr (op == UnaryOp::floor) return floor(v);
@@ -115,8 +121,13 @@ std::int64_t vector_part(std::int64_t n) {
   return n - n % static_cast<std::int64_t>(Batch<T>::size);
 }
 
+// Ops whose every value goes through batch code (the tail padded into one batch), as in eager.
+template <class T, UnaryOp op>
+constexpr bool kBatchTail = op == UnaryOp::tanh && std::is_same_v<T, float>;
+
 template <class T, UnaryOp op>
 void unary_kernel(const T* a, const T*, T* out, std::int64_t n, T alpha) {
+  if constexpr (kBatchTail<T, op>) return map_batches(a, out, n, [](auto v) { return tanh_batch(v); });
   std::int64_t i = 0;
   if constexpr (op != UnaryOp::softplus) {
     const std::int64_t body = vector_part<T>(n);
@@ -153,6 +164,12 @@ void prologue_unary_kernel(const T* a, const T* b, T* out, std::int64_t n, T alp
       const Batch<T> v = rounded(binary_formula<prologue>(Batch<T>::load_unaligned(a + i), y));
       unary_formula<op>(v, alpha).store_unaligned(out + i);
     }
+  }
+  if constexpr (kBatchTail<T, op>) {
+    if (i == n) return;
+    alignas(64) T tail[Batch<T>::size];
+    for (std::int64_t j = i; j < n; ++j) tail[j - i] = binary_formula<prologue>(a[j], b_full ? b[j] : *b);
+    return map_batches(tail, out + i, n - i, [](auto v) { return tanh_batch(v); });
   }
   for (; i < n; ++i) out[i] = unary_formula<op>(rounded(binary_formula<prologue>(a[i], b_full ? b[i] : *b)), alpha);
 }

@@ -6,6 +6,7 @@
 
 #include "strata/backend/cpu/cpu_backend.hpp"
 #include "strata/backend/cpu/dispatch.hpp"
+#include "strata/backend/cpu/tanh_simd.hpp"
 #include "strata/backend/cpu/thread_pool.hpp"
 #include "strata/backend/cpu/xt_views.hpp"
 
@@ -51,7 +52,17 @@ void floating_unary(UnaryOp op, const T* x, T* y, std::int64_t n, T alpha) {
     case UnaryOp::log1p: return apply(x, y, n, t, [](auto&& v) { return xt::log1p(v); });
     case UnaryOp::sin: return apply(x, y, n, t, [](auto&& v) { return xt::sin(v); });
     case UnaryOp::cos: return apply(x, y, n, t, [](auto&& v) { return xt::cos(v); });
-    case UnaryOp::tanh: return apply(x, y, n, t, [](auto&& v) { return xt::tanh(v); });
+    case UnaryOp::tanh:
+      // float32: the batch tanh fused programs use too (tanh_simd.hpp).
+      if constexpr (std::is_same_v<T, float>) {
+        return parallel_for(
+            n, 4096,
+            [&](std::int64_t begin, std::int64_t end) {
+              map_batches(x + begin, y + begin, end - begin, [](auto v) { return tanh_batch(v); });
+            },
+            t);
+      }
+      return apply(x, y, n, t, [](auto&& v) { return xt::tanh(v); });
     // exp(-x) overflows to inf for very negative x, and 1 / inf is the right 0.
     case UnaryOp::sigmoid: return apply(x, y, n, t, [](auto&& v) { return one / (one + xt::exp(-v)); });
     case UnaryOp::erf: return apply(x, y, n, t, [](auto&& v) { return xt::erf(v); });
