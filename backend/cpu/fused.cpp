@@ -53,7 +53,7 @@ template <class T, UnaryOp op>
 constexpr bool kBatchOnly = (op == UnaryOp::tanh || op == UnaryOp::sigmoid) && std::is_same_v<T, float>;
 
 template <UnaryOp op>
-Batch<float> batch_function(Batch<float> v) {
+[[gnu::always_inline]] inline Batch<float> batch_function(Batch<float> v) {
   if constexpr (op == UnaryOp::tanh) return tanh_batch(v);
   else return sigmoid_batch(v);
 }
@@ -61,7 +61,7 @@ Batch<float> batch_function(Batch<float> v) {
 // One unary op on V (a T, or a Batch<T>: std:: or xsimd:: functions by overload, as xtensor
 // picks them), written exactly as the eager kernel's expression.
 template <UnaryOp op, class T, class V>
-V unary_formula(V v, T alpha) {
+[[gnu::always_inline]] inline V unary_formula(V v, T alpha) {
   using std::abs, std::ceil, std::cos, std::erf, std::exp, std::expm1, std::floor, std::log, std::log1p,
       std::nearbyint, std::sin, std::sqrt, std::tanh;
   const V zero(T(0)), one(T(1)), half(T(0.5));
