@@ -48,7 +48,7 @@ inline Floats tanh_small(Floats x) {
 }
 
 // tanh(x) for x >= 0.625 (and NaN): e / (e + 2) with e = expm1(2x), 2x clamped to 20,
-// past which tanh rounds to 1. 2|x| = k ln2 + r with k rounded by adding 1.5 * 2^23 + 127, which
+// past which tanh rounds to 1. 2x = k ln2 + r with k rounded by adding 1.5 * 2^23 + 127, which
 // leaves 127 + k in the low bits of the float: shifted into the exponent, that is 2^k.
 inline Floats tanh_large(Floats x) {
   Floats y = x + x;
