@@ -8,8 +8,9 @@
 //
 // Every step computes eager's formula (unary.cpp, binary.cpp) the way eager's xtensor assignment
 // does: batches of xsimd functions up to the last whole batch of the buffer, std:: functions on the
-// remainder, and the scalar path everywhere for softplus (which xtensor does not vectorise). So a
-// fused chain is bitwise equal to the same ops run one by one.
+// remainder, and the scalar path everywhere for softplus (which xtensor does not vectorise); float
+// tanh and sigmoid are tanh_simd.hpp's batch code for every element, as in eager. So a fused chain is bitwise
+// equal to the same ops run one by one.
 
 // GCC 12 warns about its own AVX-512 intrinsics when xsimd inlines them; the warning is spurious.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -27,6 +28,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "strata/backend/cpu/cpu_backend.hpp"
+#include "strata/backend/cpu/tanh_simd.hpp"
 #include "strata/backend/cpu/thread_pool.hpp"
 
 namespace strata::backend::cpu {
@@ -45,10 +47,21 @@ xsimd::batch<T, A> choose(const xsimd::batch_bool<T, A>& c, const xsimd::batch<T
   return xsimd::select(c, a, b);
 }
 
+// Ops whose every value goes through batch code (tanh_simd.hpp; a tail padded into one batch), as
+// in eager.
+template <class T, UnaryOp op>
+constexpr bool kBatchOnly = (op == UnaryOp::tanh || op == UnaryOp::sigmoid) && std::is_same_v<T, float>;
+
+template <UnaryOp op>
+[[gnu::always_inline]] inline Batch<float> batch_function(Batch<float> v) {
+  if constexpr (op == UnaryOp::tanh) return tanh_batch(v);
+  else return sigmoid_batch(v);
+}
+
 // One unary op on V (a T, or a Batch<T>: std:: or xsimd:: functions by overload, as xtensor
 // picks them), written exactly as the eager kernel's expression.
 template <UnaryOp op, class T, class V>
-V unary_formula(V v, T alpha) {
+[[gnu::always_inline]] inline V unary_formula(V v, T alpha) {
   using std::abs, std::ceil, std::cos, std::erf, std::exp, std::expm1, std::floor, std::log, std::log1p,
       std::nearbyint, std::sin, std::sqrt, std::tanh;
   const V zero(T(0)), one(T(1)), half(T(0.5));
@@ -65,7 +78,11 @@ V unary_formula(V v, T alpha) {
   else if constexpr (op == UnaryOp::log1p) return log1p(v);
   else if constexpr (op == UnaryOp::sin) return sin(v);
   else if constexpr (op == UnaryOp::cos) return cos(v);
-  else if constexpr (op == UnaryOp::tanh) return tanh(v);
+  else if constexpr (kBatchOnly<T, op>) {
+    // eager's float tanh / sigmoid: every value through the batch code, a single one too
+    if constexpr (std::is_same_v<V, float>) return map_one(v, [](auto b) { return batch_function<op>(b); });
+    else return batch_function<op>(v);
+  } else if constexpr (op == UnaryOp::tanh) return tanh(v);
   else if constexpr (op == UnaryOp::sigmoid) return one / (one + exp(-v));
   else if constexpr (op == UnaryOp::erf) return erf(v);
   else if constexpr (op == UnaryOp::floor) return floor(v);
@@ -117,6 +134,7 @@ std::int64_t vector_part(std::int64_t n) {
 
 template <class T, UnaryOp op>
 void unary_kernel(const T* a, const T*, T* out, std::int64_t n, T alpha) {
+  if constexpr (kBatchOnly<T, op>) return map_batches(a, out, n, [](auto v) { return batch_function<op>(v); });
   std::int64_t i = 0;
   if constexpr (op != UnaryOp::softplus) {
     const std::int64_t body = vector_part<T>(n);
@@ -153,6 +171,12 @@ void prologue_unary_kernel(const T* a, const T* b, T* out, std::int64_t n, T alp
       const Batch<T> v = rounded(binary_formula<prologue>(Batch<T>::load_unaligned(a + i), y));
       unary_formula<op>(v, alpha).store_unaligned(out + i);
     }
+  }
+  if constexpr (kBatchOnly<T, op>) {
+    if (i == n) return;
+    alignas(64) T tail[Batch<T>::size];
+    for (std::int64_t j = i; j < n; ++j) tail[j - i] = binary_formula<prologue>(a[j], b_full ? b[j] : *b);
+    return map_batches(tail, out + i, n - i, [](auto v) { return batch_function<op>(v); });
   }
   for (; i < n; ++i) out[i] = unary_formula<op>(rounded(binary_formula<prologue>(a[i], b_full ? b[i] : *b)), alpha);
 }

@@ -6,6 +6,7 @@
 
 #include "strata/backend/cpu/cpu_backend.hpp"
 #include "strata/backend/cpu/dispatch.hpp"
+#include "strata/backend/cpu/tanh_simd.hpp"
 #include "strata/backend/cpu/thread_pool.hpp"
 #include "strata/backend/cpu/xt_views.hpp"
 
@@ -32,6 +33,14 @@ void apply(const T* x, R* out, std::int64_t n, std::int64_t threshold, Expressio
       threshold);
 }
 
+// f (batch code) over [0, n), in chunks across threads.
+template <class F>
+void batch_map(const float* x, float* out, std::int64_t n, std::int64_t threshold, F f) {
+  parallel_for(
+      n, 4096, [&](std::int64_t begin, std::int64_t end) { map_batches(x + begin, out + begin, end - begin, f); },
+      threshold);
+}
+
 template <class T>
 void floating_unary(UnaryOp op, const T* x, T* y, std::int64_t n, T alpha) {
   const auto t = threshold_of(op);
@@ -51,9 +60,14 @@ void floating_unary(UnaryOp op, const T* x, T* y, std::int64_t n, T alpha) {
     case UnaryOp::log1p: return apply(x, y, n, t, [](auto&& v) { return xt::log1p(v); });
     case UnaryOp::sin: return apply(x, y, n, t, [](auto&& v) { return xt::sin(v); });
     case UnaryOp::cos: return apply(x, y, n, t, [](auto&& v) { return xt::cos(v); });
-    case UnaryOp::tanh: return apply(x, y, n, t, [](auto&& v) { return xt::tanh(v); });
+    // float32 tanh and sigmoid: the batch code fused programs use too (tanh_simd.hpp).
+    case UnaryOp::tanh:
+      if constexpr (std::is_same_v<T, float>) return batch_map(x, y, n, t, [](auto v) { return tanh_batch(v); });
+      return apply(x, y, n, t, [](auto&& v) { return xt::tanh(v); });
     // exp(-x) overflows to inf for very negative x, and 1 / inf is the right 0.
-    case UnaryOp::sigmoid: return apply(x, y, n, t, [](auto&& v) { return one / (one + xt::exp(-v)); });
+    case UnaryOp::sigmoid:
+      if constexpr (std::is_same_v<T, float>) return batch_map(x, y, n, t, [](auto v) { return sigmoid_batch(v); });
+      return apply(x, y, n, t, [](auto&& v) { return one / (one + xt::exp(-v)); });
     case UnaryOp::erf: return apply(x, y, n, t, [](auto&& v) { return xt::erf(v); });
     case UnaryOp::floor: return apply(x, y, n, t, [](auto&& v) { return xt::floor(v); });
     case UnaryOp::ceil: return apply(x, y, n, t, [](auto&& v) { return xt::ceil(v); });

@@ -3,7 +3,7 @@
 // TensorFlow's SavedModel. The file holds the optimized graph (every kernel call as a record), the
 // values of the variables it captures at the time of saving, and its input and output signatures.
 // A program that loads it needs none of the model's classes: a subclassed model or one with custom
-// layers is deployed without its code. See framework/graph/README.md.
+// layers is deployed without its code. See docs/GRAPH.md.
 //
 //   auto f = st::function([&](const st::Tensor& x) { return model(x); });
 //   st::save_function(f.get_concrete_function({x}), "model.stfn");
@@ -16,8 +16,8 @@
 
 namespace strata {
 
-// Writes `function` to `path`. ValueError when it cannot be saved: a graph with host steps (a train
-// step's optimizer update runs C++ at every call) or control-flow nodes.
+// Writes `function` to `path`, control-flow nodes with their sub-graphs. ValueError when it cannot
+// be saved: a graph with host steps (a train step's optimizer update runs C++ at every call).
 void save_function(const ConcreteFunction& function, const std::string& path);
 
 // Reads a file written by save_function, onto `device` (by default the device it was traced on).
