@@ -20,9 +20,6 @@ namespace strata::graph::detail {
 
 namespace {
 
-std::size_t bytes_of(const Shape& shape, DType dtype) {
-  return static_cast<std::size_t>(shape.num_elements()) * dtype_size(dtype);
-}
 
 // One traced part (a branch, a loop condition or body), before it becomes a SubGraph.
 struct Part {
@@ -65,10 +62,7 @@ class NodeBuilder {
   std::shared_ptr<SubGraph> add(Graph graph) {
     const PassStats stats = optimize(graph, false);
     // Only what the remaining nodes and the outputs use becomes a capture.
-    std::vector<bool> used(graph.buffers.size(), false);
-    for (const auto& node : graph.nodes)
-      for (const auto& a : node.args) used[a.buffer] = true;
-    for (const auto& out : graph.outputs) used[out.buffer] = true;
+    const std::vector<bool> used = referenced(graph);
     std::vector<int> index(graph.buffers.size(), -1);
     for (std::size_t b = 0; b < graph.buffers.size(); ++b) {
       const Buffer& buf = graph.buffers[b];

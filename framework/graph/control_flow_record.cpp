@@ -18,10 +18,6 @@ bool read_bool(backend::Backend& b, const void* p) {
   return value != 0;
 }
 
-std::size_t bytes_of(const Shape& shape, DType dtype) {
-  return static_cast<std::size_t>(shape.num_elements()) * dtype_size(dtype);
-}
-
 void write_sub(CallWriter& w, const SubGraph& sub) {
   write_graph_body(w, sub.graph(), sub.stats(), true);
   w.i64(static_cast<std::int64_t>(sub.capture_index().size()));

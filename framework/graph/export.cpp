@@ -36,14 +36,6 @@ std::atomic<std::int64_t> max_memory{std::int64_t(1) << 36};
 thread_local std::int64_t loaded_memory = 0;  // by the file being loaded on this thread
 thread_local Device loading_to;
 
-std::vector<bool> referenced(const graph::detail::Graph& g) {
-  std::vector<bool> used(g.buffers.size(), false);
-  for (const auto& node : g.nodes)
-    for (const auto& a : node.args) used[static_cast<std::size_t>(a.buffer)] = true;
-  for (const auto& o : g.outputs) used[static_cast<std::size_t>(o.buffer)] = true;
-  return used;
-}
-
 }  // namespace
 
 namespace graph::detail {
@@ -195,7 +187,7 @@ void read_graph_body(ByteReader& r, Graph& g, PassStats& stats, bool captures, c
     Shape shape = r.shape();
     const DType dtype = r.dtype();
     if (g.buffers[static_cast<std::size_t>(b)].kind != Buffer::Kind::input) r.fail("input " + std::to_string(i) + " is not an input buffer");
-    const auto bytes = static_cast<std::size_t>(shape.num_elements()) * dtype_size(dtype);
+    const auto bytes = bytes_of(shape, dtype);
     if (bytes != g.buffers[static_cast<std::size_t>(b)].bytes && g.buffers[static_cast<std::size_t>(b)].arena_offset >= 0)
       r.fail("input " + std::to_string(i) + " of shape " + shape.to_string() + " does not fill its buffer");
     g.inputs.push_back(b);
@@ -208,8 +200,7 @@ void read_graph_body(ByteReader& r, Graph& g, PassStats& stats, bool captures, c
     o.offset = static_cast<std::size_t>(r.size("an offset"));
     o.shape = r.shape();
     o.dtype = r.dtype();
-    fits(o.buffer, o.offset, static_cast<std::size_t>(o.shape.num_elements()) * dtype_size(o.dtype),
-         "output " + std::to_string(i));
+    fits(o.buffer, o.offset, bytes_of(o.shape, o.dtype), "output " + std::to_string(i));
     g.outputs.push_back(std::move(o));
   }
   const auto nodes = r.count("the node count");

@@ -243,7 +243,7 @@ void host_step(const std::string& name, const std::vector<Tensor>& inputs,
     std::vector<Tensor> values;
     for (std::size_t i = 0; i < specs.size(); ++i) {
       auto impl = std::make_shared<TensorImpl>();
-      const auto bytes = static_cast<std::size_t>(specs[i].first.num_elements()) * dtype_size(specs[i].second);
+      const auto bytes = graph::detail::bytes_of(specs[i].first, specs[i].second);
       impl->storage = std::make_shared<Storage>(b, p[i], bytes);
       impl->shape = specs[i].first;
       impl->dtype = specs[i].second;

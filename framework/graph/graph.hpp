@@ -81,6 +81,14 @@ struct Graph {
   std::vector<Output> outputs;
 };
 
+// The bytes of `shape` values of `dtype`.
+inline std::size_t bytes_of(const Shape& shape, DType dtype) {
+  return static_cast<std::size_t>(shape.num_elements()) * dtype_size(dtype);
+}
+
+// Per buffer: whether a node or an output of `graph` uses it.
+std::vector<bool> referenced(const Graph& graph);
+
 // What the passes did, for introspection.
 struct PassStats {
   std::size_t nodes_traced = 0, nodes_pruned = 0, nodes_folded = 0, nodes_merged = 0, nodes_fused = 0,

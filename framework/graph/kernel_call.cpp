@@ -36,18 +36,7 @@ void checked(const ByteReader& r, F&& check) {
   }
 }
 
-void write_shape(CallWriter& w, const Shape& s) {
-  w.u8(static_cast<std::uint8_t>(s.size()));
-  for (std::size_t i = 0; i < s.size(); ++i) w.i64(s[i]);
-}
 
-void write_conv(CallWriter& w, const backend::ConvArgs& a) {
-  w.dtype(a.dtype);
-  for (auto v : {a.batch, a.in_h, a.in_w, a.in_channels, a.out_h, a.out_w, a.filters, a.kernel_h, a.kernel_w,
-                 a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, a.pad_top, a.pad_left, a.groups})
-    w.i64(v);
-  w.u8(a.bias != nullptr).u8(a.relu);
-}
 
 backend::ConvArgs read_conv(ByteReader& r, bool* has_bias) {
   backend::ConvArgs a;
@@ -77,12 +66,6 @@ ConvExtents conv_extents(const ByteReader& r, const backend::ConvArgs& a) {
           bytes_of(r, U(a.filters), a.dtype), bytes_of(r, U(a.batch) * U(a.out_h) * U(a.out_w) * U(a.filters), a.dtype)};
 }
 
-void write_pool(CallWriter& w, backend::PoolOp op, const backend::PoolArgs& a) {
-  w.u8(static_cast<std::uint8_t>(op)).dtype(a.dtype);
-  for (auto v : {a.batch, a.in_h, a.in_w, a.channels, a.out_h, a.out_w, a.pool_h, a.pool_w, a.stride_h, a.stride_w,
-                 a.pad_top, a.pad_left})
-    w.i64(v);
-}
 
 backend::PoolArgs read_pool(ByteReader& r, backend::PoolOp* op) {
   *op = r.code(backend::PoolOp::average, "pooling");
@@ -512,7 +495,8 @@ CallWriter& CallWriter::f64(double v) {
   return i64(bits);
 }
 CallWriter& CallWriter::shape(const Shape& s) {
-  write_shape(*this, s);
+  u8(static_cast<std::uint8_t>(s.size()));
+  for (std::size_t i = 0; i < s.size(); ++i) i64(s[i]);
   return *this;
 }
 CallWriter& CallWriter::ints(const std::vector<std::int64_t>& v) {
@@ -569,11 +553,18 @@ std::vector<std::byte> fused_call(DType dtype, std::int64_t count, const std::ve
 }
 
 CallWriter& CallWriter::conv(const backend::ConvArgs& a) {
-  write_conv(*this, a);
+  dtype(a.dtype);
+  for (auto v : {a.batch, a.in_h, a.in_w, a.in_channels, a.out_h, a.out_w, a.filters, a.kernel_h, a.kernel_w,
+                 a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, a.pad_top, a.pad_left, a.groups})
+    i64(v);
+  u8(a.bias != nullptr).u8(a.relu);
   return *this;
 }
 CallWriter& CallWriter::pool(backend::PoolOp op, const backend::PoolArgs& a) {
-  write_pool(*this, op, a);
+  u8(static_cast<std::uint8_t>(op)).dtype(a.dtype);
+  for (auto v : {a.batch, a.in_h, a.in_w, a.channels, a.out_h, a.out_w, a.pool_h, a.pool_w, a.stride_h, a.stride_w,
+                 a.pad_top, a.pad_left})
+    i64(v);
   return *this;
 }
 

@@ -305,6 +305,14 @@ std::size_t plan(Graph& g) {
 
 }  // namespace
 
+std::vector<bool> referenced(const Graph& g) {
+  std::vector<bool> used(g.buffers.size(), false);
+  for (const auto& node : g.nodes)
+    for (const auto& a : node.args) used[static_cast<std::size_t>(a.buffer)] = true;
+  for (const auto& o : g.outputs) used[static_cast<std::size_t>(o.buffer)] = true;
+  return used;
+}
+
 PassStats optimize(Graph& g, bool fuse_elementwise) {
   PassStats stats;
   stats.nodes_traced = g.nodes.size();

@@ -41,8 +41,7 @@ class SubGraph {
     for (std::size_t k = 0; k < graph_.outputs.size(); ++k) {
       const auto& out = graph_.outputs[k];
       void* from = output_pointer(k);
-      const auto bytes = static_cast<std::size_t>(out.shape.num_elements()) * dtype_size(out.dtype);
-      if (bytes && from != outputs[k]) b.copy(from, outputs[k], bytes);
+      if (const auto bytes = bytes_of(out.shape, out.dtype); bytes && from != outputs[k]) b.copy(from, outputs[k], bytes);
     }
   }
 
