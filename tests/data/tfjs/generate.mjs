@@ -1,0 +1,434 @@
+// Builds small models in TensorFlow.js (pure JavaScript 'cpu' backend), gives them seeded random
+// weights, and writes each as a Keras 2 legacy .h5 with TF.js's inputs and outputs as .npy files,
+// plus training cases (initial model, data, TF.js's final weights and per-epoch losses), all into
+// cases/ with cases/manifest.json listing them. tests/models/test_tfjs_differential.cpp checks
+// Strata against these files. Run ./regenerate.sh (npm ci && node generate.mjs).
+//
+// What is left out, because TensorFlow.js itself differs from Keras there (checked against Keras's
+// sources, keras-team/keras and keras-team/tf-keras):
+// - UpSampling2D(interpolation='bilinear'): TF.js calls tf.image.resizeBilinear without
+//   half-pixel centres (TensorFlow 1's resize_bilinear); tf.keras 2.4+ and Keras 3 use
+//   tf.image.resize / ops.image.resize, which use half-pixel centres. The file's keras_version
+//   ("tfjs-layers ...") names no Keras release, so neither semantics is the file's.
+// - Activation 'hard_sigmoid': TF.js computes Keras 2's clip(0.2x + 0.5, 0, 1), Keras 3
+//   relu6(x + 3) / 6; which one a file means depends on its Keras version, and a TF.js file names
+//   none (see above). 'gelu_new' is no Keras name at all.
+// - GRU with reset_after=true: TF.js refuses it ("GRUCell does not support reset_after"), so every
+//   TF.js GRU is Keras 2.2's reset_after=false form (which is covered).
+// - Adam's epsilon: TF.js adds it to sqrt(v_hat) (bias-corrected), Keras (2 and 3) to sqrt(v)
+//   (uncorrected, "epsilon hat" of the paper). The Adam case uses epsilon = 1e-10 so that the
+//   placement changes no float32 digit that matters; the formulas are otherwise equal.
+// - Adadelta, Ftrl, Nadam: TF.js has no Nadam; TF.js Adadelta and Ftrl are not exported by
+//   tfjs-layers' compile by Keras name with Keras's defaults (Adadelta lr 1.0 in Keras 2.x vs
+//   0.001), so they are left out of training parity.
+// - Losses: TF.js's 'cosineProximity' returns -cos (Keras 2), Keras 3's CosineSimilarity the same
+//   sign but reduces differently; left out. 'logcosh', 'huber' are not Keras loss names in TF.js.
+// - Conv1D(padding='causal'): TF.js throws NotImplementedError, so no case has it.
+// - ELU(alpha != 1): TF.js throws NotImplementedError; the ELU layer case uses alpha 1.
+// - Softmax(axis) other than the last: TF.js throws ("Softmax along a non-last dimension is not
+//   yet supported"); the Softmax layer case uses the last axis. TF.js's Softmax layer also
+//   defaults to axis 1 (Keras: -1), so the case names axis -1.
+// - Layers of TF.js that Strata does not have (ConvLSTM2D, Conv3DTranspose, Rescaling, Resizing,
+//   CenterCrop, CategoryEncoding, RandomWidth) are not built.
+import * as tf from '@tensorflow/tfjs';
+import h5wasm from 'h5wasm/node';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outDir = path.join(here, 'cases');
+
+// ---------------------------------------------------------------------------------------------
+// Seeded random numbers (mulberry32): the same files on every run.
+let seedState = 1234567;
+function rand() {
+  seedState = (seedState + 0x6d2b79f5) | 0;
+  let t = seedState;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const uniform = (lo, hi) => lo + (hi - lo) * rand();
+function randomArray(size, lo, hi) {
+  const a = new Float32Array(size);
+  for (let i = 0; i < size; ++i) a[i] = uniform(lo, hi);
+  return a;
+}
+const sizeOf = (shape) => shape.reduce((a, b) => a * b, 1);
+const randomTensor = (shape, lo = -1, hi = 1) => tf.tensor(randomArray(sizeOf(shape), lo, hi), shape, 'float32');
+function randomInts(shape, n) {
+  const a = new Int32Array(sizeOf(shape));
+  for (let i = 0; i < a.length; ++i) a[i] = Math.floor(rand() * n);
+  return a;
+}
+
+// Every weight random; positive where Keras needs it (variances), near 1 for scales.
+function randomizeWeights(model) {
+  const visit = (layer) => {
+    if (layer.layers) { layer.layers.forEach(visit); return; }
+    const values = layer.weights.map((w) => {
+      const name = w.originalName;
+      let lo = -0.5, hi = 0.5;
+      if (/moving_variance$/.test(name)) { lo = 0.5; hi = 1.5; }
+      else if (/gamma$/.test(name)) { lo = 0.5; hi = 1.5; }
+      return tf.tensor(randomArray(sizeOf(w.shape), lo, hi), w.shape, 'float32');
+    });
+    if (values.length) layer.setWeights(values);
+  };
+  model.layers.forEach(visit);
+}
+
+// ---------------------------------------------------------------------------------------------
+// .npy (version 1.0, C order, little endian)
+function writeNpy(file, data, shape) {
+  const descr = data instanceof Int32Array ? '<i4' : '<f4';
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const head = Buffer.alloc(10);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1; head[7] = 0;
+  head.writeUInt16LE(header.length, 8);
+  const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  fs.writeFileSync(file, Buffer.concat([head, Buffer.from(header, 'latin1'), body]));
+}
+const writeTensorNpy = (file, t) => writeNpy(file, t.dtype === 'int32' ? new Int32Array(t.dataSync()) : new Float32Array(t.dataSync()), t.shape);
+
+// ---------------------------------------------------------------------------------------------
+// Keras 2's legacy .h5 (tf-keras keras/saving/legacy/hdf5_format.py): root attributes
+// keras_version, backend, model_config (UTF-8 bytes: fixed-length strings as h5py writes bytes);
+// group model_weights with layer_names, backend, keras_version; one group per top-level layer
+// (every layer, weights or not) holding weight_names and one dataset per weight at the weight's
+// name. A layer's weights are layer.trainable_weights + layer.non_trainable_weights, so a nested
+// model stores all its trainable weights first, then all its non-trainable ones.
+function fixedStrings(group, name, values) {
+  const enc = new TextEncoder();
+  const width = Math.max(1, ...values.map((v) => enc.encode(v).length));
+  group.create_attribute(name, values, [values.length], `S${width}`);
+}
+function fixedString(group, name, value) {
+  const width = Math.max(1, new TextEncoder().encode(value).length);
+  group.create_attribute(name, value, [], `S${width}`);
+}
+function ensureGroups(root, p) {
+  let cur = '';
+  for (const part of p.split('/').filter(Boolean)) {
+    cur = cur ? `${cur}/${part}` : part;
+    if (!root.get(cur)) root.create_group(cur);
+  }
+}
+function writeKerasH5(file, model) {
+  if (fs.existsSync(file)) fs.unlinkSync(file);
+  const json = model.toJSON(null, false);
+  const f = new h5wasm.File(file, 'w');
+  fixedString(f, 'keras_version', json.keras_version);
+  fixedString(f, 'backend', json.backend);
+  fixedString(f, 'model_config', JSON.stringify({ class_name: json.class_name, config: json.config }));
+  const mw = f.create_group('model_weights');
+  // Keras's Sequential.layers leaves out its InputLayer; a Functional model's keeps them.
+  const layers = model instanceof tf.Sequential ? model.layers.filter((l) => l.getClassName() !== 'InputLayer') : model.layers;
+  fixedStrings(mw, 'layer_names', layers.map((l) => l.name));
+  fixedString(mw, 'backend', json.backend);
+  fixedString(mw, 'keras_version', json.keras_version);
+  for (const layer of layers) {
+    const g = mw.create_group(layer.name);
+    const weights = layer.trainableWeights.concat(layer.nonTrainableWeights);
+    const names = weights.map((w) => `${w.name}:0`);
+    if (names.length) fixedStrings(g, 'weight_names', names);
+    else g.create_attribute('weight_names', new Float64Array(0), [0], '<d');  // np.asarray([])
+    weights.forEach((w, i) => {
+      const dir = path.posix.dirname(names[i]);
+      if (dir !== '.') ensureGroups(f, `model_weights/${layer.name}/${dir}`);
+      const value = w.read();
+      f.get(`model_weights/${layer.name}`).create_dataset({
+        name: names[i], data: new Float32Array(value.dataSync()), shape: value.shape, dtype: '<f'});
+    });
+  }
+  f.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+const manifest = { generator: 'generate.mjs', tfjs_version: tf.version.tfjs, predict: [], train: [] };
+
+// A prediction case: `build()` returns the model; `inputs` shapes (batch first) or tensors.
+function predictCase(name, group, build, inputs, options = {}) {
+  const model = build();
+  randomizeWeights(model);
+  const xs = inputs.map((spec) => (spec instanceof tf.Tensor ? spec : randomTensor(spec, options.lo ?? -1, options.hi ?? 1)));
+  const y = model.predict(xs.length === 1 ? xs[0] : xs);
+  const ys = Array.isArray(y) ? y : [y];
+  writeKerasH5(path.join(outDir, `${name}.h5`), model);
+  const inFiles = xs.map((x, i) => { const f = `${name}.x${i}.npy`; writeTensorNpy(path.join(outDir, f), x); return f; });
+  const outFiles = ys.map((t, i) => { const f = `${name}.y${i}.npy`; writeTensorNpy(path.join(outDir, f), t); return f; });
+  manifest.predict.push({ name, group, model: `${name}.h5`, inputs: inFiles, outputs: outFiles,
+                          layers: model.layers.map((l) => l.getClassName()) });
+}
+
+const L = tf.layers;
+// One layer (or a stack) in a Sequential model on an input of `shape` (without the batch).
+const seq = (shape, ...make) => () => {
+  const model = tf.sequential();
+  model.add(L.inputLayer({ inputShape: shape }));
+  make.forEach((m) => model.add(m()));
+  return model;
+};
+function defineLayerCases() {
+  // Dense, its activation argument (every Keras activation TF.js names alike)
+  for (const act of ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign',
+                     'relu6', 'swish', 'mish', 'gelu', 'logSoftmax'])
+    predictCase(`dense_${act}`, 'core', seq([5], () => L.dense({ units: 4, activation: act })), [[3, 5]], { lo: -3, hi: 3 });
+  predictCase('dense_nobias', 'core', seq([5], () => L.dense({ units: 3, useBias: false })), [[3, 5]]);
+  predictCase('dense_rank3', 'core', seq([2, 5], () => L.dense({ units: 3, activation: 'tanh' })), [[2, 2, 5]]);
+  for (const act of ['relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'swish'])
+    predictCase(`activation_${act}`, 'core', seq([6], () => L.activation({ activation: act })), [[3, 6]], { lo: -3, hi: 3 });
+
+  // Convolutions
+  predictCase('conv1d_valid', 'conv', seq([7, 3], () => L.conv1d({ filters: 4, kernelSize: 3, activation: 'relu' })), [[2, 7, 3]]);
+  predictCase('conv1d_same_s2', 'conv', seq([8, 3], () => L.conv1d({ filters: 2, kernelSize: 3, strides: 2, padding: 'same' })), [[2, 8, 3]]);
+  predictCase('conv1d_dilated', 'conv', seq([8, 2], () => L.conv1d({ filters: 3, kernelSize: 2, dilationRate: 2 })), [[2, 8, 2]]);
+  predictCase('conv2d_valid', 'conv', seq([6, 5, 2], () => L.conv2d({ filters: 3, kernelSize: 3 })), [[2, 6, 5, 2]]);
+  predictCase('conv2d_same_s2', 'conv', seq([7, 6, 2], () => L.conv2d({ filters: 3, kernelSize: [3, 2], strides: 2, padding: 'same', activation: 'tanh' })), [[2, 7, 6, 2]]);
+  predictCase('conv2d_dilated', 'conv', seq([7, 7, 2], () => L.conv2d({ filters: 2, kernelSize: 3, dilationRate: 2 })), [[1, 7, 7, 2]]);
+  predictCase('conv2d_channels_first', 'conv', seq([2, 6, 5], () => L.conv2d({ filters: 3, kernelSize: 3, dataFormat: 'channelsFirst', padding: 'same' })), [[2, 2, 6, 5]]);
+  predictCase('conv3d', 'conv', seq([4, 4, 4, 2], () => L.conv3d({ filters: 2, kernelSize: 2, activation: 'relu' })), [[1, 4, 4, 4, 2]]);
+  predictCase('conv2d_transpose_valid', 'conv', seq([4, 3, 2], () => L.conv2dTranspose({ filters: 3, kernelSize: 3 })), [[2, 4, 3, 2]]);
+  predictCase('conv2d_transpose_same_s2', 'conv', seq([4, 3, 2], () => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same' })), [[2, 4, 3, 2]]);
+  predictCase('separable_conv2d', 'conv', seq([6, 6, 2], () => L.separableConv2d({ filters: 3, kernelSize: 3, depthMultiplier: 2 })), [[2, 6, 6, 2]]);
+  predictCase('separable_conv2d_same', 'conv', seq([5, 5, 3], () => L.separableConv2d({ filters: 2, kernelSize: 2, padding: 'same', activation: 'relu' })), [[2, 5, 5, 3]]);
+  predictCase('depthwise_conv2d', 'conv', seq([6, 5, 3], () => L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2 })), [[2, 6, 5, 3]]);
+  predictCase('depthwise_conv2d_same_s2', 'conv', seq([6, 6, 2], () => L.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same' })), [[2, 6, 6, 2]]);
+
+  // Pooling
+  predictCase('max_pool1d', 'pool', seq([7, 3], () => L.maxPooling1d({ poolSize: 2 })), [[2, 7, 3]]);
+  predictCase('avg_pool1d_same', 'pool', seq([7, 3], () => L.averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' })), [[2, 7, 3]]);
+  predictCase('max_pool2d_same', 'pool', seq([5, 5, 2], () => L.maxPooling2d({ poolSize: 2, padding: 'same' })), [[2, 5, 5, 2]]);
+  predictCase('avg_pool2d', 'pool', seq([6, 4, 2], () => L.averagePooling2d({ poolSize: [3, 2], strides: [2, 1] })), [[2, 6, 4, 2]]);
+  predictCase('avg_pool2d_same', 'pool', seq([5, 5, 2], () => L.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' })), [[2, 5, 5, 2]]);
+  predictCase('max_pool3d', 'pool', seq([4, 4, 4, 2], () => L.maxPooling3d({ poolSize: 2 })), [[1, 4, 4, 4, 2]]);
+  predictCase('avg_pool3d', 'pool', seq([4, 4, 4, 2], () => L.averagePooling3d({ poolSize: 2 })), [[1, 4, 4, 4, 2]]);
+  predictCase('global_max_pool1d', 'pool', seq([6, 3], () => L.globalMaxPooling1d({})), [[2, 6, 3]]);
+  predictCase('global_avg_pool1d', 'pool', seq([6, 3], () => L.globalAveragePooling1d({})), [[2, 6, 3]]);
+  predictCase('global_max_pool2d', 'pool', seq([4, 5, 3], () => L.globalMaxPooling2d({})), [[2, 4, 5, 3]]);
+  predictCase('global_avg_pool2d', 'pool', seq([4, 5, 3], () => L.globalAveragePooling2d({})), [[2, 4, 5, 3]]);
+
+  // Normalization (random moving statistics)
+  predictCase('batch_norm', 'norm', seq([5], () => L.batchNormalization({})), [[4, 5]]);
+  predictCase('batch_norm_conv', 'norm', seq([4, 4, 3], () => L.conv2d({ filters: 3, kernelSize: 2 }), () => L.batchNormalization({ epsilon: 0.01 })), [[2, 4, 4, 3]]);
+  predictCase('batch_norm_axis1', 'norm', seq([3, 4], () => L.batchNormalization({ axis: 1, center: false })), [[2, 3, 4]]);
+  predictCase('batch_norm_noscale', 'norm', seq([4], () => L.batchNormalization({ scale: false, momentum: 0.9 })), [[3, 4]]);
+  predictCase('layer_norm', 'norm', seq([6], () => L.layerNormalization({})), [[3, 6]], { lo: -3, hi: 3 });
+  predictCase('layer_norm_rank3', 'norm', seq([3, 4], () => L.layerNormalization({ epsilon: 1e-5 })), [[2, 3, 4]]);
+
+  // Embedding, masking
+  predictCase('embedding', 'embed', seq([5], () => L.embedding({ inputDim: 10, outputDim: 3 })), [tf.tensor(randomInts([2, 5], 10), [2, 5], 'float32')]);
+  predictCase('embedding_mask_lstm', 'embed', seq([6], () => L.embedding({ inputDim: 8, outputDim: 3, maskZero: true }), () => L.lstm({ units: 4 })),
+              [tf.tensor([[3, 1, 4, 0, 0, 0], [5, 2, 6, 7, 1, 2], [1, 0, 0, 0, 0, 0]], [3, 6], 'float32')]);
+  {
+    const x = randomArray(3 * 5 * 2, -1, 1);
+    for (const [b, t] of [[0, 3], [0, 4], [2, 1], [2, 2], [2, 3], [2, 4]]) { x[(b * 5 + t) * 2] = 0; x[(b * 5 + t) * 2 + 1] = 0; }
+    predictCase('masking_gru', 'embed', seq([5, 2], () => L.masking({ maskValue: 0 }), () => L.gru({ units: 3, returnSequences: true })), [tf.tensor(x, [3, 5, 2])]);
+    predictCase('masking_simple_rnn', 'embed', seq([5, 2], () => L.masking({ maskValue: 0 }), () => L.simpleRNN({ units: 3 })), [tf.tensor(x, [3, 5, 2])]);
+  }
+
+  // Recurrent
+  for (const [cls, make] of [['simple_rnn', L.simpleRNN], ['lstm', L.lstm], ['gru', L.gru]]) {
+    predictCase(`${cls}`, 'rnn', seq([5, 3], () => make({ units: 4 })), [[2, 5, 3]]);
+    predictCase(`${cls}_seq`, 'rnn', seq([5, 3], () => make({ units: 3, returnSequences: true })), [[2, 5, 3]]);
+    predictCase(`${cls}_backwards`, 'rnn', seq([5, 3], () => make({ units: 3, goBackwards: true, returnSequences: true })), [[2, 5, 3]]);
+  }
+  predictCase('lstm_activations', 'rnn', seq([4, 2], () => L.lstm({ units: 3, activation: 'relu', recurrentActivation: 'sigmoid', unitForgetBias: true })), [[2, 4, 2]]);
+  predictCase('gru_tanh_nobias', 'rnn', seq([4, 2], () => L.gru({ units: 3, useBias: false, recurrentActivation: 'sigmoid' })), [[2, 4, 2]]);
+  predictCase('stacked_lstm', 'rnn', seq([5, 2], () => L.lstm({ units: 3, returnSequences: true }), () => L.lstm({ units: 2 })), [[2, 5, 2]]);
+  for (const mode of ['concat', 'sum', 'mul', 'ave'])
+    predictCase(`bidirectional_lstm_${mode}`, 'wrappers', seq([4, 3], () => L.bidirectional({ layer: L.lstm({ units: 2, returnSequences: true }), mergeMode: mode })), [[2, 4, 3]]);
+  predictCase('bidirectional_gru', 'wrappers', seq([4, 3], () => L.bidirectional({ layer: L.gru({ units: 3 }) })), [[2, 4, 3]]);
+  predictCase('bidirectional_simple_rnn', 'wrappers', seq([4, 3], () => L.bidirectional({ layer: L.simpleRNN({ units: 2, returnSequences: true }) })), [[2, 4, 3]]);
+  predictCase('time_distributed_dense', 'wrappers', seq([4, 3], () => L.timeDistributed({ layer: L.dense({ units: 2, activation: 'relu' }) })), [[2, 4, 3]]);
+  predictCase('time_distributed_conv2d', 'wrappers', seq([3, 4, 4, 2], () => L.timeDistributed({ layer: L.conv2d({ filters: 2, kernelSize: 3 }) })), [[2, 3, 4, 4, 2]]);
+
+  // Reshaping
+  predictCase('flatten', 'reshape', seq([3, 2, 2], () => L.flatten({}), () => L.dense({ units: 2 })), [[2, 3, 2, 2]]);
+  predictCase('reshape', 'reshape', seq([12], () => L.reshape({ targetShape: [3, 4] }), () => L.dense({ units: 2 })), [[2, 12]]);
+  predictCase('reshape_infer', 'reshape', seq([3, 4], () => L.reshape({ targetShape: [-1, 2] })), [[2, 3, 4]]);
+  predictCase('permute', 'reshape', seq([2, 3, 4], () => L.permute({ dims: [3, 1, 2] })), [[2, 2, 3, 4]]);
+  predictCase('repeat_vector', 'reshape', seq([3], () => L.repeatVector({ n: 4 }), () => L.simpleRNN({ units: 2 })), [[2, 3]]);
+  predictCase('cropping2d', 'reshape', seq([6, 5, 2], () => L.cropping2D({ cropping: [[1, 2], [0, 1]] })), [[2, 6, 5, 2]]);
+  predictCase('zero_padding2d', 'reshape', seq([3, 3, 2], () => L.zeroPadding2d({ padding: [[1, 0], [2, 1]] }), () => L.conv2d({ filters: 1, kernelSize: 2 })), [[2, 3, 3, 2]]);
+  predictCase('up_sampling2d_nearest', 'reshape', seq([2, 3, 2], () => L.upSampling2d({ size: [2, 3] })), [[2, 2, 3, 2]]);
+
+  // Regularization layers at inference: identity
+  predictCase('dropouts', 'regularization', seq([6, 4],
+    () => L.dropout({ rate: 0.5 }), () => L.gaussianNoise({ stddev: 0.3 }), () => L.gaussianDropout({ rate: 0.3 }),
+    () => L.alphaDropout({ rate: 0.2 }), () => L.spatialDropout1d({ rate: 0.4 }), () => L.dense({ units: 2 })), [[2, 6, 4]]);
+
+  // Advanced activations
+  predictCase('elu_layer', 'activations', seq([6], () => L.elu({})), [[3, 6]], { lo: -3, hi: 3 });
+  predictCase('leaky_relu', 'activations', seq([6], () => L.leakyReLU({ alpha: 0.2 })), [[3, 6]], { lo: -3, hi: 3 });
+  predictCase('prelu', 'activations', seq([3, 4], () => L.prelu({})), [[2, 3, 4]], { lo: -3, hi: 3 });
+  predictCase('prelu_shared', 'activations', seq([3, 3, 2], () => L.prelu({ sharedAxes: [1, 2] })), [[2, 3, 3, 2]], { lo: -3, hi: 3 });
+  predictCase('relu_max_value', 'activations', seq([6], () => L.reLU({ maxValue: 1.5 })), [[3, 6]], { lo: -3, hi: 3 });
+  predictCase('softmax_layer', 'activations', seq([3, 4], () => L.softmax({ axis: -1 })), [[2, 3, 4]], { lo: -3, hi: 3 });
+  predictCase('thresholded_relu', 'activations', seq([6], () => L.thresholdedReLU({ theta: 0.5 })), [[3, 6]], { lo: -3, hi: 3 });
+}
+
+// Functional models: several inputs, merges, shared layers.
+function functional(build) {
+  return () => {
+    const { inputs, outputs, name } = build();
+    return tf.model({ inputs, outputs, name });
+  };
+}
+function defineFunctionalCases() {
+  const merges = [["add", L.add], ["multiply", L.multiply], ["average", L.average], ["maximum", L.maximum],
+                  ['minimum', L.minimum], ['concatenate', L.concatenate]];
+  for (const [name, make] of merges) {
+    predictCase(`merge_${name}`, 'merge', functional(() => {
+      const a = tf.input({ shape: [4] }), b = tf.input({ shape: [4] });
+      const h = make({}).apply([L.dense({ units: 3 }).apply(a), L.dense({ units: 3, activation: 'tanh' }).apply(b)]);
+      return { inputs: [a, b], outputs: L.dense({ units: 2 }).apply(h) };
+    }), [[3, 4], [3, 4]]);
+  }
+  predictCase('merge_concatenate_axis1', 'merge', functional(() => {
+    const a = tf.input({ shape: [2, 3] }), b = tf.input({ shape: [4, 3] });
+    return { inputs: [a, b], outputs: L.concatenate({ axis: 1 }).apply([a, b]) };
+  }), [[2, 2, 3], [2, 4, 3]]);
+  predictCase('merge_dot', 'merge', functional(() => {
+    const a = tf.input({ shape: [5] }), b = tf.input({ shape: [5] });
+    return { inputs: [a, b], outputs: L.dot({ axes: 1 }).apply([a, b]) };
+  }), [[3, 5], [3, 5]]);
+  predictCase('merge_dot_normalize', 'merge', functional(() => {
+    const a = tf.input({ shape: [5] }), b = tf.input({ shape: [5] });
+    return { inputs: [a, b], outputs: L.dot({ axes: -1, normalize: true }).apply([L.dense({ units: 3 }).apply(a), L.dense({ units: 3 }).apply(b)]) };
+  }), [[3, 5], [3, 5]]);
+  predictCase('merge_dot_rank3', 'merge', functional(() => {
+    const a = tf.input({ shape: [3, 4] }), b = tf.input({ shape: [2, 4] });
+    return { inputs: [a, b], outputs: L.dot({ axes: [2, 2] }).apply([a, b]) };
+  }), [[2, 3, 4], [2, 2, 4]]);
+  predictCase('shared_dense_two_outputs', 'functional', functional(() => {
+    const a = tf.input({ shape: [4], name: 'left' }), b = tf.input({ shape: [4], name: 'right' });
+    const shared = L.dense({ units: 3, activation: 'relu', name: 'shared' });
+    const ha = shared.apply(a), hb = shared.apply(b);
+    return { inputs: [a, b], outputs: [L.dense({ units: 2, name: 'out_a' }).apply(ha), L.add({}).apply([ha, hb])] };
+  }), [[3, 4], [3, 4]]);
+  predictCase('residual_conv_bn', 'functional', functional(() => {
+    const x = tf.input({ shape: [6, 6, 3] });
+    let h = L.conv2d({ filters: 3, kernelSize: 3, padding: 'same' }).apply(x);
+    h = L.batchNormalization({}).apply(h);
+    h = L.activation({ activation: 'relu' }).apply(h);
+    h = L.add({}).apply([h, x]);
+    h = L.maxPooling2d({ poolSize: 2 }).apply(h);
+    h = L.globalAveragePooling2d({}).apply(h);
+    return { inputs: x, outputs: L.dense({ units: 2, activation: 'softmax' }).apply(h) };
+  }), [[2, 6, 6, 3]]);
+  predictCase('rnn_branches', 'functional', functional(() => {
+    const x = tf.input({ shape: [5, 3] });
+    const a = L.lstm({ units: 3 }).apply(x), b = L.gru({ units: 3, goBackwards: true }).apply(x);
+    const c = L.globalAveragePooling1d({}).apply(L.conv1d({ filters: 3, kernelSize: 2 }).apply(x));
+    return { inputs: x, outputs: L.concatenate({}).apply([a, b, c]) };
+  }), [[2, 5, 3]]);
+}
+
+// Nested models: a Sequential and a Functional model used as layers of a Functional model.
+function defineNestedCases() {
+  predictCase('nested_sequential', 'nested', functional(() => {
+    const base = tf.sequential({ name: 'base_seq', layers: [L.dense({ units: 4, inputShape: [5], activation: 'relu' }), L.batchNormalization({}), L.dense({ units: 3 })] });
+    const x = tf.input({ shape: [5] });
+    return { inputs: x, outputs: L.dense({ units: 2 }).apply(base.apply(x)) };
+  }), [[3, 5]]);
+  predictCase('nested_functional', 'nested', functional(() => {
+    const i = tf.input({ shape: [4, 4, 2] });
+    let h = L.conv2d({ filters: 3, kernelSize: 2 }).apply(i);
+    h = L.batchNormalization({}).apply(h);
+    h = L.globalMaxPooling2d({}).apply(h);
+    const base = tf.model({ inputs: i, outputs: h, name: 'base_fn' });
+    const x = tf.input({ shape: [4, 4, 2] });
+    return { inputs: x, outputs: L.dense({ units: 2, activation: 'sigmoid' }).apply(base.apply(x)) };
+  }), [[2, 4, 4, 2]]);
+  predictCase('nested_both', 'nested', functional(() => {
+    const s = tf.sequential({ name: 'branch_seq', layers: [L.dense({ units: 3, inputShape: [4] }), L.batchNormalization({ center: false })] });
+    const fi = tf.input({ shape: [4] });
+    const f = tf.model({ inputs: fi, outputs: L.dense({ units: 3, activation: 'tanh' }).apply(L.batchNormalization({}).apply(fi)), name: 'branch_fn' });
+    const x = tf.input({ shape: [4] });
+    return { inputs: x, outputs: L.add({}).apply([s.apply(x), f.apply(x)]) };
+  }), [[3, 4]]);
+  predictCase('nested_sequential_in_sequential', 'nested', () => {
+    const inner = tf.sequential({ name: 'inner', layers: [L.dense({ units: 3, inputShape: [4], activation: 'relu' }), L.batchNormalization({})] });
+    const outer = tf.sequential({ name: 'outer' });
+    outer.add(inner);
+    outer.add(L.dense({ units: 2 }));
+    return outer;
+  }, [[3, 4]]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training parity: the same initial weights, the same batches in order, two epochs.
+async function trainCase(name, build, xShape, yMake, optimizer, kerasOptimizer, loss, kerasLoss, batchSize = 4) {
+  const model = build();
+  randomizeWeights(model);
+  const x = randomTensor(xShape);
+  const y = yMake(xShape[0]);
+  writeKerasH5(path.join(outDir, `${name}.initial.h5`), model);
+  writeTensorNpy(path.join(outDir, `${name}.x.npy`), x);
+  writeTensorNpy(path.join(outDir, `${name}.y.npy`), y);
+  model.compile({ optimizer, loss });
+  const history = await model.fit(x, y, { epochs: 2, batchSize, shuffle: false, verbose: 0 });
+  writeKerasH5(path.join(outDir, `${name}.final.h5`), model);
+  manifest.train.push({ name, initial: `${name}.initial.h5`, final: `${name}.final.h5`, x: `${name}.x.npy`, y: `${name}.y.npy`,
+                        batch_size: batchSize, epochs: 2, optimizer: kerasOptimizer, loss: kerasLoss,
+                        loss_history: history.history.loss.map(Number) });
+}
+
+const oneHot = (classes) => (n) => tf.oneHot(tf.tensor1d(randomInts([n], classes), 'int32'), classes).toFloat();
+const sparse = (classes) => (n) => tf.tensor(randomInts([n, 1], classes), [n, 1], 'float32');
+const regression = (units) => (n) => randomTensor([n, units]);
+const binary = (units) => (n) => tf.tensor(randomInts([n, units], 2), [n, units], 'float32');
+
+async function defineTrainingCases() {
+  const mlp = (out, act) => () => tf.sequential({ layers: [L.dense({ units: 5, inputShape: [4], activation: 'tanh' }), L.dense({ units: out, activation: act })] });
+  const lr = 0.05;
+  const opts = [
+    ['sgd', () => tf.train.sgd(lr), { class_name: 'SGD', config: { learning_rate: lr } }],
+    ['sgd_momentum', () => tf.train.momentum(lr, 0.9), { class_name: 'SGD', config: { learning_rate: lr, momentum: 0.9 } }],
+    ['sgd_nesterov', () => tf.train.momentum(lr, 0.9, true), { class_name: 'SGD', config: { learning_rate: lr, momentum: 0.9, nesterov: true } }],
+    ['adam', () => tf.train.adam(0.01, 0.9, 0.999, 1e-10), { class_name: 'Adam', config: { learning_rate: 0.01, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-10 } }],
+    // TF.js RMSprop: ms = rho ms + (1-rho) g^2; var -= lr g / sqrt(ms + eps): Keras 3's formula.
+    ['rmsprop', () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7), { class_name: 'RMSprop', config: { learning_rate: 0.01, rho: 0.9, epsilon: 1e-7 } }],
+    ['rmsprop_momentum', () => tf.train.rmsprop(0.01, 0.9, 0.5, 1e-7), { class_name: 'RMSprop', config: { learning_rate: 0.01, rho: 0.9, momentum: 0.5, epsilon: 1e-7 } }],
+    ['rmsprop_centered', () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7, true), { class_name: 'RMSprop', config: { learning_rate: 0.01, rho: 0.9, epsilon: 1e-7, centered: true } }],
+    // TF.js Adagrad: the accumulator starts at 0.1, var -= lr g / sqrt(acc + 1e-7) (backend epsilon): Keras's defaults.
+    ['adagrad', () => tf.train.adagrad(0.1, 0.1), { class_name: 'Adagrad', config: { learning_rate: 0.1, initial_accumulator_value: 0.1, epsilon: 1e-7 } }],
+    ['adamax', () => tf.train.adamax(0.02, 0.9, 0.999, 1e-7), { class_name: 'Adamax', config: { learning_rate: 0.02, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 } }],
+  ];
+  for (const [oname, make, kopt] of opts)
+    await trainCase(`train_${oname}_mse`, mlp(3), [16, 4], regression(3), make(), kopt, 'meanSquaredError', 'mean_squared_error');
+  await trainCase('train_sgd_categorical', mlp(3, 'softmax'), [12, 4], oneHot(3), tf.train.momentum(0.1, 0.9), opts[1][2], 'categoricalCrossentropy', 'categorical_crossentropy');
+  await trainCase('train_adam_sparse_categorical', mlp(4, 'softmax'), [12, 4], sparse(4), tf.train.adam(0.01, 0.9, 0.999, 1e-10), opts[3][2], 'sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy');
+  await trainCase('train_rmsprop_binary', mlp(2, 'sigmoid'), [12, 4], binary(2), tf.train.rmsprop(0.01, 0.9, 0, 1e-7), opts[4][2], 'binaryCrossentropy', 'binary_crossentropy');
+  await trainCase('train_adagrad_mae', mlp(2), [12, 4], regression(2), tf.train.adagrad(0.1, 0.1), opts[7][2], 'meanAbsoluteError', 'mean_absolute_error');
+  await trainCase('train_adamax_hinge', mlp(2, 'tanh'), [12, 4], (n) => binary(2)(n).mul(2).sub(1), tf.train.adamax(0.02, 0.9, 0.999, 1e-7), opts[8][2], 'hinge', 'hinge');
+  await trainCase('train_sgd_conv_functional', functional(() => {
+    const x = tf.input({ shape: [5, 5, 2] });
+    let h = L.conv2d({ filters: 2, kernelSize: 3, activation: 'relu' }).apply(x);
+    h = L.flatten({}).apply(h);
+    return { inputs: x, outputs: L.dense({ units: 3, activation: 'softmax' }).apply(h) };
+  }), [8, 5, 5, 2], oneHot(3), tf.train.sgd(0.1), opts[0][2], 'categoricalCrossentropy', 'categorical_crossentropy');
+  await trainCase('train_adam_lstm_mse', () => tf.sequential({ layers: [L.lstm({ units: 3, inputShape: [4, 2] }), L.dense({ units: 2 })] }),
+                  [8, 4, 2], regression(2), tf.train.adam(0.01, 0.9, 0.999, 1e-10), opts[3][2], 'meanSquaredError', 'mean_squared_error');
+  // A last batch smaller than the others (10 samples, batches of 4): the epoch's loss is the
+  // batch-size-weighted mean in both.
+  await trainCase('train_sgd_uneven_batches', mlp(2), [10, 4], regression(2), tf.train.momentum(0.05, 0.9), opts[1][2], 'meanSquaredError', 'mean_squared_error');
+}
+
+// ---------------------------------------------------------------------------------------------
+await tf.setBackend('cpu');
+await h5wasm.ready;
+fs.rmSync(outDir, { recursive: true, force: true });
+fs.mkdirSync(outDir, { recursive: true });
+defineLayerCases();
+defineFunctionalCases();
+defineNestedCases();
+await defineTrainingCases();
+fs.writeFileSync(path.join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+console.log(`${manifest.predict.length} prediction cases, ${manifest.train.length} training cases in ${outDir}`);
