@@ -132,14 +132,22 @@ TEST_CASE("TF.js differential: two epochs of fit end on TensorFlow.js's weights 
     INFO("TF.js training case " << name);
     try {
       auto model = st::models::load_model((kCases / c["initial"].get<std::string>()).string(), false);
-      model->compile({.optimizer = st::optimizers::get(st::Config(c["optimizer"])),
-                      .loss = c["loss"].get<std::string>()});
+      st::LossSpec loss;
+      if (c["loss"].is_array())
+        for (const auto& name_of_loss : c["loss"]) loss.list.emplace_back(name_of_loss.get<std::string>());
+      else
+        loss = c["loss"].get<std::string>();
+      model->compile({.optimizer = st::optimizers::get(st::Config(c["optimizer"])), .loss = loss});
       st::FitOptions options;
       options.epochs = c["epochs"];
       options.batch_size = c["batch_size"];
       options.shuffle = false;
       options.verbose = 0;
-      const auto history = model->fit(npy(c["x"]), npy(c["y"]), options);
+      if (c.contains("class_weight"))
+        for (const auto& [label, weight] : c["class_weight"].items()) options.class_weight[std::stoll(label)] = weight;
+      std::vector<Tensor> ys;
+      for (const auto& f : c["y"]) ys.push_back(npy(f));
+      const auto history = model->fit(npy(c["x"]), st::ModelData(ys), options);
       const auto& losses = history.history.at("loss");
       REQUIRE(losses.size() == c["loss_history"].size());
       for (std::size_t i = 0; i < losses.size(); ++i) {

@@ -43,6 +43,9 @@
 //   maximum: TF.js gives each tied element the whole gradient; TensorFlow (so Keras) and JAX share
 //   it equally among them. A token sequence with a repeated bigram under Conv1D + GlobalMaxPooling1D
 //   ties, so that training case pools by average; no training case max-pools.
+// - BatchNormalization(trainable=False) in fit: TF.js still normalizes with the batch's statistics
+//   and updates the moving ones; Keras (tf.keras 2 and 3) runs a frozen BatchNormalization in
+//   inference mode. No training case freezes a BatchNormalization.
 // - Layers of TF.js that Strata does not have (ConvLSTM2D, Conv3DTranspose, Rescaling, Resizing,
 //   CenterCrop, CategoryEncoding, RandomWidth) are not built.
 import * as tf from '@tensorflow/tfjs';
@@ -432,20 +435,25 @@ function defineNestedCases() {
 
 // ---------------------------------------------------------------------------------------------
 // Training parity: the same initial weights, the same batches in order, two epochs.
-async function trainCase(name, build, xShape, yMake, optimizer, kerasOptimizer, loss, kerasLoss, batchSize = 4, xMake = null) {
+// `yMake` may return one target or a list (a model with several outputs, `loss` and `kerasLoss`
+// then lists too: TF.js and Keras both sum the outputs' losses).
+async function trainCase(name, build, xShape, yMake, optimizer, kerasOptimizer, loss, kerasLoss, batchSize = 4, xMake = null, classWeight = null) {
   const model = build();
   randomizeWeights(model);
   const x = xMake ? xMake(xShape[0]) : randomTensor(xShape);
   const y = yMake(xShape[0]);
+  const ys = Array.isArray(y) ? y : [y];
   writeKerasH5(path.join(outDir, `${name}.initial.h5`), model);
   writeTensorNpy(path.join(outDir, `${name}.x.npy`), x);
-  writeTensorNpy(path.join(outDir, `${name}.y.npy`), y);
+  const yFiles = ys.map((t, i) => { const f = `${name}.y${i}.npy`; writeTensorNpy(path.join(outDir, f), t); return f; });
   model.compile({ optimizer, loss });
-  const history = await model.fit(x, y, { epochs: 2, batchSize, shuffle: false, verbose: 0 });
+  const history = await model.fit(x, y, { epochs: 2, batchSize, shuffle: false, verbose: 0, classWeight: classWeight ?? undefined });
   writeKerasH5(path.join(outDir, `${name}.final.h5`), model);
-  manifest.train.push({ name, initial: `${name}.initial.h5`, final: `${name}.final.h5`, x: `${name}.x.npy`, y: `${name}.y.npy`,
-                        batch_size: batchSize, epochs: 2, optimizer: kerasOptimizer, loss: kerasLoss,
-                        loss_history: history.history.loss.map(Number) });
+  const entry = { name, initial: `${name}.initial.h5`, final: `${name}.final.h5`, x: `${name}.x.npy`, y: yFiles,
+                  batch_size: batchSize, epochs: 2, optimizer: kerasOptimizer, loss: kerasLoss,
+                  loss_history: history.history.loss.map(Number) };
+  if (classWeight) entry.class_weight = classWeight;
+  manifest.train.push(entry);
 }
 
 const oneHot = (classes) => (n) => tf.oneHot(tf.tensor1d(randomInts([n], classes), 'int32'), classes).toFloat();
@@ -502,6 +510,21 @@ async function defineTrainingCases() {
                     L.dense({ units: 5, inputShape: [4], activation: 'relu', kernelRegularizer: tf.regularizers.l2({ l2: 0.01 }) }),
                     L.dense({ units: 2, kernelRegularizer: tf.regularizers.l1l2({ l1: 0.01, l2: 0.02 }), biasRegularizer: tf.regularizers.l1({ l1: 0.005 }) })] }),
                   [12, 4], regression(2), opts[0][1](), opts[0][2], 'meanSquaredError', 'mean_squared_error');
+  // A frozen layer keeps its weights; the layer after it trains.
+  await trainCase('train_sgd_frozen_layer', () => tf.sequential({ layers: [L.dense({ units: 5, inputShape: [4], activation: 'tanh', trainable: false }), L.dense({ units: 2 })] }),
+                  [12, 4], regression(2), opts[1][1](), opts[1][2], 'meanSquaredError', 'mean_squared_error');
+  // class_weight: each sample's loss times its class's weight, averaged over the batch.
+  await trainCase('train_sgd_class_weight', mlp(3, 'softmax'), [12, 4], oneHot(3), opts[1][1](), opts[1][2], 'categoricalCrossentropy', 'categorical_crossentropy',
+                  4, null, { 0: 1.0, 1: 2.5, 2: 0.5 });
+  // Two outputs, one loss each; the logged loss is their sum. (With Adam at lr 0.01 one kernel
+  // element of this model ends 8e-5 (relative) apart: a gradient that is mostly cancellation, whose
+  // last bits Adam's normalized step amplifies; RMSprop's epsilon damps it.)
+  await trainCase('train_rmsprop_two_outputs', functional(() => {
+    const x = tf.input({ shape: [4] });
+    const h = L.dense({ units: 5, activation: 'relu' }).apply(x);
+    return { inputs: x, outputs: [L.dense({ units: 2, name: 'reg' }).apply(h), L.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(h)] };
+  }), [12, 4], (n) => [regression(2)(n), oneHot(3)(n)], opts[4][1](), opts[4][2], ['meanSquaredError', 'categoricalCrossentropy'],
+                  ['mean_squared_error', 'categorical_crossentropy']);
   // More losses, each on targets in its domain.
   const positive = (units) => (n) => tf.tensor(randomArray(n * units, 0.1, 2), [n, units]);
   const soft = (units) => (n) => tf.softmax(randomTensor([n, units], -2, 2));
