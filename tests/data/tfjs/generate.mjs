@@ -46,6 +46,11 @@
 // - BatchNormalization(trainable=False) in fit: TF.js still normalizes with the batch's statistics
 //   and updates the moving ones; Keras (tf.keras 2 and 3) runs a frozen BatchNormalization in
 //   inference mode. No training case freezes a BatchNormalization.
+// - Training through a dilated convolution: TF.js has no gradient for it ("dilation rates
+//   greater than 1 are not yet supported in gradients"); dilation is covered by prediction only.
+// - Training through UpSampling2D: TF.js's gradient of resizeNearestNeighbor is wrong once the
+//   batch or the channels exceed 1 (checked against the sum over each input pixel's copies: off by
+//   units on a (2, 3, 3, 2) input); UpSampling2D is covered by prediction only.
 // - Layers of TF.js that Strata does not have (ConvLSTM2D, Conv3DTranspose, Rescaling, Resizing,
 //   CenterCrop, CategoryEncoding, RandomWidth) are not built.
 import * as tf from '@tensorflow/tfjs';
@@ -525,6 +530,50 @@ async function defineTrainingCases() {
     return { inputs: x, outputs: [L.dense({ units: 2, name: 'reg' }).apply(h), L.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(h)] };
   }), [12, 4], (n) => [regression(2)(n), oneHot(3)(n)], opts[4][1](), opts[4][2], ['meanSquaredError', 'categoricalCrossentropy'],
                   ['mean_squared_error', 'categorical_crossentropy']);
+  // The gradients of many layers (SGD with momentum: no normalized steps to amplify rounding).
+  const sgdm = () => [opts[1][1](), opts[1][2]];
+  await trainCase('train_sgd_conv_stack', () => tf.sequential({ layers: [
+                    L.conv2d({ filters: 3, kernelSize: 3, padding: 'same', inputShape: [6, 6, 2] }),
+                    L.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, activation: 'tanh' }),
+                    L.separableConv2d({ filters: 3, kernelSize: 2 }), L.maxPooling2d({ poolSize: 2 }),
+                    L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same' }), L.averagePooling2d({ poolSize: 2 }),
+                    L.globalAveragePooling2d({}), L.dense({ units: 2 })] }),
+                  [8, 6, 6, 2], regression(2), ...sgdm(), 'meanSquaredError', 'mean_squared_error');
+  await trainCase('train_sgd_conv1d_pool', () => tf.sequential({ layers: [
+                    L.conv1d({ filters: 3, kernelSize: 2, inputShape: [9, 2] }), L.averagePooling1d({ poolSize: 2 }),
+                    L.conv1d({ filters: 2, kernelSize: 2, padding: 'same', activation: 'sigmoid' }), L.maxPooling1d({ poolSize: 2 }),
+                    L.flatten({}), L.dense({ units: 2 })] }),
+                  [8, 9, 2], regression(2), ...sgdm(), 'meanSquaredError', 'mean_squared_error');
+  await trainCase('train_sgd_conv3d', () => tf.sequential({ layers: [
+                    L.conv3d({ filters: 2, kernelSize: 2, inputShape: [3, 3, 3, 1] }), L.maxPooling3d({ poolSize: 2 }), L.flatten({}), L.dense({ units: 2 })] }),
+                  [8, 3, 3, 3, 1], regression(2), ...sgdm(), 'meanSquaredError', 'mean_squared_error');
+  await trainCase('train_sgd_rnn_wrappers', () => tf.sequential({ layers: [
+                    L.bidirectional({ layer: L.lstm({ units: 2, returnSequences: true }), inputShape: [4, 3] }),
+                    L.timeDistributed({ layer: L.dense({ units: 3, activation: 'tanh' }) }),
+                    L.simpleRNN({ units: 3, goBackwards: true }), L.dense({ units: 2 })] }),
+                  [8, 4, 3], regression(2), ...sgdm(), 'meanSquaredError', 'mean_squared_error');
+  await trainCase('train_sgd_masked_lstm', () => tf.sequential({ layers: [
+                    L.embedding({ inputDim: 6, outputDim: 3, maskZero: true, inputShape: [5] }), L.lstm({ units: 3 }),
+                    L.dense({ units: 3, activation: 'softmax' })] }),
+                  [8, 5], sparse(3), ...sgdm(), 'sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy', 4,
+                  (n) => tf.tensor(Array.from({ length: n * 5 }, (_, i) => (i % 5 < 2 + (Math.floor(i / 5) % 3) ? 1 + Math.floor(rand() * 5) : 0)), [n, 5], 'float32'));
+  await trainCase('train_sgd_norm_activations', () => tf.sequential({ layers: [
+                    L.dense({ units: 6, inputShape: [4] }), L.layerNormalization({}), L.prelu({}), L.dense({ units: 5 }),
+                    L.leakyReLU({ alpha: 0.2 }), L.dense({ units: 4 }), L.elu({}), L.dense({ units: 2 })] }),
+                  [12, 4], regression(2), ...sgdm(), 'meanSquaredError', 'mean_squared_error');
+  await trainCase('train_sgd_merge_graph', functional(() => {
+    const x = tf.input({ shape: [4] });
+    const a = L.dense({ units: 3, activation: 'tanh' }).apply(x), b = L.dense({ units: 3 }).apply(x);
+    const c = L.dense({ units: 3, activation: 'sigmoid' }).apply(x);
+    const m = L.concatenate({}).apply([L.multiply({}).apply([a, b]), L.add({}).apply([b, c]), L.dot({ axes: 1 }).apply([a, c]),
+                                      L.maximum({}).apply([a, c]), L.average({}).apply([a, b, c])]);
+    return { inputs: x, outputs: L.dense({ units: 2 }).apply(m) };
+  }), [12, 4], regression(2), ...sgdm(), 'meanSquaredError', 'mean_squared_error');
+  await trainCase('train_sgd_reshapes', () => tf.sequential({ layers: [
+                    L.reshape({ targetShape: [2, 3, 2], inputShape: [12] }), L.permute({ dims: [2, 1, 3] }),
+                    L.zeroPadding2d({ padding: 1 }), L.conv2d({ filters: 2, kernelSize: 2 }), L.cropping2D({ cropping: [[1, 0], [0, 1]] }),
+                    L.flatten({}), L.repeatVector({ n: 2 }), L.gru({ units: 2 })] }),
+                  [8, 12], regression(2), ...sgdm(), 'meanSquaredError', 'mean_squared_error');
   // More losses, each on targets in its domain.
   const positive = (units) => (n) => tf.tensor(randomArray(n * units, 0.1, 2), [n, units]);
   const soft = (units) => (n) => tf.softmax(randomTensor([n, units], -2, 2));
