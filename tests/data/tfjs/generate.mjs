@@ -133,7 +133,8 @@ const writeTensorNpy = (file, t) => writeNpy(file, t.dtype === 'int32' ? new Int
 // group model_weights with layer_names, backend, keras_version; one group per top-level layer
 // (every layer, weights or not) holding weight_names and one dataset per weight at the weight's
 // name. A layer's weights are layer.trainable_weights + layer.non_trainable_weights, so a nested
-// model stores all its trainable weights first, then all its non-trainable ones.
+// model stores all its trainable weights first, then all its non-trainable ones. As tf-keras, the
+// layer groups are created in sorted name order (layer_names keeps the model's order).
 function fixedStrings(group, name, values) {
   const enc = new TextEncoder();
   const width = Math.max(1, ...values.map((v) => enc.encode(v).length));
@@ -163,7 +164,7 @@ function writeKerasH5(file, model) {
   fixedStrings(mw, 'layer_names', layers.map((l) => l.name));
   fixedString(mw, 'backend', json.backend);
   fixedString(mw, 'keras_version', json.keras_version);
-  for (const layer of layers) {
+  for (const layer of [...layers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const g = mw.create_group(layer.name);
     const weights = layer.trainableWeights.concat(layer.nonTrainableWeights);
     const names = weights.map((w) => `${w.name}:0`);
@@ -177,6 +178,8 @@ function writeKerasH5(file, model) {
         name: names[i], data: new Float32Array(value.dataSync()), shape: value.shape, dtype: '<f'});
     });
   }
+  // tf-keras 2.5+ also writes the model's own weights (none here) in top_level_model_weights.
+  mw.create_group('top_level_model_weights').create_attribute('weight_names', new Float64Array(0), [0], '<d');
   f.close();
 }
 
