@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -102,4 +103,161 @@ TEST_CASE("nested models: Keras 3 .keras archive and config + .weights.h5") {
   auto rebuilt = st::models::model_from_json(read_text(data("k3_nested.json")));
   rebuilt->load_weights(data("k3_nested.weights.h5"));
   check_reference(*rebuilt);
+}
+
+namespace {
+
+// The committed files' model built in Strata: a Sequential and a Functional base, the Sequential
+// called twice, two outputs naming the nested models directly. Weights random, BatchNormalization
+// statistics included.
+std::shared_ptr<st::Model> strata_nested_model() {
+  auto seq = std::make_shared<st::Sequential>(
+      std::vector<st::SequentialItem>{Input({3}, {.name = "seq_in"}), Dense(4, {.name = "sd1"}),
+                                      BatchNormalization({.name = "sbn"}), Activation("relu", {.name = "sact"})},
+      "seq_base");
+  auto fin = Input({4}, {.name = "fin"});
+  auto fun = std::make_shared<st::Model>(
+      fin, Dense(2, {.name = "fd2"})(BatchNormalization({.name = "fbn"})(Dense(4, {.name = "fd1"})(fin))),
+      st::ModelOptions{.name = "fun_base"});
+  auto x1 = Input({3}, {.name = "x1"});
+  auto x2 = Input({3}, {.name = "x2"});
+  auto b = (*seq)(x2);
+  auto f = (*fun)(Add({.name = "add"})({(*seq)(x1), b}));
+  auto model = std::make_shared<st::Model>(std::vector<st::Tensor>{x1, x2},
+                                           std::vector<st::Tensor>{Dense(1, {.name = "head"})(f), f, b},
+                                           st::ModelOptions{.name = "outer"});
+  std::vector<st::Tensor> values;
+  std::uint64_t seed = 1;
+  for (const auto& w : model->get_weights()) values.push_back(st::uniform(w.shape(), {.minval = 0.5, .maxval = 1.5, .seed = seed++}));
+  model->set_weights(values);
+  return model;
+}
+
+// Every object under `at`, "group/" for groups.
+void object_paths(const st::saving::hdf5::Object& at, const std::string& prefix, std::set<std::string>& out) {
+  for (const auto& name : at.children()) {
+    if (at.has_group(name)) {
+      out.insert(prefix + name + "/");
+      object_paths(at.open_group(name), prefix + name + "/", out);
+    } else {
+      out.insert(prefix + name);
+    }
+  }
+}
+
+std::set<std::string> paths_of(const st::saving::hdf5::Object& at) {
+  std::set<std::string> paths;
+  object_paths(at, "", paths);
+  return paths;
+}
+
+// The shapes a legacy .h5 group lists, in its weight_names order.
+std::vector<st::Shape> listed_shapes(const st::saving::hdf5::Object& group) {
+  std::vector<st::Shape> shapes;
+  for (const auto& n : group.read_string_list_attribute("weight_names")) shapes.push_back(group.dataset_shape(n));
+  return shapes;
+}
+
+}  // namespace
+
+TEST_CASE("nested models: a Strata model with nested Sequential and Functional bases round-trips in every layout") {
+  auto model = strata_nested_model();
+  const auto want = outputs_of(*model);
+  auto same = [&](st::Model& loaded) { CHECK(outputs_of(loaded) == want); };
+
+  model->save(temp("strata_nested.h5"));
+  same(*st::models::load_model(temp("strata_nested.h5")));
+  model->save(temp("strata_nested.keras"));
+  same(*st::models::load_model(temp("strata_nested.keras")));
+  for (const char* weights : {"strata_nested_w.h5", "strata_nested.weights.h5"}) {
+    model->save_weights(temp(weights));
+    auto rebuilt = st::models::model_from_json(model->to_json());
+    rebuilt->load_weights(temp(weights));
+    same(*rebuilt);
+  }
+
+  // The config Keras 3 writes: inbound_nodes name the nested models' calls from 0, output_layers
+  // count a nested Functional's from 1 and a Sequential's from 0.
+  const auto config = model->get_config();
+  CHECK(config["output_layers"] == st::Config::parse(R"([["head", 0, 0], ["fun_base", 1, 0], ["seq_base", 1, 0]])"));
+  for (const auto& layer : config["layers"]) {
+    if (layer["name"] == "add") {
+      const auto& args = layer["inbound_nodes"][0]["args"][0];
+      CHECK(args[0]["config"]["keras_history"] == st::Config::parse(R"(["seq_base", 0, 0])"));
+      CHECK(args[1]["config"]["keras_history"] == st::Config::parse(R"(["seq_base", 1, 0])"));
+    }
+    if (layer["name"] == "head")
+      CHECK(layer["inbound_nodes"][0]["args"][0]["config"]["keras_history"] == st::Config::parse(R"(["fun_base", 0, 0])"));
+  }
+}
+
+TEST_CASE("nested models: Strata writes the structure Keras writes") {
+  // Keras 3 .weights.h5: the same groups and datasets as the hand-made Keras 3 file.
+  auto keras3 = st::models::load_model(data("k3_nested.keras"));
+  keras3->save_weights(temp("k3_again.weights.h5"));
+  auto written = st::saving::hdf5::File::open(temp("k3_again.weights.h5"));
+  auto original = st::saving::hdf5::File::open(data("k3_nested.weights.h5"));
+  CHECK(paths_of(written) == paths_of(original));
+  CHECK(written.dataset_shape("layers/functional/layers/dense_1/vars/0") == st::Shape{4, 2});
+  CHECK(written.dataset_shape("layers/sequential/layers/batch_normalization/vars/3") == st::Shape{4});
+  // The same inside a .keras archive written by Strata.
+  keras3->save(temp("k3_again.keras"));
+  auto archive = st::saving::zip::Reader::open(temp("k3_again.keras"));
+  CHECK(paths_of(st::saving::hdf5::File::open_image(archive.read("model.weights.h5"), "k3_again")) == paths_of(original));
+
+  // Legacy .h5: one group per top-level layer, a nested model's weights trainable first (the
+  // moving statistics after the last Dense), as tf.keras lists them.
+  auto legacy = st::models::load_model(data("tfk_nested.h5"));
+  legacy->save(temp("tfk_again.h5"));
+  auto saved = st::saving::hdf5::File::open(temp("tfk_again.h5"));
+  auto keras = st::saving::hdf5::File::open(data("tfk_nested.h5"));
+  CHECK(saved.open_group("model_weights").read_string_list_attribute("layer_names") ==
+        keras.open_group("model_weights").read_string_list_attribute("layer_names"));
+  for (const char* layer : {"seq_base", "fun_base", "head"}) {
+    INFO(layer);
+    CHECK(listed_shapes(saved.open_group(std::string("model_weights/") + layer)) ==
+          listed_shapes(keras.open_group(std::string("model_weights/") + layer)));
+  }
+  const auto fun_names = saved.open_group("model_weights/fun_base").read_string_list_attribute("weight_names");
+  REQUIRE(fun_names.size() == 8);
+  CHECK(fun_names[6].find("moving_mean") != std::string::npos);
+  CHECK(fun_names[7].find("moving_variance") != std::string::npos);
+}
+
+TEST_CASE("nested models: loaded Keras files round-trip bitwise through Strata's files") {
+  for (const char* file : {"k2_nested.h5", "tfk_nested.h5", "k2_nested_frozen.h5", "tfk_nested_frozen.h5", "k3_nested.keras"}) {
+    INFO(std::string(file));
+    auto model = st::models::load_model(data(file));
+    const auto want = outputs_of(*model);
+    for (const char* to : {"again.h5", "again.keras"}) {
+      model->save(temp(to));
+      auto back = st::models::load_model(temp(to));
+      CHECK(outputs_of(*back) == want);
+      CHECK(layer_model(*back, "fun_base").trainable() == layer_model(*model, "fun_base").trainable());
+    }
+  }
+}
+
+TEST_CASE("nested models: weights that do not fit a nested model name the layer") {
+  // fun_base's last Dense with 3 units instead of 2.
+  std::string json = read_text(data("tfk_nested.json"));
+  const std::string units = R"("units": 2)";
+  REQUIRE(json.find(units) != std::string::npos);
+  json.replace(json.find(units), units.size(), R"("units": 3)");
+  auto model = st::models::model_from_json(json);
+  const auto before = outputs_of(*model);
+  const std::string legacy = message_of([&] { model->load_weights(data("tfk_nested_weights.h5")); });
+  CHECK(legacy.find("'fun_base' (Functional)") != std::string::npos);
+  CHECK(legacy.find("(4, 3)") != std::string::npos);
+  CHECK(legacy.find("(4, 2)") != std::string::npos);
+  CHECK(legacy.find("fun_base/fd2/kernel") != std::string::npos);
+  CHECK(outputs_of(*model) == before);  // nothing assigned
+
+  std::string json3 = read_text(data("k3_nested.json"));
+  REQUIRE(json3.find(units) != std::string::npos);
+  json3.replace(json3.find(units), units.size(), R"("units": 3)");
+  auto model3 = st::models::model_from_json(json3);
+  const std::string keras3 = message_of([&] { model3->load_weights(data("k3_nested.weights.h5")); });
+  CHECK(keras3.find("'fd2' (Dense)") != std::string::npos);
+  CHECK(keras3.find("layers/functional/layers/dense_1/vars") != std::string::npos);
 }
