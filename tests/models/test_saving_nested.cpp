@@ -261,3 +261,37 @@ TEST_CASE("nested models: weights that do not fit a nested model name the layer"
   CHECK(keras3.find("'fd2' (Dense)") != std::string::npos);
   CHECK(keras3.find("layers/functional/layers/dense_1/vars") != std::string::npos);
 }
+
+TEST_CASE("nested models: a Sequential holding a nested Sequential and a nested Functional round-trips") {
+  auto seq = std::make_shared<st::Sequential>(
+      std::vector<st::SequentialItem>{Input({3}), Dense(4, {.name = "sd1"}), BatchNormalization({.name = "sbn"})},
+      "seq_base");
+  auto fin = Input({4}, {.name = "fin"});
+  auto fun = std::make_shared<st::Model>(fin, Dense(2, {.name = "fd2"})(BatchNormalization({.name = "fbn"})(fin)),
+                                         st::ModelOptions{.name = "fun_base"});
+  st::Sequential outer(std::vector<st::SequentialItem>{Input({3}), st::SequentialItem(seq), st::SequentialItem(fun),
+                                                       Dense(1, {.name = "head"})},
+                       "outer");
+  std::vector<st::Tensor> values;
+  std::uint64_t seed = 7;
+  for (const auto& w : outer.get_weights()) values.push_back(st::uniform(w.shape(), {.minval = 0.5, .maxval = 1.5, .seed = seed++}));
+  outer.set_weights(values);
+  const st::Tensor x = st::uniform({4, 3}, {.seed = 3});
+  const auto want = outer.predict(x).to_vector<float>();
+  for (const char* file : {"seq_outer.h5", "seq_outer.keras"}) {
+    INFO(std::string(file));
+    outer.save(temp(file));
+    CHECK(st::models::load_model(temp(file))->predict(x).to_vector<float>() == want);
+  }
+  for (const char* file : {"seq_outer_w.h5", "seq_outer.weights.h5"}) {
+    INFO(std::string(file));
+    outer.save_weights(temp(file));
+    auto rebuilt = st::models::model_from_json(outer.to_json());
+    rebuilt->load_weights(temp(file));
+    CHECK(rebuilt->predict(x).to_vector<float>() == want);
+  }
+  auto h5 = st::saving::hdf5::File::open(temp("seq_outer.weights.h5"));
+  CHECK(h5.has_dataset("layers/sequential/layers/batch_normalization/vars/3"));
+  CHECK(h5.has_dataset("layers/functional/layers/dense/vars/1"));
+  CHECK(h5.has_group("layers/functional/layers/input_layer/vars"));
+}
