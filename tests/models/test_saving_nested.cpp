@@ -295,3 +295,27 @@ TEST_CASE("nested models: a Sequential holding a nested Sequential and a nested 
   CHECK(h5.has_dataset("layers/functional/layers/dense/vars/1"));
   CHECK(h5.has_group("layers/functional/layers/input_layer/vars"));
 }
+
+TEST_CASE("nested models: by-name loading and a tf.keras Sequential built without an input shape") {
+  auto by_name = st::models::model_from_json(read_text(data("tfk_nested.json")));
+  by_name->load_weights(data("tfk_nested_weights.h5"), {.by_name = true});
+  check_reference(*by_name);
+
+  // tf.keras numbers the calls of a Sequential that has no InputLayer from 0
+  // (_should_skip_first_node is false for it).
+  auto config = nlohmann::json::parse(read_text(data("tfk_nested.json")));
+  for (auto& layer : config["config"]["layers"]) {
+    if (layer["name"] == "seq_base") {
+      auto& inner = layer["config"]["layers"];
+      inner.erase(inner.begin());
+    }
+    for (auto& node : layer["inbound_nodes"])
+      for (auto& ref : node)
+        if (ref[0] == "seq_base") ref[1] = ref[1].get<int>() - 1;
+  }
+  for (auto& ref : config["config"]["output_layers"])
+    if (ref[0] == "seq_base") ref[1] = ref[1].get<int>() - 1;
+  auto deferred = st::models::model_from_json(config.dump());
+  deferred->load_weights(data("tfk_nested_weights.h5"));
+  check_reference(*deferred);
+}
