@@ -2,6 +2,7 @@
 // training_config, keras_version and backend; model_weights/<layer>/<layer>/<weight>:0 with the
 // layer_names and weight_names attributes; optimizer_weights. save_weights writes the same
 // model_weights layout at the root of its file.
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -24,8 +25,9 @@ bool multi_backend_keras(const saving::hdf5::Object& group) {
   if (!group.has_attribute("keras_version")) return true;  // Keras 1 wrote none
   const std::string v = group.read_string_attribute("keras_version");
   if (v.ends_with("-tf")) return false;
-  return v.starts_with("1") || v.starts_with("2.0") || v.starts_with("2.1") || v.starts_with("2.2") ||
-         v.starts_with("2.3");
+  int major = 0, minor = 0;
+  if (std::sscanf(v.c_str(), "%d.%d", &major, &minor) < 1) return false;
+  return major == 1 || (major == 2 && minor <= 3);
 }
 
 // The multi-backend Network order: every inner layer's trainable variables, then the others,

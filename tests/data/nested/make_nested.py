@@ -197,7 +197,7 @@ def write_legacy_weights(g, tf_keras, frozen, version):
 
 
 def write_legacy_model(path, tf_keras, frozen):
-    version = "2.9.0" if tf_keras else "2.2.4"
+    version = "2.13.1" if tf_keras else "2.2.4"
     with h5py.File(os.path.join(HERE, path), "w") as f:
         f.attrs["keras_version"] = version.encode()
         f.attrs["backend"] = b"tensorflow"
@@ -212,10 +212,10 @@ write_legacy_model("tfk_nested_frozen.h5", True, True)
 # to_json() + save_weights("...h5") (tf.keras)
 with open(os.path.join(HERE, "tfk_nested.json"), "w") as out:
     doc = keras2_config(True, False)
-    doc.update({"keras_version": "2.9.0", "backend": "tensorflow"})
+    doc.update({"keras_version": "2.13.1", "backend": "tensorflow"})
     json.dump(doc, out)
 with h5py.File(os.path.join(HERE, "tfk_nested_weights.h5"), "w") as f:
-    write_legacy_weights(f, True, False, "2.9.0")
+    write_legacy_weights(f, True, False, "2.13.1")
 
 # ------------------------------------------------------------------ Keras 3
 
