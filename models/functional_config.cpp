@@ -1,6 +1,8 @@
 // A Functional model's Keras config (get_config) and the model rebuilt from one (from_config), in
 // Keras 3's layout ({"args": [keras tensors], "kwargs": {}} nodes) and Keras 2's ([[name, node,
-// tensor, kwargs], ...] nodes). Node indices in a config count only the calls inside the model.
+// tensor, kwargs], ...] nodes). Node indices in a config count only the calls inside the model, a
+// nested model's as each Keras version numbers them (nested_node_offsets).
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -34,6 +36,58 @@ Config keras_tensor(const Tensor& t, const std::map<std::pair<const Layer*, int>
                 {"config", {{"shape", shape}, {"dtype", std::string(dtype_name(t.dtype()))}, {"keras_history", history_of(t, local)}}}};
 }
 
+// A layer of the config being rebuilt and its call nodes, as the config writes them.
+struct Pending {
+  LayerPtr layer;
+  Config nodes;
+  std::size_t done = 0;
+};
+
+// What to subtract from a node index naming a nested model's call: in inbound_nodes, and in
+// input_layers / output_layers (by layer name; absent: 0).
+struct NodeOffsets {
+  std::map<std::string, int> inbound, endpoints;
+};
+
+// Keras 2 and tf.keras number a nested model's calls from 1: node 0 is the model's own node from
+// its inputs to its outputs (multi-backend network.py get_config: kept_nodes = 1 for every
+// Network; tf.keras functional.py _should_skip_first_node: a model whose first layer is an
+// InputLayer), in inbound_nodes and in input_layers / output_layers alike. A tf.keras Sequential
+// built without an input shape has no such node and counts from 0; its config shows which by its
+// smallest index (a config keeps only calls that feed an output, so every call is named).
+// Keras 3 names a nested model's calls from 0 in inbound_nodes (the keras_history index), but
+// input_layers / output_layers count a nested Functional's calls from 1 (get_config's kept_nodes,
+// undone by functional_from_config's get_tensor) and a Sequential's from 0.
+template <class NodeInputs>
+NodeOffsets nested_node_offsets(const std::vector<Pending>& pending, const NodeInputs& node_inputs,
+                                const std::vector<std::tuple<std::string, int, int>>& endpoints) {
+  NodeOffsets out;
+  bool keras3 = false;
+  for (const auto& p : pending)
+    for (const auto& node : p.nodes) keras3 = keras3 || node.is_object();
+  std::map<std::string, int> smallest;
+  auto note = [&](const std::tuple<std::string, int, int>& ref) {
+    auto [it, fresh] = smallest.emplace(std::get<0>(ref), std::get<1>(ref));
+    if (!fresh) it->second = std::min(it->second, std::get<1>(ref));
+  };
+  if (!keras3) {
+    for (const auto& p : pending)
+      for (const auto& node : p.nodes)
+        for (const auto& ref : node_inputs(node)) note(ref);
+    for (const auto& ref : endpoints) note(ref);
+  }
+  for (const auto& p : pending) {
+    if (!dynamic_cast<const Model*>(p.layer.get())) continue;
+    const std::string& name = p.layer->name();
+    if (keras3) {
+      if (p.layer->class_name() == "Functional") out.endpoints[name] = 1;
+    } else if (auto it = smallest.find(name); it != smallest.end() && it->second >= 1) {
+      out.inbound[name] = out.endpoints[name] = 1;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Config Model::get_config() const {
@@ -60,8 +114,14 @@ Config Model::get_config() const {
     layers_config.push_back(entry);
   }
   Config inputs = Config::array(), outputs = Config::array();
-  for (const auto& t : graph_->inputs()) inputs.push_back(history_of(t, local));
-  for (const auto& t : graph_->outputs()) outputs.push_back(history_of(t, local));
+  // Keras 3 counts a nested Functional's calls from 1 here (not in inbound_nodes).
+  auto endpoint = [&](const Tensor& t) {
+    Config h = history_of(t, local);
+    if (keras_history(t)->layer->class_name() == "Functional") h[1] = h[1].get<int>() + 1;
+    return h;
+  };
+  for (const auto& t : graph_->inputs()) inputs.push_back(endpoint(t));
+  for (const auto& t : graph_->outputs()) outputs.push_back(endpoint(t));
   return Config{{"name", name()}, {"trainable", trainable()}, {"layers", layers_config},
                 {"input_layers", inputs}, {"output_layers", outputs}};
 }
@@ -73,11 +133,6 @@ std::shared_ptr<Model> functional_from_config(const Config& entry) {
   const std::string model_name = config.value("name", std::string());
   const std::string who = "Functional model '" + model_name + "' config";
   if (!config.contains("layers") || !config["layers"].is_array()) throw ValueError(who + ": no \"layers\" list");
-  struct Pending {
-    LayerPtr layer;
-    Config nodes;
-    std::size_t done = 0;
-  };
   std::vector<Pending> pending;
   std::map<std::tuple<std::string, int, int>, Tensor> tensors;  // (layer, local node, tensor) -> symbolic
   for (const auto& layer_entry : config["layers"]) {
@@ -103,7 +158,7 @@ std::shared_ptr<Model> functional_from_config(const Config& entry) {
     if (!h || h->size() < 3) throw ValueError(who + ": cannot read the node input " + ref.dump().substr(0, 120));
     return std::tuple<std::string, int, int>{(*h)[0].get<std::string>(), (*h)[1].get<int>(), (*h)[2].get<int>()};
   };
-  auto node_inputs = [&](const Config& node) {
+  auto raw_node_inputs = [&](const Config& node) {
     std::vector<std::tuple<std::string, int, int>> refs;
     if (node.is_object()) {  // Keras 3
       const Config& args = node.at("args");
@@ -115,6 +170,31 @@ std::shared_ptr<Model> functional_from_config(const Config& entry) {
     } else {  // Keras 2: a list of [name, node, tensor, kwargs]
       for (const auto& r : node) refs.push_back(*reference(r));
     }
+    return refs;
+  };
+  auto endpoint_refs = [&](const char* key) {
+    std::vector<Config> refs;
+    const Config& list = config.at(key);
+    // One endpoint may be written without the outer list.
+    const bool single = list.is_array() && !list.empty() && list[0].is_string();
+    for (const auto& ref : single ? Config::array({list}) : list) refs.push_back(ref);
+    return refs;
+  };
+  // Where a nested model's calls start in the config's node indices (see nested_node_offsets).
+  const NodeOffsets offsets = nested_node_offsets(pending, raw_node_inputs, [&] {
+    std::vector<std::tuple<std::string, int, int>> refs;
+    for (const char* key : {"input_layers", "output_layers"})
+      for (const auto& r : endpoint_refs(key)) refs.push_back(*reference(r));
+    return refs;
+  }());
+  auto local = [&](std::tuple<std::string, int, int> key, bool endpoint) {
+    auto it = (endpoint ? offsets.endpoints : offsets.inbound).find(std::get<0>(key));
+    if (it != (endpoint ? offsets.endpoints : offsets.inbound).end()) std::get<1>(key) -= it->second;
+    return key;
+  };
+  auto node_inputs = [&](const Config& node) {
+    auto refs = raw_node_inputs(node);
+    for (auto& r : refs) r = local(r, false);
     return refs;
   };
   // Layers may refer to later layers (shared layers): call nodes as their inputs become known.
@@ -146,11 +226,8 @@ std::shared_ptr<Model> functional_from_config(const Config& entry) {
       throw ValueError(who + ": the inputs of layer '" + p.layer->name() + "' never become available");
   auto endpoints = [&](const char* key) {
     std::vector<Tensor> out;
-    const Config& list = config.at(key);
-    // One endpoint may be written without the outer list.
-    const bool single = list.is_array() && !list.empty() && list[0].is_string();
-    for (const auto& ref : single ? Config::array({list}) : list) {
-      auto it = tensors.find(*reference(ref));
+    for (const auto& ref : endpoint_refs(key)) {
+      auto it = tensors.find(local(*reference(ref), true));
       if (it == tensors.end()) throw ValueError(who + ": " + key + " names an unknown tensor " + ref.dump());
       out.push_back(it->second);
     }

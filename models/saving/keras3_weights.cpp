@@ -27,7 +27,14 @@ std::vector<std::string> keras3_keys(const std::vector<LayerPtr>& layers) {
   return keys;
 }
 
-bool is_container(const Layer& layer) { return dynamic_cast<const Sequential*>(&layer) != nullptr; }
+// A nested Sequential or Functional keeps its layers under layers/<key> as the root model does
+// (saving_lib._walk_saveable yields "layers" for both): Functional.layers lists the InputLayers,
+// Sequential.layers does not.
+bool is_container(const Layer& layer) {
+  if (dynamic_cast<const Sequential*>(&layer)) return true;
+  auto* model = dynamic_cast<const Model*>(&layer);
+  return model && model->is_functional();
+}
 
 void write_vars(const saving::hdf5::Object& parent, const std::string& name, const std::vector<Variable>& vars,
                 const std::string& owner) {

@@ -2,6 +2,7 @@
 // training_config, keras_version and backend; model_weights/<layer>/<layer>/<weight>:0 with the
 // layer_names and weight_names attributes; optimizer_weights. save_weights writes the same
 // model_weights layout at the root of its file.
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -17,6 +18,43 @@ std::string weight_name(const Variable& v) {
   std::string n = v.name().empty() ? std::string("weight") : v.name();
   if (!n.ends_with(":0")) n += ":0";
   return n;
+}
+
+// Multi-backend Keras (1.x, and 2.x up to 2.3 without tf.keras's "-tf" suffix).
+bool multi_backend_keras(const saving::hdf5::Object& group) {
+  if (!group.has_attribute("keras_version")) return true;  // Keras 1 wrote none
+  const std::string v = group.read_string_attribute("keras_version");
+  if (v.ends_with("-tf")) return false;
+  int major = 0, minor = 0;
+  if (std::sscanf(v.c_str(), "%d.%d", &major, &minor) < 1) return false;
+  return major == 1 || (major == 2 && minor <= 3);
+}
+
+// The multi-backend Network order: every inner layer's trainable variables, then the others,
+// whatever the model's own trainable flag (its inner layers keep theirs in that Keras).
+void network_order(const Layer& layer, std::vector<Variable>& trainable, std::vector<Variable>& rest) {
+  const LayerList list = layer_list(layer);
+  if (dynamic_cast<const Model*>(&layer) && !(list.layers.size() == 1 && list.layers[0].get() == &layer)) {
+    for (const auto& l : list.layers) network_order(*l, trainable, rest);
+    for (const auto& w : list.own) (w.trainable() ? trainable : rest).push_back(w);
+    return;
+  }
+  for (const auto& w : layer.weights()) (w.trainable() ? trainable : rest).push_back(w);
+}
+
+// A layer's weights in the order a legacy .h5 lists them: Keras's layer.trainable_weights +
+// layer.non_trainable_weights (tf.keras hdf5_format._legacy_weights; multi-backend
+// save_weights_to_hdf5_group writes layer.weights, the same list). For a nested model that is every
+// trainable weight of its inner layers first, then the non-trainable ones (BatchNormalization's
+// moving statistics last), which Layer::weights() gives. A frozen nested model differs by version:
+// tf.keras and Keras 3 list each inner layer's variables in turn (Layer::weights() of a frozen
+// layer), multi-backend Keras 2 still puts the inner layers' trainable variables first.
+std::vector<Variable> legacy_weights(const Layer& layer, bool multi_backend) {
+  if (!multi_backend || layer.trainable() || !dynamic_cast<const Model*>(&layer)) return layer.weights();
+  std::vector<Variable> trainable, rest;
+  network_order(layer, trainable, rest);
+  trainable.insert(trainable.end(), rest.begin(), rest.end());
+  return trainable;
 }
 
 }  // namespace
@@ -60,16 +98,18 @@ void plan_legacy_weights(const saving::hdf5::Object& group, const Layer& root, c
     auto names = g.read_string_list_attribute("weight_names");
     if (!names.empty() || options.by_name) file_layers.push_back({n, names});
   }
+  const bool multi_backend = multi_backend_keras(group);
   if (options.by_name) {
     std::map<std::string, const FileLayer*> by_name;
     for (const auto& f : file_layers) by_name[f.name] = &f;
     for (const auto& l : list.layers) {
       auto it = by_name.find(l->name());
       if (it == by_name.end()) continue;
+      const auto targets = legacy_weights(*l, multi_backend);
       std::vector<Tensor> values;
-      if (read_layer_weights(group.open_group(it->second->name), it->second->weight_names, l->weights(), describe(*l),
+      if (read_layer_weights(group.open_group(it->second->name), it->second->weight_names, targets, describe(*l),
                              options.skip_mismatch, values))
-        plan.push_back({l, values, {}});
+        plan.push_back({nullptr, values, targets});
     }
     return;
   }
@@ -89,10 +129,11 @@ void plan_legacy_weights(const saving::hdf5::Object& group, const Layer& root, c
                      names(file_layers, [](const FileLayer& f) { return f.name; }) + ")");
   }
   for (std::size_t i = 0; i < with_weights.size(); ++i) {
+    const auto targets = legacy_weights(*with_weights[i], multi_backend);
     std::vector<Tensor> values;
-    if (read_layer_weights(group.open_group(file_layers[i].name), file_layers[i].weight_names, with_weights[i]->weights(),
+    if (read_layer_weights(group.open_group(file_layers[i].name), file_layers[i].weight_names, targets,
                            describe(*with_weights[i]), options.skip_mismatch, values))
-      plan.push_back({with_weights[i], values, {}});
+      plan.push_back({nullptr, values, targets});
   }
   if (!list.own.empty() && group.has_group("top_level_model_weights")) {
     auto g = group.open_group("top_level_model_weights");
