@@ -95,6 +95,12 @@ const std::set<std::string>& known_failures() {
       // Strata passes a layer only its first input's mask and Concatenate drops it, so the GRU
       // runs every step. Needs masks for every input of a merge layer in the Functional graph.
       "mask_concatenate_gru",
+      // A Sequential whose first layer is a Sequential (its first layer has batch_input_shape) and
+      // no InputLayer of its own: Keras takes the outer input shape from the nested model's first
+      // layer (get_input_shape_and_dtype walks into nested models); Strata's Sequential config
+      // reader looks only at the outer first entry, so the outer model stays unbuilt and the
+      // weights cannot load ("layer ... is not built yet").
+      "nested_sequential_in_sequential",
   };
   return names;
 }
@@ -113,16 +119,14 @@ TEST_CASE("TF.js differential: every layer's prediction matches TensorFlow.js") 
 
 // A Sequential and a Functional model used as layers of a Functional (and a Sequential) model:
 // Keras numbers a nested model's call nodes from 1 and stores its weights trainable first.
-// Skipped until Strata's loader reads nested models from a Keras 2 config ("the inputs of layer
-// ... never become available"; a Sequential inside a Sequential is left unbuilt).
-TEST_CASE("TF.js differential: nested models predict as TensorFlow.js" * doctest::skip()) {
+TEST_CASE("TF.js differential: nested models predict as TensorFlow.js") {
   int checked = 0;
   for (const auto& c : manifest()["predict"]) {
-    if (c["group"] != "nested") continue;
+    if (c["group"] != "nested" || known_failures().count(c["name"])) continue;
     check_predict_case(c);
     ++checked;
   }
-  CHECK(checked >= 4);
+  CHECK(checked >= 3);
 }
 
 // Training: the loss history within 1e-5 (relative and absolute), each final weight within 1e-5
