@@ -258,6 +258,8 @@ function defineLayerCases() {
   for (const act of ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign',
                      'relu6', 'swish', 'mish', 'gelu', 'logSoftmax'])
     predictCase(`dense_${act}`, 'core', seq([5], () => L.dense({ units: 4, activation: act })), [[3, 5]], { lo: -3, hi: 3 });
+  // More samples than predict's default batch of 32: three batches, the last one short.
+  predictCase('dense_many_samples', 'core', seq([3], () => L.dense({ units: 2, activation: 'tanh' }), () => L.batchNormalization({})), [[70, 3]]);
   predictCase('dense_nobias', 'core', seq([5], () => L.dense({ units: 3, useBias: false })), [[3, 5]]);
   predictCase('dense_rank3', 'core', seq([2, 5], () => L.dense({ units: 3, activation: 'tanh' })), [[2, 2, 5]]);
   for (const act of ['relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'swish'])
