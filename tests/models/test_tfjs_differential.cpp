@@ -90,11 +90,6 @@ const std::set<std::string>& known_failures() {
       // Flatten(data_format="channels_first") is refused ("only channels_last"); Keras transposes
       // to channels-last order before flattening.
       "flatten_channels_first",
-      // Concatenate of a masked (Embedding mask_zero) and an unmasked input, into a GRU: Keras
-      // merges the inputs' masks (AND over those present), so the GRU skips the masked steps;
-      // Strata passes a layer only its first input's mask and Concatenate drops it, so the GRU
-      // runs every step. Needs masks for every input of a merge layer in the Functional graph.
-      "mask_concatenate_gru",
       // A Sequential whose first layer is a Sequential (its first layer has batch_input_shape) and
       // no InputLayer of its own: Keras takes the outer input shape from the nested model's first
       // layer (get_input_shape_and_dtype walks into nested models); Strata's Sequential config
