@@ -39,10 +39,11 @@
 //   Keras normalizes along `axis`. Only last-axis cases are built.
 // - RMSprop(centered=True): TF.js divides by sqrt(ms - mg^2 - epsilon), Keras by
 //   sqrt(ms - mg^2 + epsilon); the centered case uses epsilon 0, where both are one formula.
-// - The gradient of a max (MaxPooling, GlobalMaxPooling) where several elements tie for the
-//   maximum: TF.js gives each tied element the whole gradient; TensorFlow (so Keras) and JAX share
-//   it equally among them. A token sequence with a repeated bigram under Conv1D + GlobalMaxPooling1D
-//   ties, so that training case pools by average; no training case max-pools.
+// - The gradient of GlobalMaxPooling (a reduce-max) where several elements tie for the maximum:
+//   TF.js gives each tied element the whole gradient; TensorFlow's and JAX's reduce-max gradients
+//   (so Keras's) share it equally among them. A token sequence with a repeated bigram under
+//   Conv1D + GlobalMaxPooling1D ties, so that training case pools by average; the training cases
+//   that max-pool see float inputs, where no window ties.
 // - BatchNormalization(trainable=False) in fit: TF.js still normalizes with the batch's statistics
 //   and updates the moving ones; Keras (tf.keras 2 and 3) runs a frozen BatchNormalization in
 //   inference mode. No training case freezes a BatchNormalization.
