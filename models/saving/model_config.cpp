@@ -49,11 +49,16 @@ std::shared_ptr<Model> sequential_from_config(const Config& entry) {
   bool has_input = false;
   for (const auto& layer_entry : *list) {
     const bool is_input = layer_entry.is_object() && layer_entry.value("class_name", "") == "InputLayer";
+    LayerPtr layer = layer_from_config(layer_entry);
     if (!is_input && !has_input && layer_entry.is_object() && layer_entry.contains("config")) {
-      // Keras 2: the first layer carries the input shape.
-      if (auto shape = cfg::batch_input_shape(layer_entry["config"]); shape && shape->rank() >= 1) {
+      // Keras 2: the first layer carries the input shape; a nested model as the first layer gives
+      // its own (tf.keras's get_input_shape_and_dtype looks through it).
+      auto shape = cfg::batch_input_shape(layer_entry["config"]);
+      if (!shape && dynamic_cast<const Model*>(layer.get()) && layer->build_input_shape())
+        shape = *layer->build_input_shape();
+      if (shape && shape->rank() >= 1) {
         layers::InputOptions o;
-        o.name = cfg::name(layer_entry["config"]) + "_input";
+        o.name = layer->name() + "_input";
         o.dtype = cfg::dtype(layer_entry["config"]);
         if ((*shape)[0] >= 0) o.batch_size = (*shape)[0];
         model->add(SequentialItem(std::make_shared<layers::InputLayer>(
@@ -61,7 +66,7 @@ std::shared_ptr<Model> sequential_from_config(const Config& entry) {
       }
     }
     has_input = true;
-    model->add(SequentialItem(layer_from_config(layer_entry)));
+    model->add(SequentialItem(std::move(layer)));
   }
   if (config.is_object() && !model->built())
     if (const Config* shape = cfg::find(config, {"build_input_shape"}))

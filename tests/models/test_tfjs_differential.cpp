@@ -97,12 +97,6 @@ const std::set<std::string>& known_failures() {
       // Flatten(data_format="channels_first") is refused ("only channels_last"); Keras transposes
       // to channels-last order before flattening.
       "flatten_channels_first",
-      // A Sequential whose first layer is a Sequential (its first layer has batch_input_shape) and
-      // no InputLayer of its own: Keras takes the outer input shape from the nested model's first
-      // layer (get_input_shape_and_dtype walks into nested models); Strata's Sequential config
-      // reader looks only at the outer first entry, so the outer model stays unbuilt and the
-      // weights cannot load ("layer ... is not built yet").
-      "nested_sequential_in_sequential",
   };
   return names;
 }
