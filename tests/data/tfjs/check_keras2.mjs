@@ -6,7 +6,8 @@
 // and writes <case>.tfjs.npy. tests/models/test_tfjs_keras2.cpp compares Strata's predictions.
 //
 // TF.js deviates from Keras on some layers; the cases leave them out (see the C++ file):
-// GRU(reset_after=true) is refused ("GRUCell does not support reset_after parameter set to true").
+// GRU(reset_after=true) is refused ("GRUCell does not support reset_after parameter set to true"),
+// and TF.js has no Subtract layer ("Unknown layer: Subtract").
 //
 // Usage: node check_keras2.mjs   (npm install first; make_strata_keras2.sh does both)
 import fs from 'node:fs';
@@ -49,7 +50,7 @@ function writeNpy(file, tensor) {
   fs.writeFileSync(file, Buffer.concat([head, Buffer.from(header, 'latin1'), data]));
 }
 
-const asList = (v) => (Array.isArray(v) ? v : [v]);
+const asList = (v) => (Array.isArray(v) ? v : ArrayBuffer.isView(v) ? Array.from(v) : [v]);
 
 await h5wasm.ready;
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.h5')).sort();
@@ -62,8 +63,10 @@ for (const name of files) {
   const weights = {};
   for (const layer of asList(group.attrs['layer_names'].value)) {
     const g = group.get(layer);
-    if (!g.attrs['weight_names']) continue;
-    for (const weightName of asList(g.attrs['weight_names'].value)) {
+    // A layer without weights has an empty list (stored as float64, as h5py stores Keras's []).
+    const names = g.attrs['weight_names'] ? asList(g.attrs['weight_names'].value) : [];
+    for (const weightName of names) {
+      if (typeof weightName !== 'string') throw new Error(`${name} ${layer}: weight name ${weightName} (${typeof weightName})`);
       const d = g.get(weightName);
       // TF.js names have no ":0" (its converter strips it the same way).
       weights[weightName.replace(/:0$/, '')] = tf.tensor(Float32Array.from(d.value), d.shape, 'float32');
