@@ -42,6 +42,7 @@ const std::vector<Keras3Only>& keras3_only() {
       {"GRUCell", "seed", nullptr},
       {"SimpleRNNCell", "seed", nullptr},
       {"InputLayer", "optional", false},
+      {"MultiHeadAttention", "seed", nullptr},
   };
   return table;
 }
@@ -136,6 +137,10 @@ Config layer_config(const std::string& cls, const Config& config, const std::str
     }
     if (!out.contains("ragged")) out["ragged"] = false;
     if (!out.contains("sparse")) out["sparse"] = false;
+  }
+  if (cls == "LeakyReLU" && out.contains("negative_slope")) {  // Keras 2 spells it alpha
+    out["alpha"] = out["negative_slope"];
+    out.erase("negative_slope");
   }
   for (const auto& k : keras3_only()) {
     if (cls != k.class_name || !out.contains(k.key)) continue;

@@ -244,3 +244,37 @@ TEST_CASE("saving: Keras 2 form loads back equal (legacy .h5, to_json, save_weig
   CHECK_THROWS_AS(model->save(temp("k2.keras"), {.keras2 = true}), st::ValueError);
   CHECK_THROWS_AS(model->save_weights(temp("k2.weights.h5"), {.keras2 = true}), st::ValueError);
 }
+
+TEST_CASE("saving: Keras 2 form of every layer kind reads back to the same config") {
+  auto vec = Input({6}, {.name = "vec"});
+  auto seq = Input({5, 3}, {.name = "seq"});
+  auto img = Input({6, 6, 2}, {.name = "img"});
+  auto vol = Input({4, 4, 4, 1}, {.name = "vol"});
+  auto tok = Input({5}, {.name = "tok"});
+  std::vector<st::Tensor> outs = {
+      Dense(3)(vec), Conv1D(2, 3)(seq), Conv1DTranspose(2, 3)(seq), SimpleRNN(2)(seq), LSTM(2)(seq), GRU(2)(seq),
+      RNN(LSTMCell(2))(seq), RNN(GRUCell(2))(seq), RNN(SimpleRNNCell(2))(seq), Bidirectional(LSTM(2))(seq), TimeDistributed(Dense(2).ptr())(seq),
+      LayerNormalization()(seq), MultiHeadAttention(2, 2)({seq, seq}), AdditiveAttention()({seq, seq}), Attention()({seq, seq}),
+      Conv2D(2, 3)(img), DepthwiseConv2D(3)(img), SeparableConv2D(2, 3)(img), Conv2DTranspose(2, 3)(img),
+      BatchNormalization()(img), GroupNormalization({.groups = 2})(img), PReLU()(img), Conv3D(2, 2)(vol), Embedding(7, 3)(tok),
+      Activation("relu")(vec), Dropout(0.5)(vec), Flatten()(img), Masking()(seq), ELU()(vec), LeakyReLU()(vec), ReLU()(vec), Softmax()(vec),
+      ThresholdedReLU()(vec), Concatenate()({vec, vec}), Dot(1)({vec, vec}), Add()({vec, vec}), Subtract()({vec, vec}), Multiply()({vec, vec}),
+      Average()({vec, vec}), Maximum()({vec, vec}), Minimum()({vec, vec}), UnitNormalization()(vec),
+      GlobalMaxPooling1D()(seq), GlobalAveragePooling2D()(img), GlobalMaxPooling3D()(vol), MaxPooling1D()(seq), AveragePooling2D()(img), MaxPooling3D()(vol),
+      ActivityRegularization()(vec), AlphaDropout(0.1)(vec), GaussianDropout(0.1)(vec), GaussianNoise(0.1)(vec), SpatialDropout1D(0.1)(seq), SpatialDropout2D(0.1)(img),
+      Cropping1D()(seq), Cropping2D()(img), Permute({2, 1})(seq), RepeatVector(2)(vec), Reshape({3, 2})(vec), UpSampling1D()(seq), UpSampling2D()(img),
+      ZeroPadding1D()(seq), ZeroPadding2D()(img), ZeroPadding3D()(vol), Cropping3D()(vol), UpSampling3D()(vol),
+  };
+  st::Model m(std::vector<st::Tensor>{vec, seq, img, vol, tok}, outs);
+  const std::string json = m.to_json({.keras2 = true});
+  for (const char* keras3_only : {"\"module\"", "\"registered_name\"", "\"batch_shape\"", "\"negative_slope\": 0.3"})
+    CHECK(json.find(keras3_only) == std::string::npos);
+  auto back = st::models::model_from_json(json);
+  const auto a = m.get_config(), b = back->get_config();
+  REQUIRE(a["layers"].size() == b["layers"].size());
+  for (std::size_t i = 0; i < a["layers"].size(); ++i) {
+    CAPTURE(a["layers"][i]["name"]);
+    CHECK(a["layers"][i] == b["layers"][i]);
+  }
+  CHECK(a == b);
+}
