@@ -122,7 +122,10 @@ void save_legacy_model(const Model& model, const std::string& path, bool keras2)
   file.write_string_attribute("keras_version", version);
   file.write_string_attribute("backend", kBackend);
   file.write_string_attribute("model_config", model_config.dump());
-  if (model.compiled() && model.optimizer()) file.write_string_attribute("training_config", training_config(model).dump());
+  if (model.compiled() && model.optimizer()) {
+    const Config tc = training_config(model);
+    file.write_string_attribute("training_config", (keras2 ? to_keras2_form(tc) : tc).dump());
+  }
   write_legacy_weights(file.create_group("model_weights"), model, version);
   if (model.compiled() && model.optimizer()) {
     auto g = file.create_group("optimizer_weights");

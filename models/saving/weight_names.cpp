@@ -51,6 +51,15 @@ std::string short_name(const Variable& v, const Layer& layer) {
                                                              : n.substr(slash + 1);
 }
 
+// The name of weight `base` ("kernel") made in `scope` ("lstm/lstm_cell").
+std::string make_name(const std::string& scope, const std::string& base, Rule rule) {
+  switch (rule) {
+    case Rule::keras3_path: return scope + "/" + base;
+    case Rule::keras3_name: return base.substr(base.rfind('/') + 1);  // w.name: the last part
+    default: return scope + "/" + base + ":0";
+  }
+}
+
 // The cell's scope inside an LSTM / GRU / SimpleRNN: Keras makes the cell with a fixed name.
 std::string cell_scope(const Layer& rnn, const Layer& cell) {
   const std::string cls = rnn.class_name();
@@ -69,7 +78,7 @@ void name_model(const Layer& model, Rule rule, std::map<std::uint64_t, std::stri
   const LayerList list = layer_list(model);
   for (const auto& l : list.layers) name_layer(*l, prefix + l->name(), rule, out);
   for (const auto& w : list.own)
-    if (!out.count(w.id())) out[w.id()] = model.name() + "/" + short_name(w, model);
+    if (!out.count(w.id())) out[w.id()] = make_name(model.name(), short_name(w, model), rule);
 }
 
 void name_layer(const Layer& layer, const std::string& scope, Rule rule, std::map<std::uint64_t, std::string>& out) {
@@ -79,15 +88,8 @@ void name_layer(const Layer& layer, const std::string& scope, Rule rule, std::ma
   std::set<std::uint64_t> held;
   for (const auto& sub : layer.sublayers())
     for (const auto& w : sub->weights()) held.insert(w.id());
-  for (const auto& w : layer.weights()) {
-    if (held.count(w.id()) || out.count(w.id())) continue;
-    const std::string base = short_name(w, layer);
-    switch (rule) {
-      case Rule::keras3_path: out[w.id()] = scope + "/" + base; break;
-      case Rule::keras3_name: out[w.id()] = base; break;
-      default: out[w.id()] = scope + "/" + base + ":0";
-    }
-  }
+  for (const auto& w : layer.weights())
+    if (!held.count(w.id()) && !out.count(w.id())) out[w.id()] = make_name(scope, short_name(w, layer), rule);
   const std::string cls = layer.class_name();
   const bool rnn = dynamic_cast<const layers::RNNLayer*>(&layer) != nullptr;
   for (const auto& sub : layer.sublayers()) {
