@@ -64,7 +64,8 @@ bool skips_first_node(const Config& entry) {
   const std::string cls = entry.value("class_name", std::string());
   if (cls == "Functional" || cls == "Model") return true;
   if (cls != "Sequential") return false;
-  const Config* layers = entry.contains("config") && entry["config"].contains("layers") ? &entry["config"]["layers"] : nullptr;
+  const Config* layers =
+      entry.contains("config") && entry["config"].contains("layers") ? &entry["config"]["layers"] : nullptr;
   return layers && layers->is_array() && !layers->empty() && (*layers)[0].value("class_name", "") == "InputLayer";
 }
 
@@ -109,7 +110,8 @@ Config functional_config(const Config& config, const std::string& where) {
       for (const auto& entry : *it) {
         Config e = convert(entry, where);
         Config nodes = Config::array();
-        for (const auto& n : entry.value("inbound_nodes", Config::array())) nodes.push_back(keras2_node(n, shifted, where));
+        for (const auto& n : entry.value("inbound_nodes", Config::array()))
+          nodes.push_back(keras2_node(n, shifted, where));
         e["inbound_nodes"] = nodes;
         layers.push_back(e);
       }
@@ -164,7 +166,8 @@ Config convert(const Config& value, const std::string& where) {
   Config out = Config::object();
   for (auto it = value.begin(); it != value.end(); ++it) {
     const std::string& k = it.key();
-    if (serialized && (k == "module" || k == "registered_name" || k == "build_config" || k == "compile_config")) continue;
+    if (serialized && (k == "module" || k == "registered_name" || k == "build_config" || k == "compile_config"))
+      continue;
     if (serialized && k == "config" && it->is_object())
       out[k] = layer_config(value["class_name"].get<std::string>(), *it, where);
     else if (serialized && k == "class_name")
@@ -182,7 +185,8 @@ Config convert(const Config& value, const std::string& where) {
 }  // namespace
 
 Config to_keras2_form(const Config& entry) {
-  const std::string where = "Keras 2 form of model '" + entry.value("config", Config::object()).value("name", std::string()) + "'";
+  const std::string where =
+      "Keras 2 form of model '" + entry.value("config", Config::object()).value("name", std::string()) + "'";
   return convert(entry, where);
 }
 

@@ -54,9 +54,12 @@ std::string short_name(const Variable& v, const Layer& layer) {
 // The name of weight `base` ("kernel") made in `scope` ("lstm/lstm_cell").
 std::string make_name(const std::string& scope, const std::string& base, Rule rule) {
   switch (rule) {
-    case Rule::keras3_path: return scope + "/" + base;
-    case Rule::keras3_name: return base.substr(base.rfind('/') + 1);  // w.name: the last part
-    default: return scope + "/" + base + ":0";
+    case Rule::keras3_path:
+      return scope + "/" + base;
+    case Rule::keras3_name:
+      return base.substr(base.rfind('/') + 1);  // w.name: the last part
+    default:
+      return scope + "/" + base + ":0";
   }
 }
 

@@ -65,10 +65,10 @@ std::vector<Case> cases() {
   std::vector<Case> out;
   st::set_random_seed(1);
   {
-    auto model = std::make_shared<st::Sequential>(
-        std::vector<st::SequentialItem>{Input({6}), Dense(8, "relu"), Dropout(0.3), Dense(4, "tanh"),
-                                        Dense(3, "softmax")},
-        "mlp");
+    auto model =
+        std::make_shared<st::Sequential>(std::vector<st::SequentialItem>{Input({6}), Dense(8, "relu"), Dropout(0.3),
+                                                                         Dense(4, "tanh"), Dense(3, "softmax")},
+                                         "mlp");
     out.push_back({"mlp", model, tensor({4, 6}, 100)});
   }
   {
@@ -81,9 +81,10 @@ std::vector<Case> cases() {
     h = Conv2DTranspose(2, 2, {.strides = 2})(h);
     h = Flatten()(h);
     auto y = Dense(2)(h);
-    out.push_back({"cnn", std::make_shared<st::Model>(std::vector<st::Tensor>{x}, std::vector<st::Tensor>{y},
-                                                      st::ModelOptions{"cnn"}),
-                   tensor({2, 7, 7, 2}, 200)});
+    out.push_back(
+        {"cnn",
+         std::make_shared<st::Model>(std::vector<st::Tensor>{x}, std::vector<st::Tensor>{y}, st::ModelOptions{"cnn"}),
+         tensor({2, 7, 7, 2}, 200)});
   }
   {
     auto x = Input({6, 3}, {.name = "sequence"});
@@ -94,9 +95,10 @@ std::vector<Case> cases() {
     h = SimpleRNN(3, {.return_sequences = true})(h);
     h = Conv1D(3, 2)(h);
     auto y = Dense(2)(Flatten()(h));
-    out.push_back({"rnn", std::make_shared<st::Model>(std::vector<st::Tensor>{x}, std::vector<st::Tensor>{y},
-                                                      st::ModelOptions{"rnn"}),
-                   tensor({3, 6, 3}, 300)});
+    out.push_back(
+        {"rnn",
+         std::make_shared<st::Model>(std::vector<st::Tensor>{x}, std::vector<st::Tensor>{y}, st::ModelOptions{"rnn"}),
+         tensor({3, 6, 3}, 300)});
   }
   {
     auto x = Input({6}, {.name = "features"});
@@ -105,8 +107,9 @@ std::vector<Case> cases() {
     auto merged = Concatenate()({Add()({a, b}), Multiply()({a, b}), Maximum()({a, b})});
     auto h = Permute({2, 1})(Reshape({3, 4})(merged));
     auto y = Dense(2)(Flatten()(h));
-    out.push_back({"branches", std::make_shared<st::Model>(std::vector<st::Tensor>{x}, std::vector<st::Tensor>{y},
-                                                           st::ModelOptions{"branches"}),
+    out.push_back({"branches",
+                   std::make_shared<st::Model>(std::vector<st::Tensor>{x}, std::vector<st::Tensor>{y},
+                                               st::ModelOptions{"branches"}),
                    tensor({3, 6}, 400)});
   }
   {
@@ -116,8 +119,9 @@ std::vector<Case> cases() {
     auto b = GlobalMaxPooling1D()(e);
     auto y = Dense(2, "sigmoid")(Concatenate()({a, b}));
     st::Tensor ids = st::Tensor::from_vector(std::vector<float>{0, 1, 2, 3, 4, 8, 7, 6, 5, 4, 1, 1, 2, 2, 0}, {3, 5});
-    out.push_back({"embedding", std::make_shared<st::Model>(std::vector<st::Tensor>{tokens},
-                                                            std::vector<st::Tensor>{y}, st::ModelOptions{"embedding"}),
+    out.push_back({"embedding",
+                   std::make_shared<st::Model>(std::vector<st::Tensor>{tokens}, std::vector<st::Tensor>{y},
+                                               st::ModelOptions{"embedding"}),
                    ids});
   }
   {
@@ -132,8 +136,9 @@ std::vector<Case> cases() {
     auto x = Input({6}, {.name = "features"});
     auto h = (*base_seq)(x);
     auto y = Dense(2)(Concatenate()({(*base_fn)(h), h}));
-    out.push_back({"nested", std::make_shared<st::Model>(std::vector<st::Tensor>{x}, std::vector<st::Tensor>{y},
-                                                         st::ModelOptions{"nested"}),
+    out.push_back({"nested",
+                   std::make_shared<st::Model>(std::vector<st::Tensor>{x}, std::vector<st::Tensor>{y},
+                                               st::ModelOptions{"nested"}),
                    tensor({3, 6}, 500)});
   }
   std::uint32_t seed = 1000;
@@ -184,7 +189,8 @@ TEST_CASE("tfjs keras2: TensorFlow.js predicts what Strata predicts on Strata's 
     CHECK(written <= 1e-5);
     if (!nested(stem)) {  // and the model Strata reads back from it
       auto model = st::models::load_model(entry.path().string(), false);
-      const double loaded = largest_difference(model->predict(st::data::read_npy(cases_dir() / (stem + ".input.npy"))), tfjs);
+      const double loaded =
+          largest_difference(model->predict(st::data::read_npy(cases_dir() / (stem + ".input.npy"))), tfjs);
       MESSAGE(stem << ": TF.js vs the model Strata loads " << loaded);
       CHECK(loaded <= 1e-5);
     }
