@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "strata/framework/config.hpp"
+#include "strata/layers/keras_version.hpp"
 #include "strata/models/model.hpp"
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/models/saving/saving.hpp"

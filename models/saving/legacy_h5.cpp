@@ -105,13 +105,15 @@ void plan_legacy_weights(const saving::hdf5::Object& group, const Layer& root, c
 
 void save_legacy_model(const Model& model, const std::string& path) {
   // The config first: a Lambda layer fails here, before any file is touched.
+  keras_version::Recorder recorder;  // the version under which every layer and the optimizer read back as they are
   const Config model_config{{"class_name", model.class_name()}, {"config", model.get_config()}};
+  const Config train_config = model.compiled() && model.optimizer() ? training_config(model) : Config();
   saving::hdf5::AtomicWriter writer(path);
   auto& file = writer.file();
-  file.write_string_attribute("keras_version", kKerasVersion);
+  file.write_string_attribute("keras_version", recorder.version(kKerasVersion));
   file.write_string_attribute("backend", kBackend);
   file.write_string_attribute("model_config", model_config.dump());
-  if (model.compiled() && model.optimizer()) file.write_string_attribute("training_config", training_config(model).dump());
+  if (!train_config.is_null()) file.write_string_attribute("training_config", train_config.dump());
   write_legacy_weights(file.create_group("model_weights"), model);
   if (model.compiled() && model.optimizer()) {
     auto g = file.create_group("optimizer_weights");
@@ -131,6 +133,7 @@ std::shared_ptr<Model> load_legacy_model(saving::hdf5::File& file, const std::st
     throw ValueError("File '" + path + "' has no model_config attribute: it is not a Keras model file");
   }
   const Config config = parse_json(file.read_string_attribute("model_config"), "File '" + path + "': model_config");
+  const keras_version::Scope scope(file.has_attribute("keras_version") ? file.read_string_attribute("keras_version") : "");
   const std::shared_ptr<Model> model = rebuild_model(config, path, "model_config");
   if (!file.has_group("model_weights")) throw ValueError("File '" + path + "' has no 'model_weights' group");
   std::vector<Assignment> plan;

@@ -143,6 +143,8 @@ void compile_from(Model& model, const Config& tc, const std::string& path) {
       std::string cls = opt_config["class_name"].get<std::string>();
       if (cls.starts_with("Custom>")) opt_config["class_name"] = cls.substr(7);  // tf.keras 2.11+
     }
+    // tf.keras 2.11+'s legacy optimizers are OptimizerV2's: their formulas are tf.keras 2.10's.
+    bool legacy_optimizer = false;
     // Keras 1 / early Keras 2 spelling: lr, and a decay that Keras 3 optimizers no longer take.
     if (opt_config.contains("config") && opt_config["config"].is_object()) {
       Config& c = opt_config["config"];
@@ -150,6 +152,7 @@ void compile_from(Model& model, const Config& tc, const std::string& path) {
       c.erase("lr");
       if (c.contains("decay") && c["decay"].is_number() && c["decay"].get<double>() == 0.0) c.erase("decay");
       // tf.keras 2.11+ bookkeeping without meaning here.
+      legacy_optimizer = c.value("is_legacy_optimizer", Config(false)) == Config(true);
       c.erase("is_legacy_optimizer");
       c.erase("jit_compile");
       // tf.keras 2.11+ stores EMA settings even when EMA is off; they mean nothing then.
@@ -159,7 +162,10 @@ void compile_from(Model& model, const Config& tc, const std::string& path) {
       }
     }
     CompileOptions options;
-    options.optimizer = optimizers::get(opt_config);
+    {
+      const keras_version::Scope scope(legacy_optimizer ? "2.10.0" : "");
+      options.optimizer = optimizers::get(opt_config);
+    }
     if (tc.contains("loss") && !tc["loss"].is_null()) options.loss = losses::deserialize(tc["loss"]);
     if (tc.contains("metrics") && tc["metrics"].is_array())
       for (const auto& m : tc["metrics"]) {
@@ -204,6 +210,8 @@ std::shared_ptr<Model> model_from_config(const Config& entry) {
   }
   // A config is untrusted input: a value of the wrong JSON type, or layer sizes no memory can
   // hold, is a ValueError here rather than a foreign exception.
+  const Config* version = entry.contains("keras_version") ? &entry["keras_version"] : nullptr;
+  const keras_version::Scope scope(version && version->is_string() ? version->get<std::string>() : "");
   try {
     return factory(entry);
   } catch (const nlohmann::json::exception& e) {

@@ -20,9 +20,10 @@ saving::hdf5::File open_hdf5(const std::string& path) {
 }  // namespace
 
 std::string to_json(const Layer& model) {
+  keras_version::Recorder recorder;  // the version under which every layer reads back as it is
   Config out{{"class_name", model.class_name()},
              {"config", model.get_config()},
-             {"keras_version", detail::kKerasVersion},
+             {"keras_version", recorder.version(detail::kKerasVersion)},
              {"backend", detail::kBackend}};
   return out.dump();
 }
