@@ -61,7 +61,10 @@ bool bidirectional_repeats_masked(const Version& v) { return multi_backend(v); }
 
 bool epsilon_outside_sqrt(const Version& v) { return v.known() && (v.major < 2 || (v.major == 2 && v.minor < 11)); }
 
-bool adagrad_zero_accumulator(const Version& v) { return multi_backend(v); }
+// Asked only for a config without initial_accumulator_value, which OptimizerV2 and Keras 3 always
+// write: such a config comes from Keras 1/2's own Adagrad (multi-backend, or tf.keras's copy on
+// TensorFlow 1).
+bool adagrad_zero_accumulator(const Version& v) { return v.known() && v.major < 3; }
 
 void note(const char* what, Behaviour behaviour, bool value, const std::string& source) {
   if (active_recorder) active_recorder->notes_.push_back({what, behaviour, value, source});

@@ -43,7 +43,8 @@ Config AdagradOptimizer::get_config() const {
 }
 
 std::shared_ptr<Optimizer> AdagradOptimizer::from_config(const Config& config) {
-  // Multi-backend Keras has no initial_accumulator_value: its accumulators start at 0.
+  // Keras 2's own Adagrad (multi-backend, tf.keras on TensorFlow 1) has no initial_accumulator_value:
+  // its accumulators start at 0.
   if (config.is_object() && !config.contains("initial_accumulator_value") &&
       keras_version::adagrad_zero_accumulator(keras_version::current())) {
     Config zero = config;

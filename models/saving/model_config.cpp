@@ -151,6 +151,16 @@ void compile_from(Model& model, const Config& tc, const std::string& path) {
       if (c.contains("lr") && !c.contains("learning_rate")) c["learning_rate"] = c["lr"];
       c.erase("lr");
       if (c.contains("decay") && c["decay"].is_number() && c["decay"].get<double>() == 0.0) c.erase("decay");
+      // A nonzero one is Keras 2's lr / (1 + decay * iterations): Keras 3's InverseTimeDecay, step 1.
+      if (c.contains("decay") && c["decay"].is_number() && c.contains("learning_rate") && c["learning_rate"].is_number()) {
+        c["learning_rate"] = {{"class_name", "InverseTimeDecay"},
+                              {"config",
+                               {{"initial_learning_rate", c["learning_rate"]},
+                                {"decay_steps", 1},
+                                {"decay_rate", c["decay"]},
+                                {"staircase", false}}}};
+        c.erase("decay");
+      }
       // tf.keras 2.11+ bookkeeping without meaning here.
       legacy_optimizer = c.value("is_legacy_optimizer", Config(false)) == Config(true);
       c.erase("is_legacy_optimizer");

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "strata/layers/keras_version.hpp"
 #include "strata/layers/layers.hpp"
 #include "strata/models/saving/hdf5.hpp"
@@ -116,10 +118,10 @@ TEST_CASE("keras_version: parse and the behaviours of each version") {
   };
   const Row rows[] = {
       {"1.2.2", true, true, true, true, true},        {"2.0.8", true, true, true, true, true},
-      {"2.3.1", true, true, true, true, true},        {"2.1.6-tf", true, true, false, true, false},
-      {"2.2.4-tf", true, false, false, true, false},  {"2.4.0", true, false, false, true, false},
-      {"2.10.0", true, false, false, true, false},    {"2.11.0", true, false, false, false, false},
-      {"2.15.0", true, false, false, false, false},   {"3.0.0", false, false, false, false, false},
+      {"2.3.1", true, true, true, true, true},        {"2.1.6-tf", true, true, false, true, true},
+      {"2.2.4-tf", true, false, false, true, true},   {"2.4.0", true, false, false, true, true},
+      {"2.10.0", true, false, false, true, true},     {"2.11.0", true, false, false, false, true},
+      {"2.15.0", true, false, false, false, true},    {"3.0.0", false, false, false, false, false},
       {"3.3.3", false, false, false, false, false},   {"", false, false, false, false, false},
   };
   for (const auto& r : rows) {
@@ -349,4 +351,47 @@ TEST_CASE("keras_version: a Recorder picks a version every note holds under, or 
     CHECK(strata::testing::contains(warnings.messages()[0], "hard_sigmoid"));
   }
   kv::note("hard_sigmoid", kv::keras2_hard_sigmoid, true, "2.3.1");  // no Recorder: nothing happens
+}
+
+TEST_CASE("keras_version: a .keras archive's metadata.json gives the version, with the optimizer's") {
+  strata::testing::ScopedTempDir dir("keras_versions_archive");
+  auto model = std::make_shared<Sequential>(std::vector<SequentialItem>{Input({3}), Dense(2, "hard_sigmoid")});
+  model->compile({.optimizer = optimizers::RMSprop(0.1), .loss = losses::MeanSquaredError()});
+  const std::string ours = (dir / "ours.keras").string(), theirs = (dir / "theirs.keras").string();
+  model->save(ours);
+  // The same archive as tf.keras 2.13 writes it: its version, a legacy RMSprop with Keras 2's decay.
+  {
+    const auto in = saving::zip::Reader::open(ours);
+    Config config = Config::parse(in.read("config.json"));
+    Config& opt = config["compile_config"]["optimizer"]["config"];
+    opt["is_legacy_optimizer"] = true;
+    opt["decay"] = 0.5;
+    opt["epsilon"] = 0.25;
+    saving::zip::Writer out(theirs);
+    out.add("metadata.json", R"({"keras_version": "2.13.1", "date_saved": "2023-07-01@00:00:00"})");
+    out.add("config.json", config.dump());
+    out.add("model.weights.h5", in.read("model.weights.h5"));
+    out.commit();
+  }
+  const Tensor probe = Tensor::from_vector(std::vector<float>{-2.0f, 0.7f}, Shape{1, 2});
+  std::shared_ptr<Model> loaded;
+  {
+    CaptureWarnings warnings;  // the forged archive's optimizer variables no longer fit: expected
+    loaded = models::load_model(theirs);
+  }
+  auto* dense = dynamic_cast<DenseLayer*>(loaded->layers().back().get());
+  REQUIRE(dense);
+  CHECK(vals(dense->activation()(probe))[0] == doctest::Approx(keras2_hs(-2.0)));
+  CHECK(vals(dynamic_cast<DenseLayer*>(models::load_model(ours)->layers().back().get())->activation()(probe))[0] ==
+        doctest::Approx(keras3_hs(-2.0)));
+  REQUIRE(loaded->compiled());
+  // decay 0.5: lr / (1 + 0.5 * iterations), Keras 3's InverseTimeDecay.
+  REQUIRE(loaded->optimizer()->learning_rate_schedule() != nullptr);
+  CHECK(loaded->optimizer()->learning_rate_schedule()->get_config()["decay_rate"] == 0.5);
+  // Saved again: a version under which both the layer and the optimizer keep their meaning.
+  const std::string again = (dir / "again.keras").string();
+  loaded->save(again);
+  const auto version = kv::parse(archive_keras_version(again));
+  CHECK(kv::keras2_hard_sigmoid(version));
+  CHECK(kv::epsilon_outside_sqrt(version));
 }
