@@ -66,6 +66,14 @@ bool epsilon_outside_sqrt(const Version& v) { return v.known() && (v.major < 2 |
 // TensorFlow 1).
 bool adagrad_zero_accumulator(const Version& v) { return v.known() && v.major < 3; }
 
+bool bn_multi_backend_unbiased(const Version& v) {
+  return multi_backend(v) && !(v.major < 2 || (v.major == 2 && (v.minor == 0 || (v.minor == 1 && v.patch < 4))));
+}
+
+bool bn_fused_unbiased(const Version& v) { return v.known() && v.major == 2 && !multi_backend(v); }
+
+bool bn_fused_5d(const Version& v) { return bn_fused_unbiased(v) && !v.tf_keras && v.minor >= 9; }
+
 void note(const char* what, Behaviour behaviour, bool value, const std::string& source) {
   if (active_recorder) active_recorder->notes_.push_back({what, behaviour, value, source});
 }

@@ -52,6 +52,13 @@ bool bidirectional_repeats_masked(const Version& v);
 bool epsilon_outside_sqrt(const Version& v);
 // Adagrad's accumulators start at 0 (multi-backend Keras has no initial_accumulator_value).
 bool adagrad_zero_accumulator(const Version& v);
+// BatchNormalization in training moves its moving variance toward the unbiased batch variance:
+// multi-backend Keras 2.1.4-2.3 by n / (n - (1 + epsilon)) for every input;
+bool bn_multi_backend_unbiased(const Version& v);
+// tf.keras 2 by n / (n - 1) where its fused kernel runs: float32 4-D inputs with the channels on
+// axis 1 or 3, and (from 2.9) 5-D ones with them on axis 1 or 4.
+bool bn_fused_unbiased(const Version& v);
+bool bn_fused_5d(const Version& v);
 
 using Behaviour = bool (*)(const Version&);
 

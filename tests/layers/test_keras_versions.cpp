@@ -395,3 +395,36 @@ TEST_CASE("keras_version: a .keras archive's metadata.json gives the version, wi
   CHECK(kv::keras2_hard_sigmoid(version));
   CHECK(kv::epsilon_outside_sqrt(version));
 }
+
+TEST_CASE("keras_version: BatchNormalization's moving variance in training follows the version") {
+  const Config entry = serialize_layer(*BatchNormalization({.momentum = 0.5}));
+  // The moving variance after one training step from 1: 0.5 + 0.5 * var * correction.
+  auto moved = [&](const std::string& version, const Tensor& x) {
+    auto bn = from_config_as(version, entry);
+    bn->ensure_built(x.shape());
+    (void)bn->call(x, true);
+    return vals(bn->get_weights()[3])[0];
+  };
+  // One feature, n = 4 values 0, 1, 2, 3: biased variance 1.25.
+  const Tensor flat = Tensor::from_vector(std::vector<float>{0, 1, 2, 3}, Shape{4, 1});
+  const Tensor image = reshape(flat, Shape{1, 2, 2, 1});
+  const Tensor volume = reshape(flat, Shape{1, 2, 2, 1, 1});
+  const double biased = 0.5 + 0.5 * 1.25, bessel = 0.5 + 0.5 * 1.25 * 4 / 3;
+  const double multi = 0.5 + 0.5 * 1.25 * 4 / (4 - 1.001);
+  CHECK(moved("3.3.3", flat) == doctest::Approx(biased));
+  CHECK(moved("3.3.3", image) == doctest::Approx(biased));
+  CHECK(moved("", image) == doctest::Approx(biased));
+  CHECK(moved("2.1.3", flat) == doctest::Approx(biased));
+  CHECK(moved("2.2.4", flat) == doctest::Approx(multi));
+  CHECK(moved("2.3.1", image) == doctest::Approx(multi));
+  CHECK(moved("2.15.0", flat) == doctest::Approx(biased));  // not fused: 2-D
+  CHECK(moved("2.15.0", image) == doctest::Approx(bessel));
+  CHECK(moved("2.3.0-tf", image) == doctest::Approx(bessel));
+  CHECK(moved("2.15.0", volume) == doctest::Approx(bessel));
+  CHECK(moved("2.6.0", volume) == doctest::Approx(biased));  // 5-D fused from 2.9
+  // Saved from a model read from tf.keras 2.15, the version keeps the update.
+  auto model = std::make_shared<Sequential>(std::vector<SequentialItem>{Input({2, 2, 1}), BatchNormalization()});
+  auto old = models::model_from_json(with_version(model->to_json(), "2.15.0"));
+  CHECK(kv::bn_fused_unbiased(kv::parse(Config::parse(old->to_json())["keras_version"].get<std::string>())));
+  CHECK(Config::parse(model->to_json())["keras_version"] == strata_version());
+}
