@@ -1,7 +1,7 @@
 // Functions whose meaning changed between Keras versions follow the keras_version of the file they
 // were read from (layers/keras_version.hpp, docs/KERAS_VERSIONS.md): hard_sigmoid in every layer
 // that takes an activation, UpSampling2D's bilinear, Bidirectional's masked steps, RMSprop and
-// Adagrad's epsilon; from a layer config in a version scope, from to_json + a weights-only file,
+// Adagrad's epsilon, BatchNormalization's moving variance; from a layer config in a version scope, from to_json + a weights-only file,
 // from .h5 and .keras files; and saving keeps the meaning (the file records a version under which
 // every layer reads back as it was).
 #include <doctest/doctest.h>
