@@ -31,6 +31,9 @@ class AdagradOptimizer : public Optimizer {
 
  private:
   AdagradOptions options_;
+  // The version of Keras the optimizer was read from when that version divides by sqrt(a) + epsilon
+  // (multi-backend Keras, tf.keras's OptimizerV2); empty: by sqrt(a + epsilon).
+  std::string epsilon_outside_version_;
 };
 
 std::shared_ptr<Optimizer> Adagrad(AdagradOptions options = {});

@@ -1,6 +1,7 @@
 #include "strata/optimizers/rmsprop.hpp"
 
 #include "strata/framework/ops/math.hpp"
+#include "strata/layers/keras_version.hpp"
 #include "strata/optimizers/detail/config_util.hpp"
 
 namespace strata::optimizers {
@@ -21,7 +22,11 @@ const detail::OptionFields<RMSpropOptions>& rmsprop_fields() {
 }  // namespace
 
 RMSpropOptimizer::RMSpropOptimizer(RMSpropOptions options)
-    : Optimizer(common_options(options)), options_(std::move(options)) {}
+    : Optimizer(common_options(options)), options_(std::move(options)) {
+  // tf.keras's OptimizerV2 with momentum ran TensorFlow's fused ApplyRMSProp: sqrt(v + epsilon).
+  if (keras_version::epsilon_outside_sqrt(keras_version::current()) && options_.momentum == 0)
+    epsilon_outside_version_ = keras_version::current().text;
+}
 
 void RMSpropOptimizer::update_step(const Tensor& grad, Variable& variable, double learning_rate) {
   const auto& o = options_;
@@ -31,11 +36,13 @@ void RMSpropOptimizer::update_step(const Tensor& grad, Variable& variable, doubl
   if (o.centered) {
     Variable& average_grad = add_slot(variable, "average_gradient");
     average_grad.assign(average_grad * o.rho + grad * (1 - o.rho));
-    denominator = velocity - square(average_grad) + o.epsilon;
+    denominator = velocity - square(average_grad);
   } else {
-    denominator = velocity + o.epsilon;
+    denominator = velocity;
   }
-  const Tensor increment = grad * learning_rate / strata::sqrt(denominator);
+  const Tensor increment = epsilon_outside_version_.empty()
+                               ? grad * learning_rate / strata::sqrt(denominator + o.epsilon)
+                               : grad * learning_rate / (strata::sqrt(denominator) + o.epsilon);
   if (o.momentum > 0) {
     Variable& momentum = add_slot(variable, "momentum");
     momentum.assign(momentum * o.momentum + increment);
@@ -46,6 +53,9 @@ void RMSpropOptimizer::update_step(const Tensor& grad, Variable& variable, doubl
 }
 
 Config RMSpropOptimizer::get_config() const {
+  if (options_.momentum == 0)
+    keras_version::note("RMSprop epsilon", keras_version::epsilon_outside_sqrt, !epsilon_outside_version_.empty(),
+                        epsilon_outside_version_);
   return detail::with_fields(Optimizer::get_config(), rmsprop_fields(), options_);
 }
 

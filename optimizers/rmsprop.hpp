@@ -37,6 +37,9 @@ class RMSpropOptimizer : public Optimizer {
 
  private:
   RMSpropOptions options_;
+  // The version of Keras the optimizer was read from when that version divides by sqrt(v) + epsilon
+  // (multi-backend Keras, tf.keras's OptimizerV2 without momentum); empty: by sqrt(v + epsilon).
+  std::string epsilon_outside_version_;
 };
 
 std::shared_ptr<Optimizer> RMSprop(RMSpropOptions options = {});

@@ -125,7 +125,7 @@ inline void write_window_config(Config& config, const std::vector<std::int64_t>&
   config["kernel_size"] = tuple_config(kernel_size);
   config["strides"] = tuple_config(strides);
   config["dilation_rate"] = tuple_config(dilation_rate);
-  config["activation"] = activation.name;
+  config["activation"] = activations::serialize(activation);
 }
 
 }  // namespace strata::layers::detail

@@ -6,7 +6,7 @@ namespace strata::layers {
 
 Config ActivationLayer::get_config() const {
   Config config = Layer::get_config();
-  config["activation"] = activation_.name;
+  config["activation"] = activations::serialize(activation_);
   return config;
 }
 

@@ -54,10 +54,7 @@ LayerPtr dropout(const Config& c) {
 
 LayerPtr flatten(const Config& c) {
   const LayerConfigReader in(c, "Flatten");
-  if (const auto format = in.string("data_format", "channels_last"); format != "channels_last")
-    throw NotImplementedError("Flatten '" + in.name() + "': data_format '" + format +
-                              "' is not supported (only channels_last)");
-  return make_layer<FlattenLayer>(FlattenOptions{in.name()}).ptr();
+  return make_layer<FlattenLayer>(FlattenOptions{in.name(), in.string("data_format", "channels_last")}).ptr();
 }
 
 LayerPtr embedding(const Config& c) {

@@ -52,7 +52,7 @@ Config DenseLayer::get_config() const {
   Config config = Layer::get_config();
   detail::write_fields(detail::dense_fields(), options_, config);
   config["units"] = units_;
-  config["activation"] = activation_.name;
+  config["activation"] = activations::serialize(activation_);
   return config;
 }
 

@@ -3,12 +3,24 @@
 #include <nlohmann/json.hpp>
 
 #include "strata/framework/ops/array_ops.hpp"
+#include "strata/layers/convolutional/conv_utils.hpp"
 
 namespace strata::layers {
 
+FlattenLayer::FlattenLayer(FlattenOptions options) : Layer(options.name), data_format_(std::move(options.data_format)) {
+  check_data_format(data_format_, class_name());
+}
+
 Tensor FlattenLayer::call(const Tensor& inputs) {
   if (inputs.rank() < 1) throw ShapeError("Layer '" + name() + "' (Flatten) expects a batch axis, got a scalar");
-  return inputs.rank() == 1 ? reshape(inputs, Shape{inputs.shape()[0], 1}) : flatten(inputs);
+  if (inputs.rank() == 1) return reshape(inputs, Shape{inputs.shape()[0], 1});
+  if (data_format_ == "channels_first" && inputs.rank() > 2) {
+    std::vector<int> perm{0};
+    for (int i = 2; i < inputs.rank(); ++i) perm.push_back(i);
+    perm.push_back(1);
+    return flatten(transpose(inputs, perm));
+  }
+  return flatten(inputs);
 }
 
 Shape FlattenLayer::compute_output_shape(const Shape& input_shape) {
@@ -23,7 +35,7 @@ Shape FlattenLayer::compute_output_shape(const Shape& input_shape) {
 
 Config FlattenLayer::get_config() const {
   Config config = Layer::get_config();
-  config["data_format"] = "channels_last";
+  config["data_format"] = data_format_;
   return config;
 }
 

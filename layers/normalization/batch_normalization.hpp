@@ -6,6 +6,7 @@
 // beta, moving_mean, moving_variance (gamma / beta only with scale / center).
 #include <string>
 
+#include "strata/layers/keras_version.hpp"
 #include "strata/layers/layer.hpp"
 
 namespace strata::layers {
@@ -45,6 +46,11 @@ class BatchNormalizationLayer : public Layer {
  private:
   BatchNormalizationOptions options_;
   int axis_ = -1;  // resolved at build
+  int rank_ = 0;   // of the inputs, at build
+  // The version of Keras the layer was read under: before Keras 3 the moving variance moved toward
+  // the unbiased batch variance (keras_version.hpp, docs/KERAS_VERSIONS.md).
+  keras_version::Version keras_version_;
+  double moving_variance_correction(double n) const;
   Variable gamma_, beta_, moving_mean_, moving_variance_;
 };
 

@@ -5,6 +5,7 @@
 #include "strata/framework/ops/array_ops.hpp"
 #include "strata/framework/ops/creation.hpp"
 #include "strata/framework/ops/math.hpp"
+#include "strata/layers/keras_version.hpp"
 #include "strata/layers/recurrent/cells.hpp"
 #include "strata/layers/registry.hpp"
 
@@ -67,8 +68,11 @@ BidirectionalLayer::BidirectionalLayer(const std::shared_ptr<RNNLayer>& layer, B
   if (b.return_sequences != f.return_sequences || b.return_state != f.return_state || b.stateful != f.stateful)
     throw ValueError("Bidirectional: the forward and backward layers must agree on return_sequences, return_state and stateful");
   // As Keras: masked steps give zeros in both directions, so the merged sequence lines up.
-  forward_->set_zero_output_for_mask(f.return_sequences);
-  backward_->set_zero_output_for_mask(b.return_sequences);
+  // Multi-backend Keras (no zero_output_for_mask) repeated each direction's last output there.
+  if (keras_version::bidirectional_repeats_masked(keras_version::current()))
+    repeats_masked_version_ = keras_version::current().text;
+  forward_->set_zero_output_for_mask(f.return_sequences && repeats_masked_version_.empty());
+  backward_->set_zero_output_for_mask(b.return_sequences && repeats_masked_version_.empty());
   track(forward_);
   track(backward_);
 }
@@ -145,6 +149,10 @@ Tensor BidirectionalLayer::compute_mask(const std::vector<Tensor>&, const Tensor
 Config BidirectionalLayer::get_config() const {
   Config config = Layer::get_config();
   config["layer"] = Config::parse(layer_config_);
+  (void)forward_->get_config();  // notes the wrapped layer's version-dependent functions (keras_version.hpp)
+  if (forward_->rnn_options().return_sequences)
+    keras_version::note("Bidirectional masked steps", keras_version::bidirectional_repeats_masked,
+                        !repeats_masked_version_.empty(), repeats_masked_version_);
   config["merge_mode"] = merge_mode_.empty() ? Config(nullptr) : Config(merge_mode_);
   if (custom_backward_) config["backward_layer"] = serialize_layer(*backward_);
   return config;

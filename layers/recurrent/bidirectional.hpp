@@ -46,6 +46,9 @@ class BidirectionalLayer : public Layer {
   std::string merge_mode_;
   bool custom_backward_;
   std::string layer_config_;  // the wrapped layer's serialization (JSON text), for get_config
+  // The version of Keras the layer was read from when that version repeats the last output at
+  // masked steps (multi-backend Keras <= 2.3, see keras_version.hpp); empty: zeros there.
+  std::string repeats_masked_version_;
 };
 
 LayerHandle<BidirectionalLayer> Bidirectional(const std::shared_ptr<RNNLayer>& layer, BidirectionalOptions options = {});

@@ -2,6 +2,7 @@
 // (Bidirectional, TimeDistributed, RNN). Keras 1/2 spellings (output_dim, init, inner_init,
 // inner_activation, W/U/b_regularizer, dropout_W/U) are renamed before these run (registry.cpp).
 #include "strata/framework/ops/math.hpp"
+#include "strata/layers/keras_version.hpp"
 #include "strata/layers/builtin.hpp"
 #include "strata/layers/recurrent/bidirectional.hpp"
 #include "strata/layers/recurrent/cells.hpp"
@@ -19,13 +20,13 @@ RecurrentOptions recurrent_options(const LayerConfigReader& in, const Config& c)
   RecurrentOptions o;
   o.activation = in.activation("activation", "tanh");
   if (in.has("recurrent_activation")) o.recurrent_activation = in.activation("recurrent_activation");
-  // Keras 1/2 (and tf.keras 2)'s hard_sigmoid is clip(0.2 x + 0.5, 0, 1), Keras 3's (the
-  // registry's) relu6(x + 3) / 6. Keras 3 writes "seed" in every recurrent config; Keras 1/2 never do.
-  if (!c.contains("seed")) {
-    const activations::Activation keras2_hard_sigmoid{
-        "hard_sigmoid", [](const Tensor& x) { return clip(x * 0.2 + 0.5, 0.0, 1.0); }};
-    if (o.activation.name == "hard_sigmoid") o.activation = keras2_hard_sigmoid;
-    if (o.recurrent_activation.name == "hard_sigmoid") o.recurrent_activation = keras2_hard_sigmoid;
+  // hard_sigmoid follows the version of Keras that wrote the config (activations::get). Where
+  // it is unknown (a bare layer config), a config without "seed" comes from Keras 1/2: Keras 3
+  // writes "seed" in every recurrent config.
+  if (!keras_version::current().known() && !c.contains("seed")) {
+    const auto keras2 = keras_version::parse("2");
+    if (o.activation.name == "hard_sigmoid") o.activation = activations::get("hard_sigmoid", keras2);
+    if (o.recurrent_activation.name == "hard_sigmoid") o.recurrent_activation = activations::get("hard_sigmoid", keras2);
   }
   o.use_bias = in.boolean("use_bias", true);
   o.kernel_initializer = in.initializer("kernel_initializer", "glorot_uniform");

@@ -116,8 +116,8 @@ Config recurrent_cell_config(const Layer& cell, std::int64_t units, const Recurr
                              bool with_recurrent_activation) {
   Config config = cell.Layer::get_config();
   config["units"] = units;
-  config["activation"] = o.activation.name;
-  if (with_recurrent_activation) config["recurrent_activation"] = o.recurrent_activation.name;
+  config["activation"] = activations::serialize(o.activation);
+  if (with_recurrent_activation) config["recurrent_activation"] = activations::serialize(o.recurrent_activation);
   config["use_bias"] = o.use_bias;
   config["kernel_initializer"] = initializers::serialize(*o.kernel_initializer.get());
   config["recurrent_initializer"] = initializers::serialize(*o.recurrent_initializer.get());

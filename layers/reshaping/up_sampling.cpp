@@ -8,6 +8,7 @@
 #include "strata/framework/device.hpp"
 #include "strata/framework/ops/array_ops.hpp"
 #include "strata/framework/ops/math.hpp"
+#include "strata/layers/keras_version.hpp"
 
 namespace strata::layers {
 
@@ -22,13 +23,15 @@ Tensor repeat_elements(const Tensor& x, std::int64_t times, int axis) {
   return reshape(broadcast_to(expand_dims(x, axis + 1), Shape(wide)), Shape(dims));
 }
 
-Tensor linear_upsample_axis(const Tensor& x, std::int64_t times, int axis) {
+Tensor linear_upsample_axis(const Tensor& x, std::int64_t times, int axis, bool half_pixel) {
   const std::int64_t n = x.shape()[static_cast<std::size_t>(axis)], out = n * times;
   std::vector<std::int64_t> lower(static_cast<std::size_t>(out)), upper(lower.size());
   std::vector<double> weight(lower.size());
-  // TensorFlow's half-pixel scaler: source = (i + 0.5) / times - 0.5, clamped into the input.
+  // TensorFlow's half-pixel scaler: source = (i + 0.5) / times - 0.5, clamped into the input;
+  // TensorFlow 1's legacy one: source = i / times.
   for (std::int64_t i = 0; i < out; ++i) {
-    const double source = (static_cast<double>(i) + 0.5) / static_cast<double>(times) - 0.5;
+    const double source = half_pixel ? (static_cast<double>(i) + 0.5) / static_cast<double>(times) - 0.5
+                                     : static_cast<double>(i) / static_cast<double>(times);
     const double below = std::floor(source);
     lower[static_cast<std::size_t>(i)] = std::clamp<std::int64_t>(static_cast<std::int64_t>(below), 0, n - 1);
     upper[static_cast<std::size_t>(i)] = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(source)), 0, n - 1);
@@ -53,6 +56,7 @@ UpSamplingLayer::UpSamplingLayer(int rank, const IntTuple& size, UpSamplingOptio
   if (i != "nearest" && !(rank == 2 && i == "bilinear"))
     throw ValueError(class_name() + ": interpolation must be 'nearest'" + (rank == 2 ? std::string(" or 'bilinear'") : "") +
                      ", got '" + i + "'");
+  if (keras_version::corner_aligned_bilinear(keras_version::current())) corner_aligned_version_ = keras_version::current().text;
 }
 
 void UpSamplingLayer::check_input(const Shape& shape) const {
@@ -67,7 +71,8 @@ Tensor UpSamplingLayer::call(const Tensor& inputs) {
   for (int i = 0; i < rank_; ++i) {
     const int axis = first_spatial_axis() + i;
     const auto times = size_[static_cast<std::size_t>(i)];
-    y = options_.interpolation == "bilinear" ? linear_upsample_axis(y, times, axis) : repeat_elements(y, times, axis);
+    y = options_.interpolation == "bilinear" ? linear_upsample_axis(y, times, axis, corner_aligned_version_.empty())
+                                             : repeat_elements(y, times, axis);
   }
   return y;
 }
@@ -87,6 +92,9 @@ Config UpSamplingLayer::get_config() const {
   config["size"] = rank_ == 1 ? Config(size_[0]) : tuple_config(size_);
   if (rank_ > 1) config["data_format"] = options_.data_format;
   if (rank_ == 2) config["interpolation"] = options_.interpolation;
+  if (options_.interpolation == "bilinear")
+    keras_version::note("UpSampling2D bilinear", keras_version::corner_aligned_bilinear, !corner_aligned_version_.empty(),
+                        corner_aligned_version_);
   return config;
 }
 

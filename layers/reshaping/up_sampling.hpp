@@ -2,7 +2,9 @@
 // UpSampling1D/2D/3D: each spatial axis i made size[i] times longer. "nearest" repeats every element
 // size[i] times; UpSampling2D's "bilinear" interpolates between the nearest input pixels with
 // half-pixel centres (tf.image.resize as Keras 3 and tf.keras 2 use it; torch's
-// interpolate(align_corners=False)). UpSampling1D works on (batch, steps, features); the 2-D and
+// interpolate(align_corners=False)); in a model read from multi-backend Keras <= 2.3 (or tf.keras on
+// TensorFlow 1) it follows TensorFlow 1's resize_bilinear, source = i / size, as those computed it
+// (keras_version.hpp). UpSampling1D works on (batch, steps, features); the 2-D and
 // 3-D layers are channels_last by default.
 #include <string>
 #include <vector>
@@ -34,6 +36,9 @@ class UpSamplingLayer : public Layer {
   int rank_;
   std::vector<std::int64_t> size_;
   UpSamplingOptions options_;
+  // The version of Keras the layer was read from when its bilinear is TensorFlow 1's (no
+  // half-pixel centres); empty otherwise.
+  std::string corner_aligned_version_;
 };
 
 LayerHandle<UpSamplingLayer> UpSampling1D(const IntTuple& size = 2, UpSamplingOptions options = {});
@@ -42,8 +47,9 @@ LayerHandle<UpSamplingLayer> UpSampling3D(const IntTuple& size = 2, UpSamplingOp
 
 // The ops the layers use: nearest repeats each element of `axis` `times` times (NumPy's
 // repeat); bilinear_resize_axis stretches `axis` to `times` times its length by linear
-// interpolation with half-pixel centres (both differentiable, composed of gather / broadcast ops).
+// interpolation with half-pixel centres, or without them (source = i / times, TensorFlow 1's
+// resize_bilinear) when half_pixel is false (both differentiable, composed of gather / broadcast ops).
 Tensor repeat_elements(const Tensor& x, std::int64_t times, int axis);
-Tensor linear_upsample_axis(const Tensor& x, std::int64_t times, int axis);
+Tensor linear_upsample_axis(const Tensor& x, std::int64_t times, int axis, bool half_pixel = true);
 
 }  // namespace strata::layers

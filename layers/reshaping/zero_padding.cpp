@@ -11,8 +11,6 @@ ZeroPaddingLayer::ZeroPaddingLayer(int rank, const Sides& padding, ZeroPaddingOp
     : Layer(options.name, options.dtype), rank_(rank), options_(std::move(options)) {
   padding_ = padding.expand(rank, class_name(), "padding");
   check_data_format(options_.data_format, class_name());
-  if (rank == 1 && options_.data_format != "channels_last")
-    throw ValueError("ZeroPadding1D: data_format must be 'channels_last', got '" + options_.data_format + "'");
 }
 
 // (before, after) for every axis of the input: zero except the spatial ones.
@@ -39,7 +37,8 @@ Shape ZeroPaddingLayer::compute_output_shape(const Shape& input_shape) {
 Config ZeroPaddingLayer::get_config() const {
   Config config = Layer::get_config();
   config["padding"] = sides_config(padding_);
-  if (rank_ > 1) config["data_format"] = options_.data_format;
+  // ZeroPadding1D takes data_format only since Keras 3.5: written where it matters.
+  if (rank_ > 1 || options_.data_format != "channels_last") config["data_format"] = options_.data_format;
   return config;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "strata/framework/config.hpp"
+#include "strata/layers/keras_version.hpp"
 #include "strata/models/model.hpp"
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/models/saving/saving.hpp"
@@ -97,6 +98,10 @@ std::map<std::uint64_t, std::string> legacy_weight_names(const Layer& owner, con
 // {"class_name", "config"} of a model in Keras 3 form (what get_config gives) rewritten in tf.keras 2
 // form (keras2_form.cpp).
 Config to_keras2_form(const Config& entry);
+// The keras_version a writer records: the one under which every layer noted by `recorder` reads
+// back as it is (Keras 3's when it can); with `keras2`, a Keras 2 version (kKeras2Version unless the
+// layers were read under an older one), or a ValueError when some layer needs Keras 3's meaning.
+std::string recorded_version(const keras_version::Recorder& recorder, bool keras2);
 
 // ------------------------------------------------------------------ Keras 3 layout (keras3_weights.cpp)
 

@@ -190,4 +190,14 @@ Config to_keras2_form(const Config& entry) {
   return convert(entry, where);
 }
 
+std::string recorded_version(const keras_version::Recorder& recorder, bool keras2) {
+  if (!keras2) return recorder.version(kKerasVersion);
+  // A model read from an older Keras 2 file keeps that file's version (its weight names follow it).
+  const std::string version = recorder.version(kKeras2Version);
+  if (keras_version::parse(version).major >= 3)
+    throw ValueError("Cannot write this model in Keras 2 form: some of its layers compute what only Keras " + version +
+                     " means. Save it without the keras2 option.");
+  return version;
+}
+
 }  // namespace strata::models::detail

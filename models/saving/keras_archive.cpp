@@ -77,12 +77,25 @@ void restore_keras3_optimizer(Model& model, const saving::hdf5::Object& file, co
   }
 }
 
+// metadata.json's keras_version ("" when absent or unreadable: the archive loads as Keras 3's).
+std::string archive_keras_version(const saving::zip::Reader& archive) {
+  if (!archive.contains(kMetadataMember)) return "";
+  try {
+    const Config metadata = Config::parse(archive.read(kMetadataMember, saving::hdf5::kMaxAttributeBytes));
+    if (metadata.is_object() && metadata.contains("keras_version") && metadata["keras_version"].is_string())
+      return metadata["keras_version"].get<std::string>();
+  } catch (const std::exception&) {
+  }
+  return "";
+}
+
 }  // namespace
 
 saving::hdf5::File open_keras_weights(const std::string& path) { return open_weights_member(saving::zip::Reader::open(path)); }
 
 void save_keras_archive(const Model& model, const std::string& path) {
   // The config first: a Lambda layer fails here, before any file is touched.
+  keras_version::Recorder recorder;  // the version under which every layer reads back as it is
   const Config config = keras3_model_config(model);
   std::string weights;
   {
@@ -90,7 +103,7 @@ void save_keras_archive(const Model& model, const std::string& path) {
     write_keras3_weights(h5, model, model.compiled() ? model.optimizer().get() : nullptr);
     weights = h5.image();
   }
-  const Config metadata{{"keras_version", kKerasVersion}, {"date_saved", date_saved()}};
+  const Config metadata{{"keras_version", recorder.version(kKerasVersion)}, {"date_saved", date_saved()}};
   saving::zip::Writer archive(path);
   archive.add(kMetadataMember, metadata.dump(), saving::zip::Writer::kDos1980);
   archive.add(kConfigMember, config.dump(), saving::zip::Writer::kDos1980);
@@ -106,6 +119,7 @@ std::shared_ptr<Model> load_keras_archive(const std::string& path, bool compile)
   const std::string where = "File '" + path + "': member '" + kConfigMember + "'";
   const Config config = parse_json(archive.read(kConfigMember, saving::hdf5::kMaxAttributeBytes), where);
   if (!config.is_object()) throw ValueError(where + " is not a JSON object");
+  const keras_version::Scope scope(archive_keras_version(archive));
   const std::shared_ptr<Model> model = rebuild_model(config, path, "config.json");
   if (!model->built() && config.contains("build_config") && config["build_config"].is_object())
     if (auto shape = layers::config::batch_input_shape(Config{{"batch_shape", config["build_config"].value("input_shape", Config())}})) {

@@ -21,13 +21,16 @@ std::string weight_name(const Variable& v) {
 }
 
 // Multi-backend Keras (1.x, and 2.x up to 2.3 without tf.keras's "-tf" suffix).
-bool multi_backend_keras(const saving::hdf5::Object& group) {
-  if (!group.has_attribute("keras_version")) return true;  // Keras 1 wrote none
-  const std::string v = group.read_string_attribute("keras_version");
+bool multi_backend_keras(const std::string& v) {
   if (v.ends_with("-tf")) return false;
   int major = 0, minor = 0;
   if (std::sscanf(v.c_str(), "%d.%d", &major, &minor) < 1) return false;
   return major == 1 || (major == 2 && minor <= 3);
+}
+
+bool multi_backend_keras(const saving::hdf5::Object& group) {
+  if (!group.has_attribute("keras_version")) return true;  // Keras 1 wrote none
+  return multi_backend_keras(group.read_string_attribute("keras_version"));
 }
 
 // The multi-backend Network order: every inner layer's trainable variables, then the others,
@@ -88,7 +91,10 @@ void write_legacy_weights(const saving::hdf5::Object& group, const Layer& root, 
     }
     g.write_string_list_attribute("weight_names", names);
   };
-  for (const auto& l : list.layers) write_layer(l->name(), l->weights(), legacy_weight_names(root, *l, keras_version));
+  // In the order the declared version reads them back (a frozen nested model differs, see legacy_weights).
+  const bool multi_backend = multi_backend_keras(keras_version);
+  for (const auto& l : list.layers)
+    write_layer(l->name(), legacy_weights(*l, multi_backend), legacy_weight_names(root, *l, keras_version));
   if (!list.own.empty()) write_layer("top_level_model_weights", list.own, legacy_weight_names(root, root, keras_version));
 }
 
@@ -155,18 +161,20 @@ void plan_legacy_weights(const saving::hdf5::Object& group, const Layer& root, c
 
 void save_legacy_model(const Model& model, const std::string& path, bool keras2) {
   // The config first: a Lambda layer fails here, before any file is touched.
+  keras_version::Recorder recorder;  // the version under which every layer and the optimizer read back as they are
   Config model_config{{"class_name", model.class_name()}, {"config", model.get_config()}};
-  if (keras2) model_config = to_keras2_form(model_config);
-  const std::string version = keras2 ? kKeras2Version : kKerasVersion;
+  Config train_config = model.compiled() && model.optimizer() ? training_config(model) : Config();
+  const std::string version = recorded_version(recorder, keras2);
+  if (keras2) {
+    model_config = to_keras2_form(model_config);
+    if (!train_config.is_null()) train_config = to_keras2_form(train_config);
+  }
   saving::hdf5::AtomicWriter writer(path);
   auto& file = writer.file();
   file.write_string_attribute("keras_version", version);
   file.write_string_attribute("backend", kBackend);
   file.write_string_attribute("model_config", model_config.dump());
-  if (model.compiled() && model.optimizer()) {
-    const Config tc = training_config(model);
-    file.write_string_attribute("training_config", (keras2 ? to_keras2_form(tc) : tc).dump());
-  }
+  if (!train_config.is_null()) file.write_string_attribute("training_config", train_config.dump());
   write_legacy_weights(file.create_group("model_weights"), model, version);
   if (model.compiled() && model.optimizer()) {
     auto g = file.create_group("optimizer_weights");
@@ -186,6 +194,7 @@ std::shared_ptr<Model> load_legacy_model(saving::hdf5::File& file, const std::st
     throw ValueError("File '" + path + "' has no model_config attribute: it is not a Keras model file");
   }
   const Config config = parse_json(file.read_string_attribute("model_config"), "File '" + path + "': model_config");
+  const keras_version::Scope scope(file.has_attribute("keras_version") ? file.read_string_attribute("keras_version") : "");
   const std::shared_ptr<Model> model = rebuild_model(config, path, "model_config");
   if (!file.has_group("model_weights")) throw ValueError("File '" + path + "' has no 'model_weights' group");
   std::vector<Assignment> plan;

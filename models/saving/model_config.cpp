@@ -148,13 +148,26 @@ void compile_from(Model& model, const Config& tc, const std::string& path) {
       std::string cls = opt_config["class_name"].get<std::string>();
       if (cls.starts_with("Custom>")) opt_config["class_name"] = cls.substr(7);  // tf.keras 2.11+
     }
+    // tf.keras 2.11+'s legacy optimizers are OptimizerV2's: their formulas are tf.keras 2.10's.
+    bool legacy_optimizer = false;
     // Keras 1 / early Keras 2 spelling: lr, and a decay that Keras 3 optimizers no longer take.
     if (opt_config.contains("config") && opt_config["config"].is_object()) {
       Config& c = opt_config["config"];
       if (c.contains("lr") && !c.contains("learning_rate")) c["learning_rate"] = c["lr"];
       c.erase("lr");
       if (c.contains("decay") && c["decay"].is_number() && c["decay"].get<double>() == 0.0) c.erase("decay");
+      // A nonzero one is Keras 2's lr / (1 + decay * iterations): Keras 3's InverseTimeDecay, step 1.
+      if (c.contains("decay") && c["decay"].is_number() && c.contains("learning_rate") && c["learning_rate"].is_number()) {
+        c["learning_rate"] = {{"class_name", "InverseTimeDecay"},
+                              {"config",
+                               {{"initial_learning_rate", c["learning_rate"]},
+                                {"decay_steps", 1},
+                                {"decay_rate", c["decay"]},
+                                {"staircase", false}}}};
+        c.erase("decay");
+      }
       // tf.keras 2.11+ bookkeeping without meaning here.
+      legacy_optimizer = c.value("is_legacy_optimizer", Config(false)) == Config(true);
       c.erase("is_legacy_optimizer");
       c.erase("jit_compile");
       // tf.keras 2.11+ stores EMA settings even when EMA is off; they mean nothing then.
@@ -164,7 +177,10 @@ void compile_from(Model& model, const Config& tc, const std::string& path) {
       }
     }
     CompileOptions options;
-    options.optimizer = optimizers::get(opt_config);
+    {
+      const keras_version::Scope scope(legacy_optimizer ? "2.10.0" : "");
+      options.optimizer = optimizers::get(opt_config);
+    }
     if (tc.contains("loss") && !tc["loss"].is_null()) options.loss = losses::deserialize(tc["loss"]);
     if (tc.contains("metrics") && tc["metrics"].is_array())
       for (const auto& m : tc["metrics"]) {
@@ -209,6 +225,8 @@ std::shared_ptr<Model> model_from_config(const Config& entry) {
   }
   // A config is untrusted input: a value of the wrong JSON type, or layer sizes no memory can
   // hold, is a ValueError here rather than a foreign exception.
+  const Config* version = entry.contains("keras_version") ? &entry["keras_version"] : nullptr;
+  const keras_version::Scope scope(version && version->is_string() ? version->get<std::string>() : "");
   try {
     return factory(entry);
   } catch (const nlohmann::json::exception& e) {

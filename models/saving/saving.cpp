@@ -20,9 +20,11 @@ saving::hdf5::File open_hdf5(const std::string& path) {
 }  // namespace
 
 std::string to_json(const Layer& model, const SaveOptions& options) {
+  keras_version::Recorder recorder;  // the version under which every layer reads back as it is
   Config out{{"class_name", model.class_name()}, {"config", model.get_config()}};
+  const std::string version = detail::recorded_version(recorder, options.keras2);
   if (options.keras2) out = detail::to_keras2_form(out);
-  out["keras_version"] = options.keras2 ? detail::kKeras2Version : detail::kKerasVersion;
+  out["keras_version"] = version;
   out["backend"] = detail::kBackend;
   return out.dump();
 }

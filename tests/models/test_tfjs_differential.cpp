@@ -92,11 +92,6 @@ void check_predict_case(const nlohmann::json& c) {
 // Cases Strata does not match yet, each with the reason; everything else must pass.
 const std::set<std::string>& known_failures() {
   static const std::set<std::string> names = {
-      // Strata has no 'mish' activation yet (Keras 3's x * tanh(softplus(x))).
-      "dense_mish",
-      // Flatten(data_format="channels_first") is refused ("only channels_last"); Keras transposes
-      // to channels-last order before flattening.
-      "flatten_channels_first",
   };
   return names;
 }
