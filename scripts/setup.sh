@@ -8,6 +8,7 @@ packages=(
   libxtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev libblis-dev
   libhdf5-dev zlib1g-dev nlohmann-json3-dev doctest-dev
   dataset-fashion-mnist
+  graphviz chromium  # plot_model's pictures; the headless-browser test of `strata board --html`
 )
 
 missing=()
