@@ -1,6 +1,8 @@
 #include "strata/framework/summary/event_reader.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <system_error>
 
 #include "strata/framework/errors.hpp"
@@ -8,6 +10,34 @@
 
 namespace strata::summary {
 namespace fs = std::filesystem;
+namespace {
+
+// Name order with digit runs compared by value, so that a writer's file ".9.v2" comes before
+// ".10.v2" (the counter at the end of TensorFlow's file names is not zero-padded).
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      std::size_t ei = i, ej = j;
+      while (ei < a.size() && std::isdigit(static_cast<unsigned char>(a[ei]))) ++ei;
+      while (ej < b.size() && std::isdigit(static_cast<unsigned char>(b[ej]))) ++ej;
+      std::string_view x(a.data() + i, ei - i), y(b.data() + j, ej - j);
+      while (x.size() > 1 && x[0] == '0') x.remove_prefix(1);
+      while (y.size() > 1 && y[0] == '0') y.remove_prefix(1);
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = ei;
+      j = ej;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j || (a.size() - i == b.size() - j && a < b);
+}
+
+}  // namespace
 
 std::vector<Event> read_events(const fs::path& file) {
   std::vector<Event> events;
@@ -30,7 +60,9 @@ std::vector<fs::path> event_files(const fs::path& dir) {
       files.push_back(entry.path());
   }
   if (error) throw IOError("cannot list the log directory '" + dir.string() + "': " + error.message());
-  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    return natural_less(a.filename().string(), b.filename().string());
+  });
   return files;
 }
 

@@ -228,3 +228,14 @@ TEST_CASE("read_scalars: runs, tags, file order, TF1 and TF2 scalars, NaN and in
   CHECK(runs.at(".").at("top")[0].step == 9);
   CHECK(contains(message_of([&] { read_scalars(dir / "missing"); }), "does not exist"));
 }
+
+TEST_CASE("event_files: event files only, numbers in names compared by value") {
+  ScopedTempDir dir("summary_order");
+  for (const char* name : {"events.out.tfevents.0000000101.h.7.0.v2", "events.out.tfevents.0000000100.h.7.10.v2",
+                           "events.out.tfevents.0000000100.h.7.9.v2", "notes.txt"})
+    strata::testing::write_bytes((dir / name).string(), "");
+  std::vector<std::string> names;
+  for (const auto& file : event_files(dir.path)) names.push_back(file.filename().string());
+  CHECK(names == std::vector<std::string>{"events.out.tfevents.0000000100.h.7.9.v2", "events.out.tfevents.0000000100.h.7.10.v2",
+                                          "events.out.tfevents.0000000101.h.7.0.v2"});
+}
