@@ -112,7 +112,8 @@ header { background: #f57c00; color: #fff; padding: 10px 16px; font-size: 18px; 
     const span = hi - lo;
     if (!(span > 0)) return [lo];
     const raw = span / count, power = Math.pow(10, Math.floor(Math.log10(raw)));
-    const step = power * (raw / power >= 5 ? 10 : raw / power >= 2 ? 5 : raw / power >= 1.5 ? 2 : 1);
+    const error = raw / power;  // d3's thresholds: the step nearest `raw` among 1, 2, 5 x 10^k
+    const step = power * (error >= Math.sqrt(50) ? 10 : error >= Math.sqrt(10) ? 5 : error >= Math.sqrt(2) ? 2 : 1);
     const out = [];
     for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
     return out;
