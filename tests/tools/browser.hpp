@@ -1,24 +1,23 @@
 #pragma once
 // A real headless browser for tests of HTML pages: Debian's chromium (or $STRATA_CHROMIUM), run
-// as a process on a file. dump_dom gives the DOM after the page's scripts ran, and the browser's
+// as a process on a file. run_browser gives the DOM after the page's scripts ran, and the browser's
 // log, in which console messages and uncaught exceptions appear as "CONSOLE" lines.
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <stdexcept>
 #include <filesystem>
+#include <fstream>
 #include <optional>
+#include <stdexcept>
 #include <string>
-#include <vector>
-
-#include <chrono>
-#include <csignal>
 #include <thread>
+#include <vector>
 
 extern char** environ;
 

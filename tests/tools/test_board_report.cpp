@@ -208,6 +208,23 @@ TEST_CASE("strata board: the HTML report renders in headless chromium, every cha
   CHECK(contains(flat.dom, "<output id=\"smoothing-value\">0.000</output>"));
   CHECK(std::regex_search(flat.dom, std::regex(">\\d\\d:\\d\\d:\\d\\d</text>")));  // wall-clock ticks
 
+  // The hover read-out: the page with a pointer move over the batch_loss chart added at the end of
+  // its script (a test-only copy).
+  std::string probed = read_file(page);
+  const std::string end_of_script = "  render();\n})();";
+  const auto at = probed.rfind(end_of_script);
+  REQUIRE(at != std::string::npos);
+  probed.insert(at + std::string("  render();\n").size(),
+                "  const probe = document.querySelectorAll('svg.chart-svg')[1], box = probe.getBoundingClientRect();\n"
+                "  probe.dispatchEvent(new MouseEvent('mousemove', {clientX: box.left + 300, clientY: box.top + 100}));\n");
+  {
+    std::ofstream out(dir / "probed.html");
+    out << probed;
+  }
+  const auto hovered = strata_test::run_browser(*chromium, "file://" + (dir / "probed.html").string(), dir / "profile");
+  CHECK(hovered.console.empty());
+  CHECK(std::regex_search(hovered.dom, std::regex("class=\"tooltip\" style=\"display: block;[^>]*>train  step \\d+  value ")));
+
   // The screenshot, kept for a person to look at.
   const fs::path shot = artifact_dir() / "board_report.png";
   fs::remove(shot);

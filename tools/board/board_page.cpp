@@ -227,6 +227,7 @@ header { background: #f57c00; color: #fff; padding: 10px 16px; font-size: 18px; 
       text += data.runs[line.run] + "  step " + p[0] + "  value " + format(line.values[best]) + "  smoothed " +
               format(line.smoothed[best]) + "  " + new Date(p[1] * 1000).toLocaleString() + "\n";
     }
+    if (cursorX === null) return;
     chart.tip.textContent = text.trim();
     chart.tip.style.display = "block";
     chart.tip.style.left = Math.min(px + 12, WIDTH - 160) + "px";
