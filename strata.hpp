@@ -12,6 +12,7 @@
 #include "strata/framework/ops/control_flow.hpp"
 #include "strata/framework/ops/ops.hpp"
 #include "strata/framework/shape.hpp"
+#include "strata/framework/summary/summary.hpp"
 #include "strata/framework/tensor.hpp"
 #include "strata/framework/variable.hpp"
 #include "strata/framework/warnings.hpp"

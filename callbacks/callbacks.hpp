@@ -22,6 +22,7 @@
 //   LearningRateScheduler   learning_rate_scheduler.hpp CSVLogger         csv_logger.hpp
 //   TerminateOnNaN          terminate_on_nan.hpp        LambdaCallback    lambda_callback.hpp
 //   ModelCheckpoint         model_checkpoint.hpp        BackupAndRestore  backup_and_restore.hpp
+//   TensorBoard             tensorboard.hpp
 #include <vector>
 
 #include "strata/callbacks/backup_and_restore.hpp"
@@ -36,6 +37,7 @@
 #include "strata/callbacks/progbar.hpp"
 #include "strata/callbacks/progbar_logger.hpp"
 #include "strata/callbacks/reduce_lr_on_plateau.hpp"
+#include "strata/callbacks/tensorboard.hpp"
 #include "strata/callbacks/terminate_on_nan.hpp"
 
 namespace strata::callbacks {

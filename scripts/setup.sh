@@ -6,8 +6,9 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache ninja-build
   libxtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev libblis-dev
-  libhdf5-dev zlib1g-dev nlohmann-json3-dev doctest-dev
+  libhdf5-dev zlib1g-dev libpng-dev nlohmann-json3-dev doctest-dev
   dataset-fashion-mnist
+  graphviz chromium  # plot_model's pictures; the headless-browser test of `strata board --html`
 )
 
 missing=()

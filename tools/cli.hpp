@@ -56,5 +56,6 @@ int run_predict(const Arguments& args);
 int run_convert(const Arguments& args);
 int run_export(const Arguments& args);
 int run_inspect(const Arguments& args);
+int run_board(const Arguments& args);
 
 }  // namespace strata::cli

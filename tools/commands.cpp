@@ -60,6 +60,18 @@ const std::vector<Command>& commands() {
        "shape and dtype; a .keras file: the weights of the model it holds), then the total number\n"
        "of values. Works on files whose layers Strata cannot build.\n",
        run_inspect, {}, {}},
+      {"board", "the scalars of a TensorBoard log directory: a table, or an HTML report",
+       "usage: strata board LOGDIR [--html REPORT.html]\n"
+       "\n"
+       "Reads every event file under LOGDIR (callbacks::TensorBoard's log_dir, st::summary's\n"
+       "writers; each folder is a run, e.g. train and validation) and prints, for each run and tag,\n"
+       "the last value and the best one (the lowest, the highest for accuracy-like tags) with their\n"
+       "steps. NaN and infinite values print as NaN / Infinity and are never the best.\n"
+       "\n"
+       "  --html FILE   write one self-contained HTML page instead (no network, nothing outside it):\n"
+       "                a chart per tag with every run's curve, step / relative / wall-time axes\n"
+       "                and TensorBoard's smoothing slider\n",
+       run_board, {"--html"}, {}},
   };
   return table;
 }

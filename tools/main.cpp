@@ -1,4 +1,5 @@
-// strata: the command-line tool for saved models (summary, predict, convert, export, inspect).
+// strata: the command-line tool for saved models (summary, predict, convert, export, inspect) and
+// training logs (board).
 #include <iostream>
 #include <string>
 #include <vector>
