@@ -2,10 +2,14 @@
 // Flatten -> Dense(256, relu) -> Dense(128, relu) -> Dense(10); Adam(1e-3), batch 128, 10 epochs,
 // shuffled with a fixed seed; then evaluate on the test set, save the model to a Keras HDF5 file,
 // load it back (architecture, weights, optimizer) and evaluate again.
+//
+//   fashion_mnist_mlp [epochs] [--tensorboard DIR]
+// --tensorboard DIR logs the curves for TensorBoard (`tensorboard --logdir DIR` or `strata board DIR`).
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <strata/strata.hpp>
 
@@ -31,7 +35,13 @@ void compile(st::Sequential& model) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int epochs = argc > 1 ? std::atoi(argv[1]) : 10;
+  int epochs = 10;
+  std::vector<st::callbacks::CallbackPtr> callbacks;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--tensorboard" && i + 1 < argc) callbacks.push_back(st::callbacks::TensorBoard({.log_dir = argv[++i]}));
+    else epochs = std::atoi(argv[i]);
+  }
   st::set_random_seed(42);
 
   auto [train, test] = st::datasets::fashion_mnist::load_data();
@@ -41,7 +51,7 @@ int main(int argc, char** argv) {
   st::Sequential model = make_model();
   compile(model);
   model.summary();
-  model.fit(x_train, train.y, {.epochs = epochs, .batch_size = 128});
+  model.fit(x_train, train.y, {.epochs = epochs, .batch_size = 128, .callbacks = callbacks});
 
   auto scores = model.evaluate(x_test, test.y, {.batch_size = 128, .verbose = 0});
   std::cout << std::fixed << std::setprecision(4) << "test_loss=" << scores["loss"]

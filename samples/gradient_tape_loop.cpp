@@ -5,14 +5,17 @@
 //  2. An MLP on a Fashion-MNIST subset: Dataset from_tensor_slices -> shuffle -> batch, the
 //     forward pass under a GradientTape, optimizer->apply_gradients(grads, trainable_weights()),
 //     a Mean of the loss and a SparseCategoricalAccuracy updated by hand, a Progbar per epoch;
-//     then the test accuracy.
+//     then the test accuracy. The loss and accuracy go to TensorBoard through st::summary, as in
+//     TensorFlow's "TensorBoard in a custom training loop" (logdir/train, default
+//     logs/gradient_tape: `tensorboard --logdir logs/gradient_tape` or `strata board ...`).
 //
-//   gradient_tape_loop [train_samples] [epochs]     (default 10000 and 2)
+//   gradient_tape_loop [train_samples] [epochs] [--logdir DIR]     (default 10000, 2, logs/gradient_tape)
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <strata/strata.hpp>
 
@@ -20,8 +23,14 @@ namespace st = strata;
 using namespace strata::layers;
 
 int main(int argc, char** argv) {
-  const std::int64_t train_samples = argc > 1 ? std::atoll(argv[1]) : 10000;
-  const int epochs = argc > 2 ? std::atoi(argv[2]) : 2;
+  std::vector<std::string> args;
+  std::string logdir = "logs/gradient_tape";
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--logdir" && i + 1 < argc) logdir = argv[++i];
+    else args.emplace_back(argv[i]);
+  }
+  const std::int64_t train_samples = args.size() > 0 ? std::atoll(args[0].c_str()) : 10000;
+  const int epochs = args.size() > 1 ? std::atoi(args[1].c_str()) : 2;
 
   std::cout << "=== Minimising (x - x_f)^2 with SGD ===\n";
   st::set_random_seed(1);
@@ -61,6 +70,8 @@ int main(int argc, char** argv) {
   auto train_loss = st::metrics::Mean({.name = "loss"});
   auto train_accuracy = st::metrics::SparseCategoricalAccuracy();
   auto test_accuracy = st::metrics::SparseCategoricalAccuracy();
+  auto train_writer = st::summary::create_file_writer(logdir + "/train");
+  auto summary_scope = train_writer.as_default();
 
   for (int epoch = 0; epoch < epochs; ++epoch) {
     std::printf("Epoch %d/%d\n", epoch + 1, epochs);
@@ -84,7 +95,11 @@ int main(int argc, char** argv) {
       train_accuracy->update_state(batch.y, logits);
       progbar.update(++step, {{"loss", train_loss->result()}, {"accuracy", train_accuracy->result()}});
     }
+    st::summary::scalar("loss", train_loss->result(), epoch);
+    st::summary::scalar("accuracy", train_accuracy->result(), epoch);
   }
+  train_writer.flush();
+  std::cout << "TensorBoard logs: " << logdir << "/train\n";
 
   for (const st::Example& batch : test_dataset) test_accuracy->update_state(batch.y, model(batch.x));
   std::printf("train_accuracy=%.4f test_accuracy=%.4f\n", train_accuracy->result(), test_accuracy->result());

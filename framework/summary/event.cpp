@@ -201,8 +201,13 @@ std::vector<double> TensorProto::numbers() const {
   for (float f : float_val) out.push_back(f);
   for (double d : double_val) out.push_back(d);
   for (auto i : int_val) out.push_back(static_cast<double>(i));
+  // A single value fills the shape (proto version 0), within reason: a file is untrusted input.
+  constexpr std::int64_t kMaxFill = std::int64_t{1} << 24;
   std::int64_t count = 1;
-  for (auto d : shape) count *= d;
+  for (auto d : shape) {
+    if (d < 0 || (d > 0 && count > kMaxFill / d)) return out;
+    count *= d;
+  }
   if (out.size() == 1 && count > 1) out.assign(static_cast<std::size_t>(count), out[0]);
   return out;
 }

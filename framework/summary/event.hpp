@@ -24,7 +24,8 @@ struct TensorProto {
   std::vector<std::int64_t> int_val;    // int_val and int64_val, read back here
   std::vector<std::string> string_val;  // DT_STRING
   // The numbers, as doubles, whichever field holds them (float_val, double_val, int_val or
-  // tensor_content by dtype); a single *_val value fills the shape (proto version 0).
+  // tensor_content by dtype); a single *_val value fills the shape (proto version 0) when
+  // that shape has at most 2^24 elements.
   std::vector<double> numbers() const;
 };
 

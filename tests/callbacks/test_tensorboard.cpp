@@ -45,7 +45,15 @@ TEST_CASE("TensorBoard: Keras's layout and epoch tags, compiled fit on tensors")
   auto model = strata::testing::blob_classifier();
   strata::testing::compile_classifier(model);
   auto tb = callbacks::TensorBoard({.log_dir = (dir / "logs").string()});
-  auto history = model.fit(data.x, data.y, {.epochs = 3, .batch_size = 16, .validation_split = 0.2, .callbacks = {tb}, .verbose = 0});
+  // What TensorBoard sees while training runs: each epoch is on disk at its end.
+  std::vector<std::size_t> seen;
+  auto reader = callbacks::LambdaCallback({.on_epoch_end = [&](int, const callbacks::Logs&) {
+    const auto runs = summary::read_scalars(dir / "logs");
+    seen.push_back(runs.at("train").at("epoch_loss").size() + runs.at("validation").at("epoch_loss").size());
+  }});
+  auto history = model.fit(data.x, data.y,
+                           {.epochs = 3, .batch_size = 16, .validation_split = 0.2, .callbacks = {tb, reader}, .verbose = 0});
+  CHECK(seen == std::vector<std::size_t>{2, 4, 6});
 
   const auto runs = summary::read_scalars(dir / "logs");
   REQUIRE(runs.size() == 2);

@@ -239,3 +239,35 @@ TEST_CASE("event_files: event files only, numbers in names compared by value") {
   CHECK(names == std::vector<std::string>{"events.out.tfevents.0000000100.h.7.9.v2", "events.out.tfevents.0000000100.h.7.10.v2",
                                           "events.out.tfevents.0000000101.h.7.0.v2"});
 }
+
+TEST_CASE("decode_event: mutated and truncated messages decode or raise IOError, never read out of bounds") {
+  Event event{.wall_time = 3.5, .step = 9};
+  SummaryValue v{.tag = "w/histogram", .metadata = SummaryMetadata{.plugin_name = "histograms", .data_class = DataClass::kTensor}};
+  v.tensor = TensorProto{.dtype = DataType::kDouble, .shape = {2, 3}, .double_val = {1, 2, 3, 4, 5, 6}};
+  SummaryValue image{.tag = "i", .image = ImageProto{.height = 1, .width = 1, .colorspace = 1, .encoded_image_string = "x"}};
+  SummaryValue histo{.tag = "h", .histo = HistogramProto{.min = 1, .bucket_limit = {1, 2}, .bucket = {3, 4}}};
+  event.summary = std::vector<SummaryValue>{v, image, histo, {.tag = "s", .simple_value = 1.0f}};
+  const std::string bytes = encode_event(event);
+  std::uint64_t state = 12345;
+  auto next = [&state] { return (state = state * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
+  int decoded = 0, rejected = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string mutated = bytes;
+    const int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits; ++e) mutated[next() % mutated.size()] = static_cast<char>(next());
+    if (i % 3 == 0) mutated.resize(next() % mutated.size());
+    try {
+      decode_event(mutated);
+      ++decoded;
+    } catch (const IOError&) {
+      ++rejected;
+    }
+  }
+  CHECK(decoded + rejected == 3000);
+  // A single value fills its shape, but a forged huge shape allocates nothing.
+  CHECK(TensorProto{.dtype = DataType::kFloat, .shape = {2, 2}, .float_val = {1}}.numbers() == std::vector<double>(4, 1.0));
+  CHECK(TensorProto{.dtype = DataType::kFloat, .shape = {1LL << 40, 1LL << 40}, .float_val = {1}}.numbers().size() == 1);
+  CHECK(TensorProto{.dtype = DataType::kFloat, .shape = {-1}, .float_val = {1}}.numbers().size() == 1);
+  CHECK(rejected > 0);
+  CHECK(decoded > 0);
+}
