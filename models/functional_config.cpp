@@ -169,6 +169,12 @@ std::shared_ptr<Model> functional_from_config(const Config& entry) {
         for (const auto& r : args) refs.push_back(*reference(r));
     } else {  // Keras 2: a list of [name, node, tensor, kwargs]
       for (const auto& r : node) refs.push_back(*reference(r));
+      // tf.keras's MultiHeadAttention call: layer(query, value=..., key=...), the keyword tensors
+      // in the kwargs of its one entry; Strata's layer takes them as further inputs, in that order.
+      if (node.size() == 1 && node[0].is_array() && node[0].size() >= 4 && node[0][3].is_object())
+        for (const char* key : {"value", "key"})
+          if (const auto it = node[0][3].find(key); it != node[0][3].end() && it->is_array() && !it->empty() && (*it)[0].is_string())
+            refs.push_back(*reference(*it));
     }
     return refs;
   };

@@ -88,14 +88,23 @@ Config reference(const Config& tensor, const std::set<std::string>& shifted, con
   return out;
 }
 
-// Keras 3 {"args": [...], "kwargs": {...}} -> Keras 2 [[layer, node, tensor, kwargs], ...].
-Config keras2_node(const Config& node, const std::set<std::string>& shifted, const std::string& where) {
+// Keras 3 {"args": [...], "kwargs": {...}} -> Keras 2 [[layer, node, tensor, kwargs], ...]. tf.keras
+// calls MultiHeadAttention as layer(query, value=..., key=...): one entry, the others in its kwargs.
+Config keras2_node(const std::string& cls, const Config& node, const std::set<std::string>& shifted,
+                   const std::string& where) {
   if (node.is_array()) return node;  // already Keras 2
   const Config& args = node.at("args");
   Config kwargs = convert(node.value("kwargs", Config::object()), where);
   Config out = Config::array();
   const bool list = args.size() == 1 && args[0].is_array();
-  for (const auto& t : list ? args[0] : args) out.push_back(reference(t, shifted, kwargs, where));
+  const Config& tensors = list ? args[0] : args;
+  if (cls == "MultiHeadAttention" && tensors.size() >= 2 && tensors.size() <= 3) {
+    kwargs["value"] = reference(tensors[1], shifted, nullptr, where);
+    if (tensors.size() == 3) kwargs["key"] = reference(tensors[2], shifted, nullptr, where);
+    out.push_back(reference(tensors[0], shifted, kwargs, where));
+    return out;
+  }
+  for (const auto& t : tensors) out.push_back(reference(t, shifted, kwargs, where));
   return out;
 }
 
@@ -111,7 +120,7 @@ Config functional_config(const Config& config, const std::string& where) {
         Config e = convert(entry, where);
         Config nodes = Config::array();
         for (const auto& n : entry.value("inbound_nodes", Config::array()))
-          nodes.push_back(keras2_node(n, shifted, where));
+          nodes.push_back(keras2_node(entry.value("class_name", std::string()), n, shifted, where));
         e["inbound_nodes"] = nodes;
         layers.push_back(e);
       }

@@ -204,7 +204,8 @@ TEST_CASE("saving: Keras 2 form: the config is spelled as tf.keras 2 writes it")
   CHECK(layers["dense"]["config"]["kernel_initializer"] ==
         nlohmann::json::parse(R"({"class_name": "GlorotUniform", "config": {"seed": null}})"));
   CHECK(layers["lstm"]["config"]["recurrent_initializer"]["class_name"] == "Orthogonal");
-  CHECK(layers["mha"]["inbound_nodes"] == nlohmann::json::parse(R"([[["seq", 0, 0, {}], ["seq", 0, 0, {}]]])"));
+  // tf.keras calls it as mha(query, value=...): one entry, the value in its kwargs.
+  CHECK(layers["mha"]["inbound_nodes"] == nlohmann::json::parse(R"([[["seq", 0, 0, {"value": ["seq", 0, 0]}]]])"));
   // The nested Sequential starts with an InputLayer: its first call is node 1, as tf.keras 2 counts.
   CHECK(layers["inner"]["class_name"] == "Sequential");
   CHECK(layers["inner"]["config"]["layers"][0]["config"]["batch_input_shape"] == nlohmann::json::array({nullptr, 6}));
@@ -331,4 +332,23 @@ TEST_CASE("saving: Keras 2 form of every layer kind reads back to the same confi
     CHECK(a["layers"][i] == b["layers"][i]);
   }
   CHECK(a == b);
+}
+
+TEST_CASE("saving: Keras 2 form: MultiHeadAttention's value and key go through its call's kwargs and come back") {
+  auto q = Input({4, 3}, {.name = "q"});
+  auto v = Input({5, 3}, {.name = "v"});
+  auto k = Input({5, 3}, {.name = "k"});
+  auto y = MultiHeadAttention(2, 2, {.name = "mha"})({q, v, k});
+  st::Model m(std::vector<st::Tensor>{q, v, k}, std::vector<st::Tensor>{y});
+  const auto json = nlohmann::json::parse(m.to_json({.keras2 = true}));
+  bool found = false;
+  for (const auto& l : json["config"]["layers"])
+    if (l["name"] == "mha") {
+      CHECK(l["inbound_nodes"] ==
+            nlohmann::json::parse(R"([[["q", 0, 0, {"value": ["v", 0, 0], "key": ["k", 0, 0]}]]])"));
+      found = true;
+    }
+  CHECK(found);
+  auto back = st::models::model_from_json(json.dump());
+  CHECK(back->get_config() == m.get_config());
 }
