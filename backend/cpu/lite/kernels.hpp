@@ -1,0 +1,60 @@
+#pragma once
+// The CPU kernels of the TFLite interpreter (models/lite/ops.cpp checks shapes and calls them):
+// float kernels, and int8 kernels with TFLite's reference quantized arithmetic (quantized_math.hpp).
+// Layouts are TFLite's: NHWC activations, OHWI conv filters, 1HWO depthwise filters, [out, in] FC weights.
+#include <cstdint>
+
+#include "strata/backend/cpu/lite/quantized_math.hpp"
+
+namespace strata::lite::kernels {
+
+// The requantization of an int8 kernel's int32 accumulator: per output channel (per-channel
+// weights) or one for all (count 1).
+struct Requantize {
+  const std::int32_t* multiplier = nullptr;
+  const int* shift = nullptr;
+  bool per_channel = false;
+  std::int32_t input_offset = 0;   // -input zero point
+  std::int32_t output_offset = 0;  // output zero point
+  std::int32_t act_min = -128, act_max = 127;
+};
+
+void fully_connected_f32(const float* x, const float* w, const float* bias, float* y, std::int64_t batches,
+                         std::int64_t in, std::int64_t out, float lo, float hi);
+void fully_connected_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
+                        std::int64_t batches, std::int64_t in, std::int64_t out, const Requantize& q);
+
+struct ConvShape {
+  std::int64_t batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
+  int stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
+  std::int64_t depth_multiplier = 1;  // depthwise only
+};
+void conv2d_f32(const float* x, const float* w, const float* bias, float* y, const ConvShape& s, float lo, float hi);
+void conv2d_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y, const ConvShape& s,
+               const Requantize& q);
+void depthwise_conv2d_f32(const float* x, const float* w, const float* bias, float* y, const ConvShape& s, float lo,
+                          float hi);
+void depthwise_conv2d_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
+                         const ConvShape& s, const Requantize& q);
+
+void softmax_f32(const float* x, float* y, std::int64_t rows, std::int64_t depth, float beta);
+// TFLite's reference int8 softmax: gemmlowp fixed-point exp (Q5.26 input) and reciprocal; the output
+// has scale 1/256 and zero point -128.
+void softmax_i8(const std::int8_t* x, std::int8_t* y, std::int64_t rows, std::int64_t depth, std::int32_t input_multiplier,
+                int input_left_shift, int diff_min);
+// PreprocessSoftmaxScaling + CalculateInputRadius for beta and the input scale.
+void softmax_i8_params(double beta, double input_scale, std::int32_t* multiplier, int* left_shift, int* diff_min);
+
+// The float UNIDIRECTIONAL_SEQUENCE_LSTM (batch-major): gates i, f, c, o; no peephole / projection /
+// layer norm. w_in[g] is [units, features], w_rec[g] is [units, units]; h and c are updated in place.
+struct LstmF32 {
+  const float* w_in[4];
+  const float* w_rec[4];
+  const float* bias[4];
+  float cell_clip;
+  int activation;  // ActivationFunctionType of the cell output (TANH usually)
+};
+void lstm_f32(const float* x, float* y, float* h, float* c, std::int64_t batches, std::int64_t steps,
+              std::int64_t features, std::int64_t units, bool time_major, const LstmF32& p);
+
+}  // namespace strata::lite::kernels
