@@ -2,6 +2,7 @@
 // nodes in file order (ops.cpp prepares and runs each).
 #include "strata/models/lite/interpreter.hpp"
 
+#include <atomic>
 #include <fstream>
 #include <iterator>
 
@@ -9,6 +10,12 @@
 #include "strata/models/lite/internal.hpp"
 
 namespace strata::lite {
+
+namespace {
+std::atomic<std::size_t> g_max_tensor_bytes{std::size_t{4} << 30};
+}
+void set_max_tensor_bytes(std::size_t bytes) { g_max_tensor_bytes = bytes; }
+std::size_t max_tensor_bytes() { return g_max_tensor_bytes; }
 
 std::string_view element_type_name(ElementType type) {
   switch (type) {

@@ -18,6 +18,11 @@ namespace strata::lite {
 // The element types a .tflite tensor may have here (TFLite's TensorType, the ones Strata runs).
 enum class ElementType : std::uint8_t { float32, float16, int32, uint8, int64, boolean, int16, int8 };
 
+// The most bytes the tensors of one interpreter may take together (default 4 GiB): a file that
+// declares, or a resize that needs, more gets a ValueError instead of an allocation.
+void set_max_tensor_bytes(std::size_t bytes);
+std::size_t max_tensor_bytes();
+
 std::string_view element_type_name(ElementType type);  // "float32", "int8", ...
 std::size_t element_size(ElementType type);
 

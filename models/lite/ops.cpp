@@ -29,8 +29,23 @@ void Context::fail(const Node& node, const std::string& message) const {
                    "): " + message);
 }
 void Context::set_shape(LiteTensor& tensor, std::vector<std::int64_t> shape) const {
+  std::int64_t count = 1;
+  for (auto d : shape) {
+    if (d < 0 || d > kMaxTensorElements || (count *= d) > kMaxTensorElements)
+      throw ValueError("TFLite file '" + model.file + "': tensor '" + tensor.name + "' would get shape " +
+                       shape_string(shape) + ", more than 2^31 elements");
+  }
+  const std::size_t bytes = static_cast<std::size_t>(count) * element_size(tensor.type);
+  if (bytes > tensor.data.size()) {
+    std::size_t total = 0;
+    for (const auto& t : model.tensors) total += t.data.size();
+    if (total - tensor.data.size() + bytes > max_tensor_bytes())
+      throw ValueError("TFLite file '" + model.file + "': tensor '" + tensor.name + "' of shape " +
+                       shape_string(shape) + " would take the tensors over the limit of " +
+                       std::to_string(max_tensor_bytes()) + " bytes (set_max_tensor_bytes)");
+  }
   tensor.shape = std::move(shape);
-  tensor.data.resize(tensor.byte_size());
+  tensor.data.resize(bytes);
 }
 
 namespace {
@@ -73,8 +88,8 @@ void check_fused(Context& ctx, const Node& node, Activation act) {
               "fused activation TANH / SIGN_BIT is not supported on this operator");
 }
 
-// The int8 requantization of a conv / FC: multiplier s_in * s_w[c] / s_out per channel (TFLM's
-// product, float(s_in * s_w) as double, which is what the fixtures' reference uses).
+// The int8 requantization of a conv / FC: multiplier s_in * s_w[c] / s_out per channel, in double
+// from the float scales (TFLite's GetQuantizedConvolutionMultipler / PopulateConvolutionQuantizationParams).
 struct RequantizeData {
   std::vector<std::int32_t> multipliers;
   std::vector<int> shifts;
@@ -91,7 +106,7 @@ RequantizeData requantize_data(Context& ctx, const Node& node, const LiteTensor&
               "weights have " + std::to_string(n) + " scales for " + std::to_string(channels) + " output channels");
   for (std::size_t c = 0; c < n; ++c) {
     ctx.require(node, w.quant.zero_point[c] == 0, "int8 weights must be symmetric (zero point 0)");
-    const double m = static_cast<double>(x.scale() * w.quant.scale[c]) / static_cast<double>(y.scale());
+    const double m = static_cast<double>(x.scale()) * static_cast<double>(w.quant.scale[c]) / static_cast<double>(y.scale());
     std::int32_t mult = 0;
     int shift = 0;
     qmath::quantize_multiplier(m, &mult, &shift);

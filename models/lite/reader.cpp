@@ -174,7 +174,9 @@ class Reader {
     for (int i = 0; i < tensor_count; ++i) {
       result.tensors.push_back(read_tensor(i, tensors->Get(static_cast<unsigned>(i)), model));
       total_bytes += static_cast<std::int64_t>(result.tensors.back().byte_size());
-      require(total_bytes <= (std::int64_t{1} << 34), "declares more than 16 GiB of tensors");
+      require(static_cast<std::size_t>(total_bytes) <= max_tensor_bytes(),
+              "declares more tensor memory than the limit of " + std::to_string(max_tensor_bytes()) +
+                  " bytes (set_max_tensor_bytes)");
     }
     result.inputs = index_list(graph->inputs(), tensor_count, false, "the subgraph's inputs");
     result.outputs = index_list(graph->outputs(), tensor_count, false, "the subgraph's outputs");
