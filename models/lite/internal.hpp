@@ -73,6 +73,12 @@ struct Context {
   void set_shape(LiteTensor& tensor, std::vector<std::int64_t> shape) const;
 };
 bool op_supported(std::int32_t code);
+// Checks shared by the operators (ops.cpp).
+std::string label(const Node& node, const LiteTensor& t, const char* role);
+void require_type(Context& ctx, const Node& node, const LiteTensor& t, ElementType type, const char* role);
+void require_data(Context& ctx, const Node& node, const LiteTensor& t, const char* role);
+void require_quantized(Context& ctx, const Node& node, const LiteTensor& t, const char* role);
+void lstm(Context& ctx, const Node& node);  // ops_lstm.cpp
 void run_node(Context& ctx, const Node& node);
 std::string shape_string(const std::vector<std::int64_t>& shape);
 

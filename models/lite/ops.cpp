@@ -48,11 +48,6 @@ void Context::set_shape(LiteTensor& tensor, std::vector<std::int64_t> shape) con
   tensor.data.resize(bytes);
 }
 
-namespace {
-
-using kernels::Requantize;
-using qmath::Activation;
-
 std::string label(const Node& node, const LiteTensor& t, const char* role) {
   return std::string(role) + " '" + t.name + "'";
 }
@@ -70,6 +65,11 @@ void require_data(Context& ctx, const Node& node, const LiteTensor& t, const cha
 void require_quantized(Context& ctx, const Node& node, const LiteTensor& t, const char* role) {
   ctx.require(node, !t.quant.scale.empty(), label(node, t, role) + " is int8 but has no quantization parameters");
 }
+
+namespace {
+
+using kernels::Requantize;
+using qmath::Activation;
 
 Activation activation_of(tflite::ActivationFunctionType a) {
   switch (a) {
@@ -331,59 +331,6 @@ void softmax(Context& ctx, const Node& node) {
   } else {
     ctx.fail(node, "input type " + std::string(element_type_name(x.type)) + " is not supported (float32, int8)");
   }
-}
-
-void lstm(Context& ctx, const Node& node) {
-  const auto* o = node.op->builtin_options_as_UnidirectionalSequenceLSTMOptions();
-  ctx.require(node, o != nullptr, "has no UnidirectionalSequenceLSTMOptions");
-  ctx.require(node, node.inputs.size() >= 20, "needs 20 or 24 inputs, got " + std::to_string(node.inputs.size()));
-  auto& x = ctx.in(node, 0);
-  ctx.require(node, x.type == ElementType::float32,
-              "only the float LSTM is supported (the input is " + std::string(element_type_name(x.type)) + ")");
-  for (std::size_t i : {9u, 10u, 11u, 16u, 17u})
-    ctx.require(node, ctx.optional_in(node, i) == nullptr, "peephole and projection weights are not supported");
-  for (std::size_t i = 20; i < node.inputs.size(); ++i)
-    ctx.require(node, ctx.optional_in(node, i) == nullptr, "layer-normalised LSTM is not supported");
-  ctx.require(node, x.shape.size() == 3, "input must be [batch, time, features], got " + shape_string(x.shape));
-  const bool time_major = o->time_major();
-  const std::int64_t batches = time_major ? x.shape[1] : x.shape[0];
-  const std::int64_t steps = time_major ? x.shape[0] : x.shape[1];
-  const std::int64_t features = x.shape[2];
-  auto& h = ctx.in(node, 18);
-  auto& c = ctx.in(node, 19);
-  ctx.require(node, h.variable && c.variable, "the state inputs 18 and 19 must be variable tensors");
-  ctx.require(node, h.shape.size() == 2, "the output state must be [batch, units]");
-  const std::int64_t units = h.shape[1];
-  kernels::LstmF32 p{};
-  for (int g = 0; g < 4; ++g) {
-    const auto gi = static_cast<std::size_t>(g);
-    auto& wi = ctx.in(node, 1 + gi);
-    auto& wr = ctx.in(node, 5 + gi);
-    auto& b = ctx.in(node, 12 + gi);
-    for (auto* t : {&wi, &wr, &b}) {
-      require_type(ctx, node, *t, ElementType::float32, "weight");
-      require_data(ctx, node, *t, "weight");
-    }
-    ctx.require(node, wi.shape == std::vector<std::int64_t>{units, features} &&
-                          wr.shape == std::vector<std::int64_t>{units, units} && b.num_elements() == units,
-                "gate weights must be [units, features], [units, units] and [units]");
-    p.w_in[g] = wi.as<float>();
-    p.w_rec[g] = wr.as<float>();
-    p.bias[g] = b.as<float>();
-  }
-  for (auto* t : {&h, &c}) {
-    require_type(ctx, node, *t, ElementType::float32, "state");
-    ctx.require(node, t->num_elements() == batches * units, "state of shape " + shape_string(t->shape) +
-                                                                " does not fit batch " + std::to_string(batches));
-  }
-  auto& y = ctx.out(node, 0);
-  require_type(ctx, node, y, ElementType::float32, "output");
-  ctx.set_shape(y, {x.shape[0], x.shape[1], units});
-  if (!ctx.eval) return;
-  p.cell_clip = o->cell_clip();
-  p.activation = static_cast<int>(o->fused_activation_function());
-  kernels::lstm_f32(x.as<float>(), y.as<float>(), h.as<float>(), c.as<float>(), batches, steps, features, units,
-                    time_major, p);
 }
 
 void quantize(Context& ctx, const Node& node) {

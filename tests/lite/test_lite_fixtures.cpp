@@ -124,16 +124,44 @@ TEST_CASE("lite: mnist_lstm float classifies the 10 samples as the reference doe
   }
 }
 
-TEST_CASE("lite: mnist_lstm int8 loads; its integer LSTM is reported as not supported") {
+// The raw int8 data of a .npy file (version 1 header; C order).
+std::vector<std::int8_t> read_int8_npy(const std::filesystem::path& path) {
+  const auto bytes = strata::lite::testing::read_bytes(path);
+  REQUIRE(bytes.size() > 10);
+  const std::size_t header = 10 + bytes[8] + 256u * bytes[9];
+  const std::string text(bytes.begin() + 10, bytes.begin() + static_cast<std::ptrdiff_t>(header));
+  REQUIRE(text.find("'|i1'") != std::string::npos);
+  return {bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end()};
+}
+
+TEST_CASE("lite: mnist_lstm int8 (TFLite Micro's integer LSTM) classifies the 10 samples") {
   if (!have_fixtures()) return;
   Interpreter interpreter(tflite_fixture("mnist_lstm/trained_lstm_int8.tflite").string());
+  interpreter.allocate_tensors();
   const auto in = interpreter.get_input_details()[0];
   CHECK(in.dtype == ElementType::int8);
   CHECK(in.quantization.zero_point[0] == -128);
   const auto out = interpreter.get_output_details()[0];
   CHECK(out.index == 26);
   CHECK(out.quantization.scale[0] == doctest::Approx(0.00390625));
-  CHECK_THROWS_WITH_AS(interpreter.allocate_tensors(),
-                       doctest::Contains("operator 0 (UNIDIRECTIONAL_SEQUENCE_LSTM): only the float LSTM"),
-                       strata::ValueError);
+  const auto all = read_int8_npy(tflite_fixture("mnist_lstm/inputs_int8.npy"));
+  REQUIRE(all.size() == 7840);
+  const auto e = expected("mnist_lstm");
+  const auto probabilities = e["reference_float_model_probabilities"]["probabilities"];
+  const auto labels = e["labels"].get<std::vector<int>>();
+  double worst = 0.0;
+  for (int sample = 0; sample < 10; ++sample) {
+    interpreter.reset_all_variables();
+    std::vector<std::int8_t> x(all.begin() + sample * 784, all.begin() + (sample + 1) * 784);
+    interpreter.set_tensor(in.index, x);
+    interpreter.invoke();
+    const auto q = interpreter.get_output<std::int8_t>(0);
+    REQUIRE(q.size() == 10);
+    CHECK(std::max_element(q.begin(), q.end()) - q.begin() == labels[static_cast<std::size_t>(sample)]);
+    for (std::size_t k = 0; k < 10; ++k)
+      worst = std::max(worst, std::abs(0.00390625 * (q[k] + 128) -
+                                       probabilities[static_cast<std::size_t>(sample)][k].get<double>()));
+  }
+  MESSAGE("largest |int8 - float| probability: " << worst);
+  CHECK(worst <= 1e-2);  // upstream evaluate_test.py testQuantOutputs
 }

@@ -58,3 +58,34 @@ void lstm_f32(const float* x, float* y, float* h, float* c, std::int64_t batches
               std::int64_t features, std::int64_t units, bool time_major, const LstmF32& p);
 
 }  // namespace strata::lite::kernels
+
+namespace strata::lite::kernels {
+
+// The integer UNIDIRECTIONAL_SEQUENCE_LSTM of TFLite Micro (8-bit activations and weights, 16-bit
+// gates and cell state, 32-bit biases): each gate is FC(x) + FC(h) requantized to Q3.12 int16,
+// then TFLite's int16 sigmoid / tanh (LUT with interpolation); the state updates are int16 mul.
+struct LstmI8Gate {
+  const std::int8_t* w_in;
+  const std::int8_t* w_rec;
+  const std::int32_t* bias;
+  std::int32_t w_in_offset, w_rec_offset;  // -weight zero point
+  std::int32_t in_multiplier, rec_multiplier;
+  int in_shift, rec_shift;
+};
+struct LstmI8 {
+  LstmI8Gate gates[4];  // input, forget, cell, output
+  std::int32_t input_offset;   // -x zero point
+  std::int32_t hidden_offset;  // -h zero point (the recurrent FC's input)
+  std::int32_t hidden_zero_point;
+  std::int32_t forget_cell_multiplier, input_cell_multiplier, hidden_multiplier;
+  int forget_cell_shift, input_cell_shift, hidden_shift;
+  int cell_scale_power;              // cell scale = 2^cell_scale_power
+  std::int16_t quantized_cell_clip;  // 0: no clipping
+};
+void lstm_i8(const std::int8_t* x, std::int8_t* y, std::int8_t* h, std::int16_t* c, std::int64_t batches,
+             std::int64_t steps, std::int64_t features, std::int64_t units, bool time_major, const LstmI8& p);
+// TFLite's int16 logistic / tanh (reference_integer_ops, LUT of sigmoid(i/24) with interpolation).
+std::int16_t logistic_i16(std::int16_t x, std::int32_t input_multiplier, int input_left_shift);
+std::int16_t tanh_i16(std::int16_t x, std::int32_t input_multiplier, int input_left_shift);
+
+}  // namespace strata::lite::kernels
