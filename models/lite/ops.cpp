@@ -311,6 +311,7 @@ void softmax(Context& ctx, const Node& node) {
   auto& y = ctx.out(node, 0);
   const auto* o = node.op->builtin_options_as_SoftmaxOptions();
   const float beta = o ? o->beta() : 1.0f;
+  ctx.require(node, std::isfinite(beta) && beta > 0.0f, "beta must be a positive number");
   ctx.require(node, !x.shape.empty(), "input must have rank >= 1");
   const std::int64_t depth = x.shape.back();
   const std::int64_t rows = depth == 0 ? 0 : x.num_elements() / depth;
@@ -344,7 +345,7 @@ void quantize(Context& ctx, const Node& node) {
   const float scale = y.scale();
   const std::int32_t zp = y.zero_point();
   for (std::int64_t i = 0; i < x.num_elements(); ++i) {  // reference AffineQuantize
-    const std::int32_t q = static_cast<std::int32_t>(std::round(x.as<float>()[i] / scale)) + zp;
+    const std::int32_t q = qmath::quantize_value(x.as<float>()[i], scale, zp);
     y.as<std::int8_t>()[i] = static_cast<std::int8_t>(std::clamp(q, -128, 127));
   }
 }

@@ -124,6 +124,7 @@ void lstm(Context& ctx, const Node& node) {
               "the int16 cell state needs a power-of-two scale and zero point 0");
   p.cell_scale_power = static_cast<int>(std::round(log2_scale));
   ctx.require(node, p.cell_scale_power > -30 && p.cell_scale_power < 15, "the cell state scale is out of range");
+  ctx.require(node, std::isfinite(o->cell_clip()) && o->cell_clip() >= 0.0f, "cell_clip must be a number >= 0");
   p.quantized_cell_clip = static_cast<std::int16_t>(
       std::min(std::max(static_cast<double>(o->cell_clip()) / cell_scale, -32768.0), 32767.0));
   ctx.set_shape(y, {x.shape[0], x.shape[1], units});

@@ -125,13 +125,14 @@ void mean(Context& ctx, const Node& node) {
       y.as<float>()[i] = static_cast<float>(sums[static_cast<std::size_t>(i)] / static_cast<double>(n));
     } else {  // reference_ops::Mean, quantized: sum * s_in / (n * s_out), the input zero point as a bias
       const auto count = static_cast<std::int32_t>(n);
-      const std::int32_t bias =
-          y.zero_point() - static_cast<std::int32_t>(static_cast<float>(x.zero_point()) * x.scale() / y.scale());
+      const std::int32_t bias = qmath::saturating_add(
+          y.zero_point(), -qmath::round_to_int32(std::trunc(static_cast<float>(x.zero_point()) * x.scale() / y.scale())));
       const float real_scale = x.scale() / (static_cast<float>(count) * y.scale());
       std::int32_t m = 0;
       int shift = 0;
       qmath::quantize_multiplier(real_scale, &m, &shift);
-      const std::int32_t a = qmath::multiply_by_quantized_multiplier(isums[static_cast<std::size_t>(i)], m, shift) + bias;
+      const std::int32_t a =
+          qmath::saturating_add(qmath::multiply_by_quantized_multiplier(isums[static_cast<std::size_t>(i)], m, shift), bias);
       y.as<std::int8_t>()[i] = static_cast<std::int8_t>(std::clamp(a, -128, 127));
     }
   }
@@ -416,7 +417,7 @@ void lut_activation_i8(Context& ctx, const Node& node) {
   for (int q = -128; q <= 127; ++q) {
     const float real = x.scale() * static_cast<float>(q - x.zero_point());
     const float f = logistic ? 1.0f / (1.0f + std::exp(-real)) : std::tanh(real);
-    const auto r = static_cast<std::int32_t>(std::round(f / y.scale())) + y.zero_point();
+    const std::int32_t r = qmath::quantize_value(f, y.scale(), y.zero_point());
     table[q + 128] = static_cast<std::int8_t>(std::clamp(r, -128, 127));
   }
   for (std::int64_t i = 0; i < x.num_elements(); ++i) y.as<std::int8_t>()[i] = table[x.as<std::int8_t>()[i] + 128];

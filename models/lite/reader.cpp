@@ -121,6 +121,14 @@ class Reader {
       const std::int64_t zp = zp_count == 0 ? 0 : q->zero_point()->Get(i);
       require(zp >= std::numeric_limits<std::int32_t>::min() / 2 && zp <= std::numeric_limits<std::int32_t>::max() / 2,
               label + " has an out-of-range zero point (" + std::to_string(zp) + ")");
+      // The zero point lies in the type's range (TFLite's kernels assume it; a larger one would
+      // overflow their int32 arithmetic).
+      if (out.type == ElementType::int8 || out.type == ElementType::uint8 || out.type == ElementType::int16) {
+        const std::int64_t lo = out.type == ElementType::int8 ? -128 : out.type == ElementType::uint8 ? 0 : -32768;
+        const std::int64_t hi = out.type == ElementType::int8 ? 127 : out.type == ElementType::uint8 ? 255 : 32767;
+        require(zp >= lo && zp <= hi, label + " has zero point " + std::to_string(zp) + " outside the range of " +
+                                          std::string(element_type_name(out.type)));
+      }
       out.quant.zero_point.push_back(zp);
     }
     out.quant.quantized_dimension = q->quantized_dimension();
