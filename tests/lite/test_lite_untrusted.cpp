@@ -115,6 +115,32 @@ TEST_CASE("lite untrusted: forged indices and sizes name the operator and tensor
                     doctest::Contains("operator 1 (FULLY_CONNECTED): weights must be [units, inputs]"));
 }
 
+TEST_CASE("lite untrusted: quantization parameters a kernel's arithmetic relies on") {
+  if (!have_fixtures()) return;
+  const auto int8_file = read_bytes(tflite_fixture("hello_world/hello_world_int8.tflite"));
+  const auto forge_int8 = [&](auto edit) {
+    auto model = tflite::UnPackModel(int8_file.data());
+    edit(*model);
+    flatbuffers::FlatBufferBuilder builder;
+    tflite::FinishModelBuffer(builder, tflite::Model::Pack(builder, model.get()));
+    return std::vector<std::uint8_t>(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+  };
+  // Found by the fuzz target: a zero point this large overflowed the int32 accumulators.
+  CHECK_THROWS_WITH(load_and_run(forge_int8([](tflite::ModelT& m) {
+                      m.subgraphs[0]->tensors[0]->quantization->zero_point = {100000};
+                    })),
+                    doctest::Contains("has zero point 100000 outside the range of int8"));
+  CHECK_THROWS_WITH(load_and_run(forge_int8([](tflite::ModelT& m) {
+                      m.subgraphs[0]->tensors[0]->quantization->scale = {-1.0f};
+                    })),
+                    doctest::Contains("not a positive number"));
+  CHECK_THROWS_WITH(load_and_run(forge_int8([](tflite::ModelT& m) {
+                      m.subgraphs[0]->tensors[0]->quantization->scale = {1.0f, 2.0f};
+                      m.subgraphs[0]->tensors[0]->quantization->zero_point = {0, 0};
+                    })),
+                    doctest::Contains("2 per-axis scales but dimension 0 has size 1"));
+}
+
 TEST_CASE("lite untrusted: wrong input dtype and shape") {
   if (!have_fixtures()) return;
   Interpreter interpreter(tflite_fixture("hello_world/hello_world_float.tflite").string());
