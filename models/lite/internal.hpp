@@ -54,6 +54,7 @@ struct Model {
   std::vector<Node> nodes;
   std::vector<int> inputs;
   std::vector<int> outputs;
+  double operations = 0;  // multiply-adds (and elementwise steps) of one invoke, summed by prepare
 };
 
 // reader.cpp: parses and checks the whole file; throws IOError / ValueError naming what is wrong.
@@ -71,6 +72,10 @@ struct Context {
     if (!condition) fail(node, message);
   }
   void set_shape(LiteTensor& tensor, std::vector<std::int64_t> shape) const;
+  // Counts an operator's multiply-adds into Model::operations (prepare only).
+  void count(double operations) const {
+    if (!eval) model.operations += operations;
+  }
 };
 bool op_supported(std::int32_t code);
 // Checks shared by the operators (ops.cpp).

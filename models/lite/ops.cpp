@@ -29,13 +29,13 @@ void Context::fail(const Node& node, const std::string& message) const {
                    "): " + message);
 }
 void Context::set_shape(LiteTensor& tensor, std::vector<std::int64_t> shape) const {
-  std::int64_t count = 1;
+  std::int64_t elements = 1;
   for (auto d : shape) {
-    if (d < 0 || d > kMaxTensorElements || (count *= d) > kMaxTensorElements)
+    if (d < 0 || d > kMaxTensorElements || (elements *= d) > kMaxTensorElements)
       throw ValueError("TFLite file '" + model.file + "': tensor '" + tensor.name + "' would get shape " +
                        shape_string(shape) + ", more than 2^31 elements");
   }
-  const std::size_t bytes = static_cast<std::size_t>(count) * element_size(tensor.type);
+  const std::size_t bytes = static_cast<std::size_t>(elements) * element_size(tensor.type);
   if (bytes > tensor.data.size()) {
     std::size_t total = 0;
     for (const auto& t : model.tensors) total += t.data.size();
@@ -46,6 +46,7 @@ void Context::set_shape(LiteTensor& tensor, std::vector<std::int64_t> shape) con
   }
   tensor.shape = std::move(shape);
   tensor.data.resize(bytes);
+  count(static_cast<double>(tensor.num_elements()));
 }
 
 std::string label(const Node& node, const LiteTensor& t, const char* role) {
@@ -161,6 +162,7 @@ void fully_connected(Context& ctx, const Node& node) {
     require_type(ctx, node, y, ElementType::float32, "output");
     check_bias(ctx, node, bias, ElementType::float32, units);
     ctx.set_shape(y, shape);
+    ctx.count(static_cast<double>(batches) * static_cast<double>(depth) * static_cast<double>(units));
     if (!ctx.eval) return;
     float lo, hi;
     qmath::activation_range_float(act, &lo, &hi);
@@ -172,6 +174,7 @@ void fully_connected(Context& ctx, const Node& node) {
     check_bias(ctx, node, bias, ElementType::int32, units);
     auto rq = requantize_data(ctx, node, x, w, y, units, act);
     ctx.set_shape(y, shape);
+    ctx.count(static_cast<double>(batches) * static_cast<double>(depth) * static_cast<double>(units));
     if (!ctx.eval) return;
     kernels::fully_connected_i8(x.as<std::int8_t>(), w.as<std::int8_t>(), bias ? bias->as<std::int32_t>() : nullptr,
                                 y.as<std::int8_t>(), batches, depth, units, rq.q);
@@ -236,6 +239,9 @@ void conv(Context& ctx, const Node& node, bool depthwise) {
   s.pad_top = static_cast<int>(std::max<std::int64_t>(0, ((s.out_h - 1) * stride_h + eff_h - s.in_h) / 2));
   s.pad_left = static_cast<int>(std::max<std::int64_t>(0, ((s.out_w - 1) * stride_w + eff_w - s.in_w) / 2));
   const std::vector<std::int64_t> shape{s.batches, s.out_h, s.out_w, s.out_c};
+  ctx.count(static_cast<double>(s.batches) * static_cast<double>(s.out_h) * static_cast<double>(s.out_w) *
+            static_cast<double>(s.out_c) * static_cast<double>(s.k_h) * static_cast<double>(s.k_w) *
+            static_cast<double>(depthwise ? 1 : s.in_c));
   if (x.type == ElementType::float32) {
     require_type(ctx, node, w, ElementType::float32, "filter");
     require_type(ctx, node, y, ElementType::float32, "output");

@@ -68,6 +68,8 @@ void lstm(Context& ctx, const Node& node) {
   auto& y = ctx.out(node, 0);
   require_type(ctx, node, y, x.type, "output");
   require_type(ctx, node, h, x.type, "hidden state");
+  ctx.count(4.0 * static_cast<double>(batches) * static_cast<double>(steps) * static_cast<double>(units) *
+            static_cast<double>(features + units));
   ctx.require(node, o->fused_activation_function() == tflite::ActivationFunctionType_TANH || !integer,
               "the integer LSTM needs the TANH cell activation");
 

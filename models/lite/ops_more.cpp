@@ -55,6 +55,9 @@ void pool2d(Context& ctx, const Node& node) {
   s.pad_left = pad_before(s.in_w, s.filter_w, s.stride_w, s.out_w);
   const Activation act = fused(ctx, node, o->fused_activation_function());
   const bool is_max = node.code == tflite::BuiltinOperator_MAX_POOL_2D;
+  ctx.count(static_cast<double>(s.batches) * static_cast<double>(s.out_h) * static_cast<double>(s.out_w) *
+            static_cast<double>(s.channels) * static_cast<double>(std::min<std::int64_t>(s.filter_h, s.in_h)) *
+            static_cast<double>(std::min<std::int64_t>(s.filter_w, s.in_w)));
   ctx.require(node, y.type == x.type, "output type differs from the input's");
   ctx.set_shape(y, {s.batches, s.out_h, s.out_w, s.channels});
   if (x.type == ElementType::float32) {
@@ -367,6 +370,8 @@ void transpose_conv(Context& ctx, const Node& node) {
   s.pad_top = pad_before(s.out_h, s.k_h, s.stride_h, s.in_h);
   s.pad_left = pad_before(s.out_w, s.k_w, s.stride_w, s.in_w);
   const std::vector<std::int64_t> shape{s.batches, s.out_h, s.out_w, s.out_c};
+  ctx.count(static_cast<double>(x.num_elements()) * static_cast<double>(s.k_h) * static_cast<double>(s.k_w) *
+            static_cast<double>(s.out_c));
   if (x.type == ElementType::float32) {
     require_type(ctx, node, w, ElementType::float32, "filter");
     require_type(ctx, node, y, ElementType::float32, "output");
