@@ -411,6 +411,7 @@ void activation(Context& ctx, const Node& node) {
   if (x.type == ElementType::int8 &&
       (node.code == tflite::BuiltinOperator_LOGISTIC || node.code == tflite::BuiltinOperator_TANH))
     return lut_activation_i8(ctx, node);
+  if (x.type == ElementType::int8 && node.code == tflite::BuiltinOperator_LEAKY_RELU) return leaky_relu_i8(ctx, node);
   ctx.require(node, x.type == ElementType::float32,
               "input type " + std::string(element_type_name(x.type)) + " is not supported (float32)");
   float alpha = 0.2f;

@@ -428,6 +428,32 @@ void lut_activation_i8(Context& ctx, const Node& node) {
   for (std::int64_t i = 0; i < x.num_elements(); ++i) y.as<std::int8_t>()[i] = table[x.as<std::int8_t>()[i] + 128];
 }
 
+// int8 LEAKY_RELU (reference_ops::QuantizeLeakyRelu): x - x_zp requantized by s_x / s_y when
+// non-negative, by s_x * alpha / s_y otherwise (float products, as the kernel's Prepare).
+void leaky_relu_i8(Context& ctx, const Node& node) {
+  auto& x = ctx.in(node, 0);
+  auto& y = ctx.out(node, 0);
+  require_type(ctx, node, y, ElementType::int8, "output");
+  require_quantized(ctx, node, x, "input");
+  require_quantized(ctx, node, y, "output");
+  const auto* o = node.op->builtin_options_as_LeakyReluOptions();
+  const float alpha = o ? o->alpha() : 0.2f;
+  ctx.require(node, std::isfinite(alpha), "alpha must be a number");
+  ctx.set_shape(y, x.shape);
+  if (!ctx.eval) return;
+  std::int32_t m_identity = 0, m_alpha = 0;
+  int s_identity = 0, s_alpha = 0;
+  qmath::quantize_multiplier(x.scale() / y.scale(), &m_identity, &s_identity);
+  qmath::quantize_multiplier(x.scale() * alpha / y.scale(), &m_alpha, &s_alpha);
+  for (std::int64_t i = 0; i < x.num_elements(); ++i) {
+    const std::int32_t v = x.as<std::int8_t>()[i] - x.zero_point();
+    const std::int32_t r = qmath::saturating_add(
+        y.zero_point(), v >= 0 ? qmath::multiply_by_quantized_multiplier(v, m_identity, s_identity)
+                               : qmath::multiply_by_quantized_multiplier(v, m_alpha, s_alpha));
+    y.as<std::int8_t>()[i] = static_cast<std::int8_t>(std::clamp(r, -128, 127));
+  }
+}
+
 bool run_more(Context& ctx, const Node& node) {
   switch (node.code) {
     case tflite::BuiltinOperator_MAX_POOL_2D:
