@@ -40,8 +40,7 @@ void fully_connected_i8(const std::int8_t* x, const std::int8_t* w, const std::i
     for (std::int64_t o = 0; o < out; ++o) {
       const std::int8_t* wo = w + o * in;
       // int64: a hostile depth may not overflow (the result is TFLite's int32 wherever that does not)
-      std::int64_t acc = 0;  // weights are symmetric (filter offset 0)
-      for (std::int64_t i = 0; i < in; ++i) acc += static_cast<std::int32_t>(wo[i]) * (xb[i] + q.input_offset);
+      std::int64_t acc = qmath::dot_i8(wo, 0, xb, q.input_offset, in);  // weights are symmetric
       if (bias != nullptr) acc += bias[o];
       y[b * out + o] = requantize(static_cast<std::int32_t>(acc), o, q);
     }

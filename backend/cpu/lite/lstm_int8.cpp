@@ -41,8 +41,7 @@ void fc_row_i16(const std::int8_t* x, std::int32_t x_offset, const std::int8_t* 
                 std::int64_t units) {
   for (std::int64_t u = 0; u < units; ++u) {
     const std::int8_t* wu = w + u * depth;
-    std::int64_t acc = 0;  // int64: see fully_connected_i8
-    for (std::int64_t k = 0; k < depth; ++k) acc += (wu[k] + w_offset) * (x[k] + x_offset);
+    std::int64_t acc = qmath::dot_i8(wu, w_offset, x, x_offset, depth);
     if (bias != nullptr) acc += bias[u];
     out[u] = clamp16(qmath::multiply_by_quantized_multiplier(static_cast<std::int32_t>(acc), multiplier, shift));
   }

@@ -11,6 +11,22 @@
 
 namespace strata::lite::qmath {
 
+// sum_i (w[i] + w_offset) * (x[i] + x_offset) for int8 data and offsets in [-128, 128]: int32 sums over
+// chunks whose products cannot overflow them (the loop vectorizes), added up in int64.
+inline std::int64_t dot_i8(const std::int8_t* w, std::int32_t w_offset, const std::int8_t* x, std::int32_t x_offset,
+                           std::int64_t n) {
+  constexpr std::int64_t kChunk = 16384;  // 16384 * 255 * 255 < 2^31 (int8 zero points are checked on load)
+  std::int64_t total = 0;
+  for (std::int64_t begin = 0; begin < n; begin += kChunk) {
+    const std::int64_t end = std::min(n, begin + kChunk);
+    std::int32_t acc = 0;
+    for (std::int64_t i = begin; i < end; ++i)
+      acc += (static_cast<std::int32_t>(w[i]) + w_offset) * (static_cast<std::int32_t>(x[i]) + x_offset);
+    total += acc;
+  }
+  return total;
+}
+
 // QuantizeMultiplier: M = m * 2^(shift - 31), m in [2^30, 2^31). Rounds half away from zero
 // (TfLiteRound = std::round).
 inline void quantize_multiplier(double multiplier, std::int32_t* quantized, int* shift) {
