@@ -110,6 +110,10 @@ class Reader {
             label + " uses custom quantization details, which are not supported");
     const auto n = q->scale()->size();
     const auto zp_count = q->zero_point() == nullptr ? 0u : q->zero_point()->size();
+    // The verifier checks a vector's length field, not that 8-byte elements are 8-byte aligned;
+    // flatbuffers reads them in place (the file's bytes sit at a malloc-aligned address).
+    require(zp_count == 0 || reinterpret_cast<std::uintptr_t>(q->zero_point()->data()) % alignof(std::int64_t) == 0,
+            label + "'s zero_point vector is misaligned (a corrupted file)");
     require(zp_count == n || zp_count == 0,
             label + " has " + std::to_string(n) + " quantization scales but " + std::to_string(zp_count) +
                 " zero points");

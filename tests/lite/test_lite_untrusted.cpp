@@ -156,3 +156,23 @@ TEST_CASE("lite untrusted: wrong input dtype and shape") {
   CHECK_THROWS_AS(interpreter.resize_input_tensor(0, {1, 1, 1}), strata::ValueError);
   CHECK_THROWS_AS(interpreter.resize_input_tensor(3, {1, 1}), strata::ValueError);
 }
+
+TEST_CASE("lite untrusted: the fuzz corpus (seeds and past findings) loads or fails cleanly") {
+  // tests/fuzz/corpus: tflite_finding_* are inputs that once crashed or hung (an int32 overflow in
+  // the integer LSTM, a misaligned int64 zero_point vector, a pooling window of hours of work).
+  const auto corpus = std::filesystem::path(STRATA_TEST_DATA_DIR) / ".." / "fuzz" / "corpus";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    const auto name = entry.path().filename().string();
+    if (!name.starts_with("tflite_") && !name.starts_with("tflm_")) continue;
+    CAPTURE(name);
+    ++files;
+    try {
+      auto interpreter = Interpreter::from_bytes(read_bytes(entry.path()), name);
+      interpreter.allocate_tensors();
+      if (interpreter.operation_count() <= 2e7) interpreter.invoke();
+    } catch (const strata::Error&) {
+    }
+  }
+  CHECK(files >= 10);
+}
