@@ -119,10 +119,14 @@ void softmax_i8(const std::int8_t* x, std::int8_t* y, std::int64_t rows, std::in
     std::int32_t sum_of_exps = 0;  // Q12.19
     for (std::int64_t c = 0; c < depth; ++c)
       if (xr[c] - max_in_row >= diff_min)
-        sum_of_exps = add(sum_of_exps, rounding_divide_by_pot(exp_of(c), kAccumulationIntegerBits));
+        sum_of_exps = qmath::saturating_add(sum_of_exps, rounding_divide_by_pot(exp_of(c), kAccumulationIntegerBits));
     int num_bits_over_unit = 0;
     const std::int32_t shifted_scale = get_reciprocal(sum_of_exps, kAccumulationIntegerBits, &num_bits_over_unit);
     const int exponent = num_bits_over_unit + 31 - 8;
+    if (exponent > 31) {  // a sum over 256 (TFLite CHECK-fails here): every probability rounds below 1/256
+      std::fill(yr, yr + depth, static_cast<std::int8_t>(-128));
+      continue;
+    }
     for (std::int64_t c = 0; c < depth; ++c) {
       if (xr[c] - max_in_row >= diff_min) {
         const std::int32_t unsat = rounding_divide_by_pot(mul(shifted_scale, exp_of(c)), exponent);
