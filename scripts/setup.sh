@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config ccache ninja-build
   libxtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev libblis-dev
   libhdf5-dev zlib1g-dev libpng-dev nlohmann-json3-dev doctest-dev
+  libflatbuffers-dev flatbuffers-compiler
   dataset-fashion-mnist
   graphviz chromium  # plot_model's pictures; the headless-browser test of `strata board --html`
 )

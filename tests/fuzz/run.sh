@@ -6,6 +6,7 @@
 #   tests/fuzz/run.sh --full [SECONDS]   # the whole library instrumented (-DSTRATA_FUZZ=ON)
 #   tests/fuzz/run.sh --make-corpus      # rewrites corpus/strata_* (needs the --full build)
 #   tests/fuzz/run.sh --function [SECONDS]  # the function-file target (load_function), loader mode
+#   tests/fuzz/run.sh --tflite [SECONDS]    # the .tflite target (st::lite::Interpreter), loader mode
 #
 # Default mode: the loader's own sources (LOADER_SOURCES below: zip, HDF5, formats, config
 # registries, shape / add_weight checks) and the target are compiled by clang with coverage,
@@ -24,6 +25,7 @@ mode=loader
 target=load_model
 if [[ "${1:-}" == "--full" ]]; then mode=full; shift; fi
 if [[ "${1:-}" == "--function" ]]; then target=load_function; shift; fi
+if [[ "${1:-}" == "--tflite" ]]; then target=load_tflite; shift; fi
 seconds=${1:-600}
 mkdir -p "$out"
 
@@ -45,14 +47,19 @@ else
     framework/graph/control_flow_record.cpp
     backend/kernel_checks.cpp framework/shape.cpp
   )
-  [[ "$target" == load_function ]] || LOADER_SOURCES=(
+  [[ "$target" == load_tflite ]] && LOADER_SOURCES=(
+    models/lite/reader.cpp models/lite/ops.cpp models/lite/ops_lstm.cpp models/lite/ops_more.cpp
+    models/lite/interpreter.cpp backend/cpu/lite/kernels.cpp backend/cpu/lite/softmax_int8.cpp
+    backend/cpu/lite/lstm_int8.cpp backend/cpu/lite/pool_elementwise.cpp
+  )
+  [[ "$target" == load_function || "$target" == load_tflite ]] || LOADER_SOURCES=(
     models/saving/saving.cpp models/saving/model_config.cpp models/saving/weights.cpp
     models/saving/legacy_h5.cpp models/saving/keras3_weights.cpp models/saving/keras_archive.cpp
     models/saving/zip_archive.cpp models/saving/hdf5.cpp
     models/functional_config.cpp layers/registry.cpp layers/layer.cpp framework/shape.cpp
   )
   flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
-         -fno-sanitize-recover=undefined -I"$release/include" -I/usr/include/hdf5/serial)
+         -fno-sanitize-recover=undefined -I"$release/include" -I"$release/generated/lite" -I/usr/include/hdf5/serial)
   objects=()
   for source in "${LOADER_SOURCES[@]}" tests/fuzz/fuzz_$target.cpp; do
     object="$out/obj/${source//\//_}.o"
