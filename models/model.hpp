@@ -190,13 +190,14 @@ class Model : public Layer {
 
   // --- saving (models/saving/saving.hpp) ---
   // The whole model as a Keras HDF5 file: model_config, training_config, weights, optimizer state.
-  void save(const std::string& path) const;
+  // {.keras2 = true}: a legacy .h5 in tf.keras 2 form (models/saving/saving.hpp).
+  void save(const std::string& path, const SaveOptions& options = {}) const;
   // ".weights.h5": Keras 3 layout; any other name: Keras 2's legacy weights-only layout.
-  void save_weights(const std::string& path) const;
+  void save_weights(const std::string& path, const SaveOptions& options = {}) const;
   // Legacy .h5 (weights-only or full model) or Keras 3 .weights.h5, told apart by content.
   void load_weights(const std::string& path, const LoadWeightsOptions& options = {});
   // The architecture as Keras's to_json (model_from_json reads it back).
-  std::string to_json() const;
+  std::string to_json(const SaveOptions& options = {}) const;
 
   // Set by a callback (EarlyStopping, TerminateOnNaN) to end fit after the current batch / epoch.
   bool stop_training = false;

@@ -26,20 +26,24 @@ const std::vector<Command>& commands() {
        {"--input", "--input2", "--input3", "--input4", "--input5", "--input6", "--input7", "--input8", "--output",
         "--output2", "--output3", "--output4", "--output5", "--output6", "--output7", "--output8", "--batch-size"},
        {}},
-      {"convert", "convert a model file between .h5, .keras and weights-only formats",
-       "usage: strata convert IN OUT [--config MODEL.json] [--weights-only]\n"
+      {"convert", "convert a model file between .h5, .keras, weights-only and JSON formats",
+       "usage: strata convert IN OUT [--config MODEL.json] [--weights-only] [--keras2]\n"
        "\n"
        "Loads IN and saves it as OUT; the format of OUT follows its name:\n"
        "  *.weights.h5   weights and optimizer state only (Keras 3 layout)\n"
        "  *.keras        the whole model (Keras 3 zip, where supported)\n"
        "  *.h5           the whole model (legacy Keras HDF5), or with --weights-only the legacy\n"
        "                 weights-only layout\n"
+       "  *.json         the architecture only (Keras's model.to_json())\n"
        "IN is a whole model, or weights only with --config naming the architecture (Keras's\n"
        "model.to_json() output).\n"
        "\n"
        "  --config FILE    the architecture as JSON, for a weights-only IN\n"
-       "  --weights-only   write only the weights to an OUT that does not end in .weights.h5\n",
-       run_convert, {"--config"}, {"--weights-only"}},
+       "  --weights-only   write only the weights to an OUT that does not end in .weights.h5\n"
+       "  --keras2         write a .h5 or .json in tf.keras 2 form (keras_version 2.15.0:\n"
+       "                   batch_input_shape, Keras 2 nodes and class names, tf.keras 2 weight\n"
+       "                   names) for readers of Keras 2 files only, such as TensorFlow.js\n",
+       run_convert, {"--config"}, {"--weights-only", "--keras2"}},
       {"export", "save a model's inference as a function file that runs without the model's code",
        "usage: strata export IN OUT [--batch-size N]\n"
        "\n"

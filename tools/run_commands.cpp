@@ -13,6 +13,7 @@
 #include "strata/framework/autodiff/record.hpp"
 #include "strata/framework/data/readers.hpp"
 #include "strata/framework/errors.hpp"
+#include "strata/framework/io/atomic_file.hpp"
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/strata.hpp"
 
@@ -240,17 +241,26 @@ int run_convert(const Arguments& args) {
     }
     model = models::load_model(in);
   }
+  const SaveOptions options{.keras2 = args.flag("--keras2")};
+  if (out.ends_with(".json")) {
+    if (args.flag("--weights-only")) throw UsageError("--weights-only writes weights, not a .json architecture");
+    io::write_file_atomically(out, model->to_json(options));
+    std::cout << "wrote " << out << " (architecture of model '" << model->name() << "')\n";
+    return kOk;
+  }
   const bool weights_only = args.flag("--weights-only") || out.ends_with(".weights.h5");
   if (!weights_only && !out.ends_with(".h5") && !out.ends_with(".keras"))
-    throw UsageError("cannot tell the format of '" + out + "' from its name: use .h5, .keras or .weights.h5");
+    throw UsageError("cannot tell the format of '" + out + "' from its name: use .h5, .keras, .weights.h5 or .json");
   if (weights_only && !out.ends_with(".h5"))
     throw UsageError("weights-only files end in .weights.h5 (Keras 3) or .h5 (legacy), got '" + out + "'");
+  if (options.keras2 && (out.ends_with(".keras") || out.ends_with(".weights.h5")))
+    throw UsageError("--keras2 writes a legacy .h5 or a .json; '" + out + "' is a Keras 3 format");
   if (weights_only)
-    model->save_weights(out);
+    model->save_weights(out, options);
   else
-    model->save(out);
+    model->save(out, options);
   std::cout << "wrote " << out << " (" << (weights_only ? "weights" : "model") << " '" << model->name() << "', "
-            << model->count_params() << " parameters)\n";
+            << model->count_params() << " parameters" << (options.keras2 ? ", Keras 2 form" : "") << ")\n";
   return kOk;
 }
 

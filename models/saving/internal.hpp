@@ -8,6 +8,8 @@
 //   legacy_h5.cpp       Keras 2 layout (.h5: model_weights / layer_names / weight_names)
 //   keras3_weights.cpp  Keras 3 layout (.weights.h5: layers/<snake_case key>/vars/<i>)
 //   keras_archive.cpp   Keras 3 .keras zip (metadata.json, config.json, model.weights.h5)
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -25,6 +27,9 @@ namespace strata::models::detail {
 // whether conv kernels need flipping (Strata's layouts are TensorFlow's).
 inline constexpr const char* kKerasVersion = "3.3.3";
 inline constexpr const char* kBackend = "tensorflow";
+// The version a Keras-2-form file declares (SaveOptions::keras2): tf.keras 2.15, the last
+// TensorFlow release whose tf.keras is Keras 2.
+inline constexpr const char* kKeras2Version = "2.15.0";
 
 // ------------------------------------------------------------------ configs (model_config.cpp)
 
@@ -73,11 +78,25 @@ bool plan_optimizer(Model& model, const std::vector<Shape>& shapes, const std::s
 
 // ------------------------------------------------------------------ legacy .h5 (legacy_h5.cpp)
 
-void write_legacy_weights(const saving::hdf5::Object& group, const Layer& root);
+// `keras_version`: the version the file declares, whose weight names it gets.
+void write_legacy_weights(const saving::hdf5::Object& group, const Layer& root, const std::string& keras_version);
 void plan_legacy_weights(const saving::hdf5::Object& group, const Layer& root, const LoadWeightsOptions& options,
                          std::vector<Assignment>& plan);
-void save_legacy_model(const Model& model, const std::string& path);
+void save_legacy_model(const Model& model, const std::string& path, bool keras2 = false);
 std::shared_ptr<Model> load_legacy_model(saving::hdf5::File& file, const std::string& path, bool compile);
+
+// ------------------------------------------------------------------ names and Keras 2 form
+
+// The name Keras `keras_version` gives each weight (by Variable::id) of `layer`, a layer that
+// `owner` lists in a legacy .h5 (weight_names.cpp): Keras >= 3.2 the variable's path
+// ("sequential/lstm/lstm_cell/kernel"), Keras 3.0-3.1 the bare name ("kernel"), tf.keras 2 the TF
+// variable name ("lstm/lstm_cell/kernel:0", "time_distributed/kernel:0"), multi-backend Keras
+// <= 2.3 its own ("lstm_1/kernel:0", "bidirectional_1/forward_lstm_1/kernel:0").
+std::map<std::uint64_t, std::string> legacy_weight_names(const Layer& owner, const Layer& layer,
+                                                         const std::string& keras_version);
+// {"class_name", "config"} of a model in Keras 3 form (what get_config gives) rewritten in tf.keras 2
+// form (keras2_form.cpp).
+Config to_keras2_form(const Config& entry);
 
 // ------------------------------------------------------------------ Keras 3 layout (keras3_weights.cpp)
 

@@ -57,30 +57,39 @@ std::vector<Variable> legacy_weights(const Layer& layer, bool multi_backend) {
   return trainable;
 }
 
+// `name` made unique among `used` as h5py would need it: "kernel:0" -> "kernel_1:0".
+std::string unique_name(const std::string& name, std::set<std::string>& used) {
+  std::string n = name;
+  const bool colon = name.ends_with(":0");
+  const std::string stem = colon ? name.substr(0, name.size() - 2) : name;
+  for (int k = 1; used.count(n); ++k) n = stem + "_" + std::to_string(k) + (colon ? ":0" : "");
+  used.insert(n);
+  return n;
+}
+
 }  // namespace
 
-void write_legacy_weights(const saving::hdf5::Object& group, const Layer& root) {
+void write_legacy_weights(const saving::hdf5::Object& group, const Layer& root, const std::string& keras_version) {
   const LayerList list = layer_list(root);
   std::vector<std::string> layer_names;
   for (const auto& l : list.layers) layer_names.push_back(l->name());
   group.write_string_list_attribute("layer_names", layer_names);
   group.write_string_attribute("backend", kBackend);
-  group.write_string_attribute("keras_version", kKerasVersion);
-  auto write_layer = [&](const std::string& name, const std::vector<Variable>& weights) {
+  group.write_string_attribute("keras_version", keras_version);
+  auto write_layer = [&](const std::string& name, const std::vector<Variable>& weights,
+                         const std::map<std::uint64_t, std::string>& keras_names) {
     auto g = group.create_group(name);
     std::vector<std::string> names;
     std::set<std::string> used;
     for (const auto& w : weights) {
-      std::string n = weight_name(w);
-      for (int k = 1; used.count(n); ++k) n = weight_name(w).substr(0, weight_name(w).size() - 2) + "_" + std::to_string(k) + ":0";
-      used.insert(n);
-      names.push_back(n);
-      g.write_dataset(n, w.value());
+      auto it = keras_names.find(w.id());
+      names.push_back(unique_name(it != keras_names.end() ? it->second : weight_name(w), used));
+      g.write_dataset(names.back(), w.value());
     }
     g.write_string_list_attribute("weight_names", names);
   };
-  for (const auto& l : list.layers) write_layer(l->name(), l->weights());
-  if (!list.own.empty()) write_layer("top_level_model_weights", list.own);
+  for (const auto& l : list.layers) write_layer(l->name(), l->weights(), legacy_weight_names(root, *l, keras_version));
+  if (!list.own.empty()) write_layer("top_level_model_weights", list.own, legacy_weight_names(root, root, keras_version));
 }
 
 void plan_legacy_weights(const saving::hdf5::Object& group, const Layer& root, const LoadWeightsOptions& options,
@@ -144,16 +153,21 @@ void plan_legacy_weights(const saving::hdf5::Object& group, const Layer& root, c
   }
 }
 
-void save_legacy_model(const Model& model, const std::string& path) {
+void save_legacy_model(const Model& model, const std::string& path, bool keras2) {
   // The config first: a Lambda layer fails here, before any file is touched.
-  const Config model_config{{"class_name", model.class_name()}, {"config", model.get_config()}};
+  Config model_config{{"class_name", model.class_name()}, {"config", model.get_config()}};
+  if (keras2) model_config = to_keras2_form(model_config);
+  const std::string version = keras2 ? kKeras2Version : kKerasVersion;
   saving::hdf5::AtomicWriter writer(path);
   auto& file = writer.file();
-  file.write_string_attribute("keras_version", kKerasVersion);
+  file.write_string_attribute("keras_version", version);
   file.write_string_attribute("backend", kBackend);
   file.write_string_attribute("model_config", model_config.dump());
-  if (model.compiled() && model.optimizer()) file.write_string_attribute("training_config", training_config(model).dump());
-  write_legacy_weights(file.create_group("model_weights"), model);
+  if (model.compiled() && model.optimizer()) {
+    const Config tc = training_config(model);
+    file.write_string_attribute("training_config", (keras2 ? to_keras2_form(tc) : tc).dump());
+  }
+  write_legacy_weights(file.create_group("model_weights"), model, version);
   if (model.compiled() && model.optimizer()) {
     auto g = file.create_group("optimizer_weights");
     const auto vars = model.optimizer()->variables();

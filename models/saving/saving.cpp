@@ -19,11 +19,11 @@ saving::hdf5::File open_hdf5(const std::string& path) {
 
 }  // namespace
 
-std::string to_json(const Layer& model) {
-  Config out{{"class_name", model.class_name()},
-             {"config", model.get_config()},
-             {"keras_version", detail::kKerasVersion},
-             {"backend", detail::kBackend}};
+std::string to_json(const Layer& model, const SaveOptions& options) {
+  Config out{{"class_name", model.class_name()}, {"config", model.get_config()}};
+  if (options.keras2) out = detail::to_keras2_form(out);
+  out["keras_version"] = options.keras2 ? detail::kKeras2Version : detail::kKerasVersion;
+  out["backend"] = detail::kBackend;
   return out.dump();
 }
 
@@ -31,13 +31,16 @@ std::shared_ptr<Model> model_from_json(const std::string& json) {
   return model_from_config(detail::parse_json(json, "model_from_json: the text"));
 }
 
-void save_weights(const Layer& layer, const std::string& path) {
+void save_weights(const Layer& layer, const std::string& path, const SaveOptions& options) {
+  if (options.keras2 && path.ends_with(".weights.h5"))
+    throw ValueError("save_weights: '" + path + "' is a Keras 3 .weights.h5 file, which has no Keras 2 form; "
+                     "use a name ending in .h5 for keras2");
   saving::hdf5::AtomicWriter writer(path);
   if (path.ends_with(".weights.h5")) {
     const auto* model = dynamic_cast<const Model*>(&layer);
     detail::write_keras3_weights(writer.file(), layer, model ? model->optimizer().get() : nullptr);
   } else {
-    detail::write_legacy_weights(writer.file(), layer);
+    detail::write_legacy_weights(writer.file(), layer, options.keras2 ? detail::kKeras2Version : detail::kKerasVersion);
   }
   writer.commit();
 }
@@ -62,9 +65,14 @@ void load_weights(Layer& layer, const std::string& path, const LoadWeightsOption
   detail::apply(plan);
 }
 
-void save_model(const Model& model, const std::string& path) {
-  if (path.ends_with(".keras")) return detail::save_keras_archive(model, path);  // Keras 3 zip
-  detail::save_legacy_model(model, path);
+void save_model(const Model& model, const std::string& path, const SaveOptions& options) {
+  if (path.ends_with(".keras")) {
+    if (options.keras2)
+      throw ValueError("save_model: '" + path + "' is a Keras 3 .keras archive, which has no Keras 2 form; "
+                       "use a name ending in .h5 for keras2");
+    return detail::save_keras_archive(model, path);  // Keras 3 zip
+  }
+  detail::save_legacy_model(model, path, options.keras2);
 }
 
 std::shared_ptr<Model> load_model(const std::string& path, bool compile) {
@@ -75,11 +83,13 @@ std::shared_ptr<Model> load_model(const std::string& path, bool compile) {
 
 }  // namespace models
 
-void Model::save(const std::string& path) const { models::save_model(*this, path); }
-void Model::save_weights(const std::string& path) const { models::save_weights(*this, path); }
+void Model::save(const std::string& path, const SaveOptions& options) const { models::save_model(*this, path, options); }
+void Model::save_weights(const std::string& path, const SaveOptions& options) const {
+  models::save_weights(*this, path, options);
+}
 void Model::load_weights(const std::string& path, const LoadWeightsOptions& options) {
   models::load_weights(*this, path, options);
 }
-std::string Model::to_json() const { return models::to_json(*this); }
+std::string Model::to_json(const SaveOptions& options) const { return models::to_json(*this, options); }
 
 }  // namespace strata

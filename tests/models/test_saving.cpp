@@ -333,7 +333,7 @@ TEST_CASE("saving: a Strata file has the structure of the Keras file of the same
   const fs::path keras_path = fixtures() / "dl4j_mlp_softmax_k2.3.1" / "simple_sparse_xent_mlp_keras_2_model.h5";
   auto keras_model = st::models::load_model(keras_path.string());
   const std::string ours = temp("structure.h5");
-  keras_model->save(ours);
+  keras_model->save(ours, {.keras2 = true});  // Keras 2 form: Keras 2's weight names
   auto k = st::saving::hdf5::File::open(keras_path.string());
   auto s = st::saving::hdf5::File::open(ours);
   for (const char* attr : {"keras_version", "backend", "model_config", "training_config"}) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -177,6 +178,35 @@ TEST_CASE("strata CLI: convert between the legacy .h5, .weights.h5, weights-only
   }
 }
 
+TEST_CASE("strata CLI: convert --keras2 writes tf.keras 2 form (.h5 and .json)") {
+  const std::string path = temp("k2_source.h5");
+  auto model = saved_mlp(path);
+  auto r = strata_cli({"convert", path, temp("k2.h5"), "--keras2"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("Keras 2 form") != std::string::npos);
+  auto file = st::saving::hdf5::File::open(temp("k2.h5"));
+  CHECK(file.read_string_attribute("keras_version") == "2.15.0");
+  CHECK(file.read_string_attribute("model_config").find("\"batch_input_shape\"") != std::string::npos);
+  CHECK(file.open_group("model_weights/hidden").read_string_list_attribute("weight_names") ==
+        std::vector<std::string>{"hidden/kernel:0", "hidden/bias:0"});
+  auto back = st::models::load_model(temp("k2.h5"));
+  const auto a = model->get_weights(), b = back->get_weights();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(max_diff(a[i], b[i]) == 0.0);
+
+  REQUIRE(strata_cli({"convert", path, temp("k2.json"), "--keras2"}).exit_code == 0);
+  std::ifstream json_file(temp("k2.json"));
+  std::stringstream json;
+  json << json_file.rdbuf();
+  CHECK(json.str() == model->to_json({.keras2 = true}));
+  REQUIRE(strata_cli({"convert", path, temp("k3.json")}).exit_code == 0);
+  CHECK(st::models::model_from_json(json.str())->get_config() == model->get_config());
+
+  auto keras = strata_cli({"convert", path, temp("k2.keras"), "--keras2"});
+  CHECK(keras.exit_code == 2);
+  CHECK(keras.output.find("--keras2 writes a legacy .h5 or a .json") != std::string::npos);
+}
+
 TEST_CASE("strata CLI: inspect lists weights with shapes and dtypes") {
   if (!have_fixture()) return;
   auto full = strata_cli({"inspect", (mlp_fixture() / "simple_sparse_xent_mlp_keras_2_model.h5").string()});
@@ -197,7 +227,7 @@ TEST_CASE("strata CLI: inspect lists weights with shapes and dtypes") {
   auto ours = strata_cli({"inspect", path});
   CHECK(ours.exit_code == 0);
   CHECK(ours.output.find("/optimizer_weights/") != std::string::npos);
-  CHECK(ours.output.find("/model_weights/hidden/hidden/kernel:0") != std::string::npos);
+  CHECK(ours.output.find("/model_weights/hidden/cli_mlp/hidden/kernel") != std::string::npos);  // Keras 3's path
 }
 
 TEST_CASE("strata CLI: bad arguments and bad files give clear errors and distinct exit codes") {
