@@ -56,5 +56,8 @@ int run_predict(const Arguments& args);
 int run_convert(const Arguments& args);
 int run_export(const Arguments& args);
 int run_inspect(const Arguments& args);
+// predict_tflite.cpp: `predict` on a .tflite file.
+int predict_tflite(const std::string& path, const std::vector<std::string>& input_paths,
+                   const std::vector<std::string>& output_paths);
 
 }  // namespace strata::cli

@@ -20,6 +20,9 @@ const std::vector<Command>& commands() {
        "in batches of the size it was traced for, whatever --batch-size says. A model with several inputs takes them in its input order as --input,\n"
        "--input2, --input3, ...; one with several outputs writes them to --output, --output2, ...\n"
        "float64 inputs are cast to float32.\n"
+       "A TensorFlow Lite file (FILE ending in .tflite) runs in st::lite::Interpreter: all samples at once\n"
+       "when its batch axis is open, else batch by batch; int8 inputs are quantized from the real values\n"
+       "given, and int8 outputs are written dequantized (float32).\n"
        "\n"
        "  --batch-size N   samples per batch (default 32)\n",
        run_predict,

@@ -190,6 +190,7 @@ int run_predict(const Arguments& args) {
 
   if (check_readable(args.positional[0]), is_function_file(args.positional[0]))
     return predict_with_function(args.positional[0], input_paths, output_paths);
+  if (args.positional[0].ends_with(".tflite")) return predict_tflite(args.positional[0], input_paths, output_paths);
   auto model = load(args.positional[0]);
   const auto names = input_names(*model);
   if (input_paths.size() != names.size())
