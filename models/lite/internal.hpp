@@ -79,6 +79,8 @@ void require_type(Context& ctx, const Node& node, const LiteTensor& t, ElementTy
 void require_data(Context& ctx, const Node& node, const LiteTensor& t, const char* role);
 void require_quantized(Context& ctx, const Node& node, const LiteTensor& t, const char* role);
 void lstm(Context& ctx, const Node& node);  // ops_lstm.cpp
+bool run_more(Context& ctx, const Node& node);  // ops_more.cpp: false when the code is not one of its ops
+void lut_activation_i8(Context& ctx, const Node& node);
 void run_node(Context& ctx, const Node& node);
 std::string shape_string(const std::vector<std::int64_t>& shape);
 

@@ -401,6 +401,9 @@ void activation(Context& ctx, const Node& node) {
     for (std::int64_t i = 0; i < n; ++i) y.as<std::int8_t>()[i] = static_cast<std::int8_t>(std::clamp<std::int32_t>(x.as<std::int8_t>()[i], lo, hi));
     return;
   }
+  if (x.type == ElementType::int8 &&
+      (node.code == tflite::BuiltinOperator_LOGISTIC || node.code == tflite::BuiltinOperator_TANH))
+    return lut_activation_i8(ctx, node);
   ctx.require(node, x.type == ElementType::float32,
               "input type " + std::string(element_type_name(x.type)) + " is not supported (float32)");
   float alpha = 0.2f;
@@ -440,6 +443,15 @@ bool op_supported(std::int32_t code) {
     case tflite::BuiltinOperator_TANH:
     case tflite::BuiltinOperator_LEAKY_RELU:
     case tflite::BuiltinOperator_HARD_SWISH:
+    case tflite::BuiltinOperator_MAX_POOL_2D:
+    case tflite::BuiltinOperator_AVERAGE_POOL_2D:
+    case tflite::BuiltinOperator_MEAN:
+    case tflite::BuiltinOperator_ADD:
+    case tflite::BuiltinOperator_MUL:
+    case tflite::BuiltinOperator_CONCATENATION:
+    case tflite::BuiltinOperator_PAD:
+    case tflite::BuiltinOperator_GATHER:
+    case tflite::BuiltinOperator_TRANSPOSE_CONV:
       return true;
     default:
       return false;
@@ -463,7 +475,9 @@ void run_node(Context& ctx, const Node& node) {
     case tflite::BuiltinOperator_UNIDIRECTIONAL_SEQUENCE_LSTM: return lstm(ctx, node);
     case tflite::BuiltinOperator_QUANTIZE: return quantize(ctx, node);
     case tflite::BuiltinOperator_DEQUANTIZE: return dequantize(ctx, node);
-    default: return activation(ctx, node);
+    default:
+      if (run_more(ctx, node)) return;
+      return activation(ctx, node);
   }
 }
 

@@ -89,3 +89,42 @@ std::int16_t logistic_i16(std::int16_t x, std::int32_t input_multiplier, int inp
 std::int16_t tanh_i16(std::int16_t x, std::int32_t input_multiplier, int input_left_shift);
 
 }  // namespace strata::lite::kernels
+
+namespace strata::lite::kernels {
+
+// Pooling over NHWC (the filter window clipped to the input; average over the cells inside).
+struct PoolShape {
+  std::int64_t batches, in_h, in_w, channels, out_h, out_w;
+  int filter_h, filter_w, stride_h, stride_w, pad_top, pad_left;
+};
+void max_pool_f32(const float* x, float* y, const PoolShape& s, float lo, float hi);
+void average_pool_f32(const float* x, float* y, const PoolShape& s, float lo, float hi);
+// int8 (input and output share scale and zero point): reference_integer_ops pooling, the average
+// rounded half away from zero.
+void max_pool_i8(const std::int8_t* x, std::int8_t* y, const PoolShape& s, std::int32_t lo, std::int32_t hi);
+void average_pool_i8(const std::int8_t* x, std::int8_t* y, const PoolShape& s, std::int32_t lo, std::int32_t hi);
+
+// TRANSPOSE_CONV (no dilation): filter [out_c, k_h, k_w, in_c]; s.in_* is the op's input, s.out_*
+// its output; pad_top / pad_left as TFLite computes them for the output size.
+void transpose_conv_f32(const float* x, const float* w, const float* bias, float* y, const ConvShape& s);
+void transpose_conv_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
+                       const ConvShape& s, const Requantize& q);
+
+// Elementwise ADD / MUL with numpy broadcasting: `index1` / `index2` give each output element's
+// input offsets (computed by the caller once per shape).
+struct AddI8 {
+  std::int32_t input1_offset, input2_offset, output_offset;
+  std::int32_t input1_multiplier, input2_multiplier, output_multiplier;
+  int input1_shift, input2_shift, output_shift;
+  int left_shift = 20;
+  std::int32_t act_min = -128, act_max = 127;
+};
+std::int8_t add_i8(std::int8_t a, std::int8_t b, const AddI8& p);
+struct MulI8 {
+  std::int32_t input1_offset, input2_offset, output_offset, output_multiplier;
+  int output_shift;
+  std::int32_t act_min = -128, act_max = 127;
+};
+std::int8_t mul_i8(std::int8_t a, std::int8_t b, const MulI8& p);
+
+}  // namespace strata::lite::kernels
