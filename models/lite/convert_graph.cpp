@@ -62,7 +62,13 @@ std::string unsupported_reason(Layer& layer) {
       cls == "GlobalAveragePooling1D" || cls == "GlobalAveragePooling2D" || cls == "GlobalMaxPooling1D" ||
       cls == "GlobalMaxPooling2D")
     return channels_last() ? "" : "data_format channels_first";
-  if (cls == "Flatten" || cls == "Reshape" || cls == "Softmax" || cls == "ELU" || cls == "LeakyReLU" ||
+  if (cls == "ELU") return c.value("alpha", 1.0) == 1.0 ? "" : "ELU with alpha other than 1";
+  if (cls == "Softmax") {
+    const Config axis = c.contains("axis") ? c["axis"] : Config(-1);
+    const bool last = axis.is_number() ? axis == -1 : axis.is_array() && axis.size() == 1 && axis[0] == -1;
+    return last ? "" : "softmax over an axis other than the last";
+  }
+  if (cls == "Flatten" || cls == "Reshape" || cls == "LeakyReLU" ||
       cls == "Add" || cls == "Multiply" || cls == "Concatenate" || cls == "Embedding" || cls == "ZeroPadding1D" ||
       cls == "ZeroPadding2D")
     return "";

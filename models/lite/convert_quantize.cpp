@@ -186,6 +186,7 @@ void quantize_int8(IrGraph& g, const ConverterOptions& options, const std::vecto
       // Operators that only move values keep their input's parameters.
       case tflite::BuiltinOperator_RESHAPE:
       case tflite::BuiltinOperator_MAX_POOL_2D:
+      case tflite::BuiltinOperator_AVERAGE_POOL_2D:
       case tflite::BuiltinOperator_REDUCE_MAX:
       case tflite::BuiltinOperator_PAD: {
         const IrTensor& x = g.tensors[o.inputs[0]];

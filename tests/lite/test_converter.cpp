@@ -153,6 +153,7 @@ TEST_CASE("converter: merging, pooling, padding and embedding layers become TFLi
     }
     if (const auto* concat = op->builtin_options_as_ConcatenationOptions()) CHECK(concat->axis() == 3);
   }
+  check_matches_predict(model, st::normal({2, 6, 6, 2}, {.seed = 18}), bytes);
   // PAD's paddings: [[0, 0], [1, 1], [1, 1], [0, 0]].
   const auto* pads = tensor_named(bytes, std::string(model.layers()[7]->name()) + "_paddings");
   if (pads == nullptr)
@@ -166,6 +167,21 @@ TEST_CASE("converter: merging, pooling, padding and embedding layers become TFLi
   const auto ecodes = op_codes(convert(embed));
   CHECK(ecodes[0] == tflite::BuiltinOperator_CAST);
   CHECK(ecodes[1] == tflite::BuiltinOperator_GATHER);
+}
+
+TEST_CASE("converter: Conv2DTranspose, Conv1D pooling and a BatchNormalization without a kernel match predict") {
+  st::set_random_seed(19);
+  st::Sequential image({Input({4, 4, 2}), Conv2DTranspose(3, {3, 3}, {.strides = 2, .padding = "same"}),
+                        Conv2DTranspose(2, {2, 2}, {.activation = "relu"}), GlobalMaxPooling2D(), Dense(2)});
+  const auto codes = op_codes(convert(image));
+  CHECK(codes[0] == tflite::BuiltinOperator_TRANSPOSE_CONV);
+  CHECK(codes[2] == tflite::BuiltinOperator_REDUCE_MAX);
+  st::Sequential no_pool({Input({4, 4, 2}), Conv2DTranspose(3, {3, 3}, {.strides = 2, .padding = "same"}),
+                          Conv2DTranspose(2, {2, 2}, {.activation = "relu"}), Flatten(), Dense(2)});
+  check_matches_predict(no_pool, st::normal({1, 4, 4, 2}, {.seed = 20}), convert(no_pool));
+  st::Sequential seq({Input({12, 3}), BatchNormalization(), MaxPooling1D(2), Conv1D(4, 3, {.padding = "same"}),
+                      AveragePooling1D(3), GlobalAveragePooling1D(), Dense(2)});
+  check_matches_predict(seq, st::normal({3, 12, 3}, {.seed = 21}), convert(seq));
 }
 
 TEST_CASE("converter: one error lists every unsupported layer") {
