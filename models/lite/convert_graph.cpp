@@ -480,6 +480,40 @@ void check_supported(const std::vector<LayerPtr>& layers) {
   throw NotImplementedError(message);
 }
 
+// A RELU / RELU6 operator whose input only it reads becomes the fused activation of the operator
+// that made the input, as TensorFlow's converter does (and TFLite's int8 kernels expect).
+void fuse_activations(IrGraph& g) {
+  std::vector<int> readers(g.tensors.size(), 0);
+  for (const auto& o : g.ops)
+    for (int t : o.inputs)
+      if (t >= 0) ++readers[t];
+  for (int t : g.outputs) ++readers[t];
+  std::vector<bool> removed(g.ops.size(), false);
+  for (std::size_t i = 0; i < g.ops.size(); ++i) {
+    const IrOp& act = g.ops[i];
+    if (act.code != op::BuiltinOperator_RELU && act.code != op::BuiltinOperator_RELU6) continue;
+    const int x = act.inputs[0];
+    if (readers[x] != 1) continue;
+    for (std::size_t j = 0; j < i; ++j) {
+      IrOp& producer = g.ops[j];
+      if (removed[j] || producer.outputs[0] != x || producer.activation != op::ActivationFunctionType_NONE) continue;
+      static const std::set<std::int32_t> fusable{op::BuiltinOperator_FULLY_CONNECTED, op::BuiltinOperator_CONV_2D,
+                                                  op::BuiltinOperator_DEPTHWISE_CONV_2D, op::BuiltinOperator_ADD,
+                                                  op::BuiltinOperator_MUL, op::BuiltinOperator_TRANSPOSE_CONV};
+      if (!fusable.count(producer.code)) break;
+      producer.activation =
+          act.code == op::BuiltinOperator_RELU ? op::ActivationFunctionType_RELU : op::ActivationFunctionType_RELU6;
+      producer.outputs[0] = act.outputs[0];
+      removed[i] = true;
+      break;
+    }
+  }
+  std::vector<IrOp> kept;
+  for (std::size_t i = 0; i < g.ops.size(); ++i)
+    if (!removed[i]) kept.push_back(std::move(g.ops[i]));
+  g.ops = std::move(kept);
+}
+
 std::vector<std::int64_t> batch1(const Shape& s) {
   Dims d = s.dims();
   if (!d.empty()) d[0] = 1;
@@ -505,6 +539,7 @@ IrGraph build_graph(Model& model) {
     for (const auto& layer : layers) y = lower.lower(*layer, {y});
     g.outputs = {y};
     g.output_names = {"output_0"};
+    fuse_activations(g);
     return g;
   }
   const auto& graph = *model.graph();
@@ -538,6 +573,7 @@ IrGraph build_graph(Model& model) {
     g.outputs.push_back(tensor_of.at(FunctionalGraph::key_of(graph.outputs()[i])));
     g.output_names.push_back(names[i]);
   }
+  fuse_activations(g);
   return g;
 }
 

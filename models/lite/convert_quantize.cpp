@@ -185,6 +185,8 @@ void quantize_int8(IrGraph& g, const ConverterOptions& options, const std::vecto
       case tflite::BuiltinOperator_TANH: set(y, 1.0f / 128.0f, 0); break;
       // Operators that only move values keep their input's parameters.
       case tflite::BuiltinOperator_RESHAPE:
+      case tflite::BuiltinOperator_RELU:
+      case tflite::BuiltinOperator_RELU6:
       case tflite::BuiltinOperator_MAX_POOL_2D:
       case tflite::BuiltinOperator_AVERAGE_POOL_2D:
       case tflite::BuiltinOperator_REDUCE_MAX:
