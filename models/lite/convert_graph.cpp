@@ -359,9 +359,9 @@ class Lowering {
     const int filt = g_.add_const(name + "/kernel", {out, kh, kw, in}, std::move(f));
     const int bias = g_.add_const(name + "/bias", {out}, w.size() > 1 ? floats(w[1]) : std::vector<float>(out, 0.0f));
     const std::string act = activation_name(c.value("activation", Config("linear")));
-    o.activation = Builder::fused(act);
+    // The activation follows as its own operator: older TFLite runtimes read no fused one here.
     const int y = b_.op(op::BuiltinOperator_TRANSPOSE_CONV, {shape_t, filt, x, bias}, g_.add_activation(name, os), o);
-    return b_.finish(y, act, name);
+    return b_.activation(y, act, name + "_" + act);
   }
 
   int pool(const std::string& cls, const Config& c, int x, const std::string& name) {
@@ -499,7 +499,7 @@ void fuse_activations(IrGraph& g) {
       if (removed[j] || producer.outputs[0] != x || producer.activation != op::ActivationFunctionType_NONE) continue;
       static const std::set<std::int32_t> fusable{op::BuiltinOperator_FULLY_CONNECTED, op::BuiltinOperator_CONV_2D,
                                                   op::BuiltinOperator_DEPTHWISE_CONV_2D, op::BuiltinOperator_ADD,
-                                                  op::BuiltinOperator_MUL, op::BuiltinOperator_TRANSPOSE_CONV};
+                                                  op::BuiltinOperator_MUL};
       if (!fusable.count(producer.code)) break;
       producer.activation =
           act.code == op::BuiltinOperator_RELU ? op::ActivationFunctionType_RELU : op::ActivationFunctionType_RELU6;

@@ -35,7 +35,7 @@ TEST_CASE("quantization formulas: asymmetric activations, nudged zero point; sym
   CHECK(s[1] == 1.0f);
   // Axis 1 (depthwise [1, kh, kw, C] uses the last): per column.
   const auto c = st::lite::symmetric_scales({0.5f, -1.27f, 0.2f, 2.54f}, {2, 2}, 1);
-  CHECK(c[0] == doctest::Approx(0.2 / 127.0));
+  CHECK(c[0] == doctest::Approx(0.5 / 127.0));
   CHECK(c[1] == doctest::Approx(0.02));
 }
 
@@ -141,4 +141,20 @@ TEST_CASE("int8: a representative dataset of the wrong shape, or none, is a Valu
   }
   CHECK_THROWS_AS(convert(model, {.quantization = Quantization::int8}), st::ValueError);
   CHECK_THROWS_AS(convert(model, {.int8_io = true}), st::ValueError);
+}
+
+TEST_CASE("int8: a convnet (conv + folded BatchNormalization + ReLU, pooling, padding, depthwise) within a few steps") {
+  st::set_random_seed(41);
+  st::Sequential model({Input({8, 8, 2}), Conv2D(4, {3, 3}), BatchNormalization(), Activation("relu"),
+                        ZeroPadding2D(1), MaxPooling2D(2), DepthwiseConv2D({2, 2}, {.activation = "relu"}),
+                        AveragePooling2D(2), Flatten(), Dense(3, "softmax")});
+  const st::Tensor rep = st::normal({64, 8, 8, 2}, {.seed = 42});
+  const st::Tensor x = st::normal({6, 8, 8, 2}, {.seed = 43});
+  const auto bytes = convert(model, {.quantization = Quantization::int8, .representative_data = rep});
+  const auto codes = op_codes(bytes);
+  CHECK(std::count(codes.begin(), codes.end(), tflite::BuiltinOperator_RELU) == 0);  // fused into the conv
+  const auto expected = model.predict(x).to_vector<float>();
+  const auto got = run_tflite(bytes, x);
+  REQUIRE(got.size() == expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::abs(got[i] - expected[i]) <= 6.0 / 256.0);
 }
