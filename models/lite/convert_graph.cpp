@@ -35,7 +35,7 @@ std::string activation_name(const Config& value) {
 
 bool activation_supported(const std::string& a) {
   static const std::set<std::string> ok{"linear", "relu",      "relu6", "sigmoid", "tanh", "softmax",
-                                        "elu",    "hard_swish", "gelu", "leaky_relu"};
+                                        "elu",    "hard_swish", "gelu", "leaky_relu", "swish", "silu"};
   return ok.count(a) > 0;
 }
 
@@ -118,6 +118,10 @@ struct Builder {
   int activation(int x, const std::string& act, const std::string& name, float alpha = 0.2f) {
     if (act == "linear") return x;
     const Dims s = shape(x);
+    if (act == "swish" || act == "silu") {  // x * sigmoid(x), as TensorFlow's converter lowers it
+      const int sig = op(op::BuiltinOperator_LOGISTIC, {x}, g.add_activation(name + "_sigmoid", s));
+      return op(op::BuiltinOperator_MUL, {x, sig}, g.add_activation(name, s));
+    }
     IrOp o;
     std::int32_t code;
     if (act == "relu") code = op::BuiltinOperator_RELU;

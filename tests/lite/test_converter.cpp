@@ -106,6 +106,14 @@ TEST_CASE("converter: Conv1D, Reshape and activation layers match predict") {
   check_matches_predict(model, x, bytes);
 }
 
+TEST_CASE("converter: swish is LOGISTIC and MUL, and matches predict") {
+  st::set_random_seed(25);
+  st::Sequential model({Input({5}), Dense(4, "swish"), Dense(2)});
+  const auto bytes = convert(model);
+  CHECK(op_codes(bytes) == std::vector<int>{9, tflite::BuiltinOperator_LOGISTIC, tflite::BuiltinOperator_MUL, 9});
+  check_matches_predict(model, st::normal({3, 5}, {.seed = 26}), bytes);
+}
+
 TEST_CASE("converter: LSTM with return_sequences is UNIDIRECTIONAL_SEQUENCE_LSTM and matches predict") {
   st::set_random_seed(13);
   st::Sequential model({Input({5, 3}), LSTM(4, {.return_sequences = true}), Flatten(), Dense(2)});
