@@ -8,6 +8,7 @@
 #include "cli.hpp"
 #include "strata/framework/data/readers.hpp"
 #include "strata/framework/errors.hpp"
+#include "strata/backend/cpu/lite/quantized_math.hpp"
 #include "strata/models/lite/interpreter.hpp"
 #include "strata/strata.hpp"
 
@@ -33,7 +34,7 @@ std::vector<std::byte> input_bytes(const std::vector<float>& x, std::int64_t sam
     } else if (d.dtype == lite::ElementType::int8) {
       const float scale = d.quantization.scale.at(0);
       const auto zp = static_cast<std::int32_t>(d.quantization.zero_point.at(0));
-      const std::int32_t q = static_cast<std::int32_t>(std::round(v / scale)) + zp;
+      const std::int32_t q = lite::qmath::quantize_value(v, scale, zp);
       reinterpret_cast<std::int8_t*>(bytes.data())[i] = static_cast<std::int8_t>(std::clamp(q, -128, 127));
     } else if (d.dtype == lite::ElementType::int32) {
       reinterpret_cast<std::int32_t*>(bytes.data())[i] = static_cast<std::int32_t>(v);

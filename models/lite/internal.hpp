@@ -54,6 +54,7 @@ struct Model {
   std::vector<Node> nodes;
   std::vector<int> inputs;
   std::vector<int> outputs;
+  double operations = 0;  // multiply-adds (and elementwise steps) of one invoke, summed by prepare
 };
 
 // reader.cpp: parses and checks the whole file; throws IOError / ValueError naming what is wrong.
@@ -71,6 +72,10 @@ struct Context {
     if (!condition) fail(node, message);
   }
   void set_shape(LiteTensor& tensor, std::vector<std::int64_t> shape) const;
+  // Counts an operator's multiply-adds into Model::operations (prepare only).
+  void count(double operations) const {
+    if (!eval) model.operations += operations;
+  }
 };
 bool op_supported(std::int32_t code);
 // Checks shared by the operators (ops.cpp).
@@ -81,6 +86,7 @@ void require_quantized(Context& ctx, const Node& node, const LiteTensor& t, cons
 void lstm(Context& ctx, const Node& node);  // ops_lstm.cpp
 bool run_more(Context& ctx, const Node& node);  // ops_more.cpp: false when the code is not one of its ops
 void lut_activation_i8(Context& ctx, const Node& node);
+void leaky_relu_i8(Context& ctx, const Node& node);
 void run_node(Context& ctx, const Node& node);
 std::string shape_string(const std::vector<std::int64_t>& shape);
 

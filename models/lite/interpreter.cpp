@@ -87,9 +87,12 @@ void Interpreter::allocate_tensors() {
     if (t.variable) t.data.assign(t.byte_size(), 0);
   reset_all_variables();
   detail::Context ctx{m, false};
+  m.operations = 0;
   for (const auto& node : m.nodes) detail::run_node(ctx, node);
   impl_->allocated = true;
 }
+
+double Interpreter::operation_count() const { return impl_->model.operations; }
 
 void Interpreter::resize_input_tensor(int input_index, const std::vector<std::int64_t>& shape) {
   auto& m = impl_->model;

@@ -94,6 +94,9 @@ class Interpreter {
   int output_tensor_index(int output_index) const;
 
   void invoke();
+  // About how many multiply-adds (and elementwise steps) one invoke takes, known after
+  // allocate_tensors: a caller can refuse a file that asks for too much work.
+  double operation_count() const;
   // Sets the variable tensors (an LSTM's state) back to zero, as tf.lite.Interpreter.reset_all_variables.
   void reset_all_variables();
 

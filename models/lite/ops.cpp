@@ -29,13 +29,13 @@ void Context::fail(const Node& node, const std::string& message) const {
                    "): " + message);
 }
 void Context::set_shape(LiteTensor& tensor, std::vector<std::int64_t> shape) const {
-  std::int64_t count = 1;
+  std::int64_t elements = 1;
   for (auto d : shape) {
-    if (d < 0 || d > kMaxTensorElements || (count *= d) > kMaxTensorElements)
+    if (d < 0 || d > kMaxTensorElements || (elements *= d) > kMaxTensorElements)
       throw ValueError("TFLite file '" + model.file + "': tensor '" + tensor.name + "' would get shape " +
                        shape_string(shape) + ", more than 2^31 elements");
   }
-  const std::size_t bytes = static_cast<std::size_t>(count) * element_size(tensor.type);
+  const std::size_t bytes = static_cast<std::size_t>(elements) * element_size(tensor.type);
   if (bytes > tensor.data.size()) {
     std::size_t total = 0;
     for (const auto& t : model.tensors) total += t.data.size();
@@ -46,6 +46,7 @@ void Context::set_shape(LiteTensor& tensor, std::vector<std::int64_t> shape) con
   }
   tensor.shape = std::move(shape);
   tensor.data.resize(bytes);
+  count(static_cast<double>(tensor.num_elements()));
 }
 
 std::string label(const Node& node, const LiteTensor& t, const char* role) {
@@ -161,6 +162,7 @@ void fully_connected(Context& ctx, const Node& node) {
     require_type(ctx, node, y, ElementType::float32, "output");
     check_bias(ctx, node, bias, ElementType::float32, units);
     ctx.set_shape(y, shape);
+    ctx.count(static_cast<double>(batches) * static_cast<double>(depth) * static_cast<double>(units));
     if (!ctx.eval) return;
     float lo, hi;
     qmath::activation_range_float(act, &lo, &hi);
@@ -172,6 +174,7 @@ void fully_connected(Context& ctx, const Node& node) {
     check_bias(ctx, node, bias, ElementType::int32, units);
     auto rq = requantize_data(ctx, node, x, w, y, units, act);
     ctx.set_shape(y, shape);
+    ctx.count(static_cast<double>(batches) * static_cast<double>(depth) * static_cast<double>(units));
     if (!ctx.eval) return;
     kernels::fully_connected_i8(x.as<std::int8_t>(), w.as<std::int8_t>(), bias ? bias->as<std::int32_t>() : nullptr,
                                 y.as<std::int8_t>(), batches, depth, units, rq.q);
@@ -236,6 +239,9 @@ void conv(Context& ctx, const Node& node, bool depthwise) {
   s.pad_top = static_cast<int>(std::max<std::int64_t>(0, ((s.out_h - 1) * stride_h + eff_h - s.in_h) / 2));
   s.pad_left = static_cast<int>(std::max<std::int64_t>(0, ((s.out_w - 1) * stride_w + eff_w - s.in_w) / 2));
   const std::vector<std::int64_t> shape{s.batches, s.out_h, s.out_w, s.out_c};
+  ctx.count(static_cast<double>(s.batches) * static_cast<double>(s.out_h) * static_cast<double>(s.out_w) *
+            static_cast<double>(s.out_c) * static_cast<double>(s.k_h) * static_cast<double>(s.k_w) *
+            static_cast<double>(depthwise ? 1 : s.in_c));
   if (x.type == ElementType::float32) {
     require_type(ctx, node, w, ElementType::float32, "filter");
     require_type(ctx, node, y, ElementType::float32, "output");
@@ -311,6 +317,7 @@ void softmax(Context& ctx, const Node& node) {
   auto& y = ctx.out(node, 0);
   const auto* o = node.op->builtin_options_as_SoftmaxOptions();
   const float beta = o ? o->beta() : 1.0f;
+  ctx.require(node, std::isfinite(beta) && beta > 0.0f, "beta must be a positive number");
   ctx.require(node, !x.shape.empty(), "input must have rank >= 1");
   const std::int64_t depth = x.shape.back();
   const std::int64_t rows = depth == 0 ? 0 : x.num_elements() / depth;
@@ -344,7 +351,7 @@ void quantize(Context& ctx, const Node& node) {
   const float scale = y.scale();
   const std::int32_t zp = y.zero_point();
   for (std::int64_t i = 0; i < x.num_elements(); ++i) {  // reference AffineQuantize
-    const std::int32_t q = static_cast<std::int32_t>(std::round(x.as<float>()[i] / scale)) + zp;
+    const std::int32_t q = qmath::quantize_value(x.as<float>()[i], scale, zp);
     y.as<std::int8_t>()[i] = static_cast<std::int8_t>(std::clamp(q, -128, 127));
   }
 }
@@ -404,6 +411,7 @@ void activation(Context& ctx, const Node& node) {
   if (x.type == ElementType::int8 &&
       (node.code == tflite::BuiltinOperator_LOGISTIC || node.code == tflite::BuiltinOperator_TANH))
     return lut_activation_i8(ctx, node);
+  if (x.type == ElementType::int8 && node.code == tflite::BuiltinOperator_LEAKY_RELU) return leaky_relu_i8(ctx, node);
   ctx.require(node, x.type == ElementType::float32,
               "input type " + std::string(element_type_name(x.type)) + " is not supported (float32)");
   float alpha = 0.2f;

@@ -68,6 +68,8 @@ void lstm(Context& ctx, const Node& node) {
   auto& y = ctx.out(node, 0);
   require_type(ctx, node, y, x.type, "output");
   require_type(ctx, node, h, x.type, "hidden state");
+  ctx.count(4.0 * static_cast<double>(batches) * static_cast<double>(steps) * static_cast<double>(units) *
+            static_cast<double>(features + units));
   ctx.require(node, o->fused_activation_function() == tflite::ActivationFunctionType_TANH || !integer,
               "the integer LSTM needs the TANH cell activation");
 
@@ -124,6 +126,7 @@ void lstm(Context& ctx, const Node& node) {
               "the int16 cell state needs a power-of-two scale and zero point 0");
   p.cell_scale_power = static_cast<int>(std::round(log2_scale));
   ctx.require(node, p.cell_scale_power > -30 && p.cell_scale_power < 15, "the cell state scale is out of range");
+  ctx.require(node, std::isfinite(o->cell_clip()) && o->cell_clip() >= 0.0f, "cell_clip must be a number >= 0");
   p.quantized_cell_clip = static_cast<std::int16_t>(
       std::min(std::max(static_cast<double>(o->cell_clip()) / cell_scale, -32768.0), 32767.0));
   ctx.set_shape(y, {x.shape[0], x.shape[1], units});

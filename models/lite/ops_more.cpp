@@ -55,6 +55,9 @@ void pool2d(Context& ctx, const Node& node) {
   s.pad_left = pad_before(s.in_w, s.filter_w, s.stride_w, s.out_w);
   const Activation act = fused(ctx, node, o->fused_activation_function());
   const bool is_max = node.code == tflite::BuiltinOperator_MAX_POOL_2D;
+  ctx.count(static_cast<double>(s.batches) * static_cast<double>(s.out_h) * static_cast<double>(s.out_w) *
+            static_cast<double>(s.channels) * static_cast<double>(std::min<std::int64_t>(s.filter_h, s.in_h)) *
+            static_cast<double>(std::min<std::int64_t>(s.filter_w, s.in_w)));
   ctx.require(node, y.type == x.type, "output type differs from the input's");
   ctx.set_shape(y, {s.batches, s.out_h, s.out_w, s.channels});
   if (x.type == ElementType::float32) {
@@ -125,13 +128,14 @@ void mean(Context& ctx, const Node& node) {
       y.as<float>()[i] = static_cast<float>(sums[static_cast<std::size_t>(i)] / static_cast<double>(n));
     } else {  // reference_ops::Mean, quantized: sum * s_in / (n * s_out), the input zero point as a bias
       const auto count = static_cast<std::int32_t>(n);
-      const std::int32_t bias =
-          y.zero_point() - static_cast<std::int32_t>(static_cast<float>(x.zero_point()) * x.scale() / y.scale());
+      const std::int32_t bias = qmath::saturating_add(
+          y.zero_point(), -qmath::round_to_int32(std::trunc(static_cast<float>(x.zero_point()) * x.scale() / y.scale())));
       const float real_scale = x.scale() / (static_cast<float>(count) * y.scale());
       std::int32_t m = 0;
       int shift = 0;
       qmath::quantize_multiplier(real_scale, &m, &shift);
-      const std::int32_t a = qmath::multiply_by_quantized_multiplier(isums[static_cast<std::size_t>(i)], m, shift) + bias;
+      const std::int32_t a =
+          qmath::saturating_add(qmath::multiply_by_quantized_multiplier(isums[static_cast<std::size_t>(i)], m, shift), bias);
       y.as<std::int8_t>()[i] = static_cast<std::int8_t>(std::clamp(a, -128, 127));
     }
   }
@@ -366,6 +370,8 @@ void transpose_conv(Context& ctx, const Node& node) {
   s.pad_top = pad_before(s.out_h, s.k_h, s.stride_h, s.in_h);
   s.pad_left = pad_before(s.out_w, s.k_w, s.stride_w, s.in_w);
   const std::vector<std::int64_t> shape{s.batches, s.out_h, s.out_w, s.out_c};
+  ctx.count(static_cast<double>(x.num_elements()) * static_cast<double>(s.k_h) * static_cast<double>(s.k_w) *
+            static_cast<double>(s.out_c));
   if (x.type == ElementType::float32) {
     require_type(ctx, node, w, ElementType::float32, "filter");
     require_type(ctx, node, y, ElementType::float32, "output");
@@ -416,10 +422,36 @@ void lut_activation_i8(Context& ctx, const Node& node) {
   for (int q = -128; q <= 127; ++q) {
     const float real = x.scale() * static_cast<float>(q - x.zero_point());
     const float f = logistic ? 1.0f / (1.0f + std::exp(-real)) : std::tanh(real);
-    const auto r = static_cast<std::int32_t>(std::round(f / y.scale())) + y.zero_point();
+    const std::int32_t r = qmath::quantize_value(f, y.scale(), y.zero_point());
     table[q + 128] = static_cast<std::int8_t>(std::clamp(r, -128, 127));
   }
   for (std::int64_t i = 0; i < x.num_elements(); ++i) y.as<std::int8_t>()[i] = table[x.as<std::int8_t>()[i] + 128];
+}
+
+// int8 LEAKY_RELU (reference_ops::QuantizeLeakyRelu): x - x_zp requantized by s_x / s_y when
+// non-negative, by s_x * alpha / s_y otherwise (float products, as the kernel's Prepare).
+void leaky_relu_i8(Context& ctx, const Node& node) {
+  auto& x = ctx.in(node, 0);
+  auto& y = ctx.out(node, 0);
+  require_type(ctx, node, y, ElementType::int8, "output");
+  require_quantized(ctx, node, x, "input");
+  require_quantized(ctx, node, y, "output");
+  const auto* o = node.op->builtin_options_as_LeakyReluOptions();
+  const float alpha = o ? o->alpha() : 0.2f;
+  ctx.require(node, std::isfinite(alpha), "alpha must be a number");
+  ctx.set_shape(y, x.shape);
+  if (!ctx.eval) return;
+  std::int32_t m_identity = 0, m_alpha = 0;
+  int s_identity = 0, s_alpha = 0;
+  qmath::quantize_multiplier(x.scale() / y.scale(), &m_identity, &s_identity);
+  qmath::quantize_multiplier(x.scale() * alpha / y.scale(), &m_alpha, &s_alpha);
+  for (std::int64_t i = 0; i < x.num_elements(); ++i) {
+    const std::int32_t v = x.as<std::int8_t>()[i] - x.zero_point();
+    const std::int32_t r = qmath::saturating_add(
+        y.zero_point(), v >= 0 ? qmath::multiply_by_quantized_multiplier(v, m_identity, s_identity)
+                               : qmath::multiply_by_quantized_multiplier(v, m_alpha, s_alpha));
+    y.as<std::int8_t>()[i] = static_cast<std::int8_t>(std::clamp(r, -128, 127));
+  }
 }
 
 bool run_more(Context& ctx, const Node& node) {

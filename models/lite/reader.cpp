@@ -110,6 +110,10 @@ class Reader {
             label + " uses custom quantization details, which are not supported");
     const auto n = q->scale()->size();
     const auto zp_count = q->zero_point() == nullptr ? 0u : q->zero_point()->size();
+    // The verifier checks a vector's length field, not that 8-byte elements are 8-byte aligned;
+    // flatbuffers reads them in place (the file's bytes sit at a malloc-aligned address).
+    require(zp_count == 0 || reinterpret_cast<std::uintptr_t>(q->zero_point()->data()) % alignof(std::int64_t) == 0,
+            label + "'s zero_point vector is misaligned (a corrupted file)");
     require(zp_count == n || zp_count == 0,
             label + " has " + std::to_string(n) + " quantization scales but " + std::to_string(zp_count) +
                 " zero points");
@@ -121,6 +125,14 @@ class Reader {
       const std::int64_t zp = zp_count == 0 ? 0 : q->zero_point()->Get(i);
       require(zp >= std::numeric_limits<std::int32_t>::min() / 2 && zp <= std::numeric_limits<std::int32_t>::max() / 2,
               label + " has an out-of-range zero point (" + std::to_string(zp) + ")");
+      // The zero point lies in the type's range (TFLite's kernels assume it; a larger one would
+      // overflow their int32 arithmetic).
+      if (out.type == ElementType::int8 || out.type == ElementType::uint8 || out.type == ElementType::int16) {
+        const std::int64_t lo = out.type == ElementType::int8 ? -128 : out.type == ElementType::uint8 ? 0 : -32768;
+        const std::int64_t hi = out.type == ElementType::int8 ? 127 : out.type == ElementType::uint8 ? 255 : 32767;
+        require(zp >= lo && zp <= hi, label + " has zero point " + std::to_string(zp) + " outside the range of " +
+                                          std::string(element_type_name(out.type)));
+      }
       out.quant.zero_point.push_back(zp);
     }
     out.quant.quantized_dimension = q->quantized_dimension();

@@ -48,8 +48,9 @@ else
     backend/kernel_checks.cpp framework/shape.cpp
   )
   [[ "$target" == load_tflite ]] && LOADER_SOURCES=(
-    models/lite/reader.cpp models/lite/ops.cpp models/lite/interpreter.cpp
-    backend/cpu/lite/kernels.cpp backend/cpu/lite/softmax_int8.cpp
+    models/lite/reader.cpp models/lite/ops.cpp models/lite/ops_lstm.cpp models/lite/ops_more.cpp
+    models/lite/interpreter.cpp backend/cpu/lite/kernels.cpp backend/cpu/lite/softmax_int8.cpp
+    backend/cpu/lite/lstm_int8.cpp backend/cpu/lite/pool_elementwise.cpp
   )
   [[ "$target" == load_function || "$target" == load_tflite ]] || LOADER_SOURCES=(
     models/saving/saving.cpp models/saving/model_config.cpp models/saving/weights.cpp

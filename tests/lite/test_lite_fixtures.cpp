@@ -38,6 +38,8 @@ TEST_CASE("lite: hello_world float matches Arm NN's outputs") {
   CHECK(in[0].shape_signature == std::vector<std::int64_t>{-1, 1});
   CHECK(in[0].dtype == ElementType::float32);
   CHECK(out[0].index == 9);
+  // 1x16 + 16x16 + 16x1 multiply-adds, and the 16 + 16 + 1 outputs.
+  CHECK(interpreter.operation_count() == 321);
   const auto e = expected("hello_world")["hello_world_float.tflite"];
   for (const char* key : {"armnn", "armnn_sweep"}) {
     const auto xs = e[key]["inputs"].get<std::vector<float>>();

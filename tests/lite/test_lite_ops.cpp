@@ -226,3 +226,24 @@ TEST_CASE("lite ops: QUANTIZE, DEQUANTIZE, int8 LOGISTIC") {
   }
   check_close(run_single<std::int8_t, std::int8_t>(sigmoid, {all}), expected, 1.0f / 256, -128);
 }
+
+TEST_CASE("lite ops: int8 LEAKY_RELU against float, and by hand") {
+  tflite::LeakyReluOptionsT o;
+  o.alpha = 0.25f;
+  auto model = single_op_model(tflite::BuiltinOperator_LEAKY_RELU,
+                               {{{256}, TensorType_INT8, {}, {0.04f}, {10}}, {{256}, TensorType_INT8, {}, {0.03f}, {-20}}},
+                               {0}, {1}, options(o));
+  std::vector<std::int8_t> all;
+  std::vector<float> expected;
+  for (int v = -128; v <= 127; ++v) {
+    all.push_back(static_cast<std::int8_t>(v));
+    const float real = 0.04f * static_cast<float>(v - 10);
+    expected.push_back(real >= 0 ? real : 0.25f * real);
+  }
+  const auto y = run_single<std::int8_t, std::int8_t>(model, {all});
+  check_close(y, expected, 0.03f, -20);
+  // x = 13 (real 0.12): 3 * 0.04 / 0.03 = 4 -> -16; x = -2 (real -0.48): -12 * 0.01 / 0.03 = -4 -> -24.
+  CHECK(y[13 + 128] == -16);
+  CHECK(y[-2 + 128] == -24);
+}
+

@@ -115,6 +115,32 @@ TEST_CASE("lite untrusted: forged indices and sizes name the operator and tensor
                     doctest::Contains("operator 1 (FULLY_CONNECTED): weights must be [units, inputs]"));
 }
 
+TEST_CASE("lite untrusted: quantization parameters a kernel's arithmetic relies on") {
+  if (!have_fixtures()) return;
+  const auto int8_file = read_bytes(tflite_fixture("hello_world/hello_world_int8.tflite"));
+  const auto forge_int8 = [&](auto edit) {
+    auto model = tflite::UnPackModel(int8_file.data());
+    edit(*model);
+    flatbuffers::FlatBufferBuilder builder;
+    tflite::FinishModelBuffer(builder, tflite::Model::Pack(builder, model.get()));
+    return std::vector<std::uint8_t>(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+  };
+  // Found by the fuzz target: a zero point this large overflowed the int32 accumulators.
+  CHECK_THROWS_WITH(load_and_run(forge_int8([](tflite::ModelT& m) {
+                      m.subgraphs[0]->tensors[0]->quantization->zero_point = {100000};
+                    })),
+                    doctest::Contains("has zero point 100000 outside the range of int8"));
+  CHECK_THROWS_WITH(load_and_run(forge_int8([](tflite::ModelT& m) {
+                      m.subgraphs[0]->tensors[0]->quantization->scale = {-1.0f};
+                    })),
+                    doctest::Contains("not a positive number"));
+  CHECK_THROWS_WITH(load_and_run(forge_int8([](tflite::ModelT& m) {
+                      m.subgraphs[0]->tensors[0]->quantization->scale = {1.0f, 2.0f};
+                      m.subgraphs[0]->tensors[0]->quantization->zero_point = {0, 0};
+                    })),
+                    doctest::Contains("2 per-axis scales but dimension 0 has size 1"));
+}
+
 TEST_CASE("lite untrusted: wrong input dtype and shape") {
   if (!have_fixtures()) return;
   Interpreter interpreter(tflite_fixture("hello_world/hello_world_float.tflite").string());
@@ -129,4 +155,24 @@ TEST_CASE("lite untrusted: wrong input dtype and shape") {
   CHECK_THROWS_AS(interpreter.get_output<std::int8_t>(0), strata::DTypeError);
   CHECK_THROWS_AS(interpreter.resize_input_tensor(0, {1, 1, 1}), strata::ValueError);
   CHECK_THROWS_AS(interpreter.resize_input_tensor(3, {1, 1}), strata::ValueError);
+}
+
+TEST_CASE("lite untrusted: the fuzz corpus (seeds and past findings) loads or fails cleanly") {
+  // tests/fuzz/corpus: tflite_finding_* are inputs that once crashed or hung (an int32 overflow in
+  // the integer LSTM, a misaligned int64 zero_point vector, a pooling window of hours of work).
+  const auto corpus = std::filesystem::path(STRATA_TEST_DATA_DIR) / ".." / "fuzz" / "corpus";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    const auto name = entry.path().filename().string();
+    if (!name.starts_with("tflite_") && !name.starts_with("tflm_")) continue;
+    CAPTURE(name);
+    ++files;
+    try {
+      auto interpreter = Interpreter::from_bytes(read_bytes(entry.path()), name);
+      interpreter.allocate_tensors();
+      if (interpreter.operation_count() <= 2e7) interpreter.invoke();
+    } catch (const strata::Error&) {
+    }
+  }
+  CHECK(files >= 10);
 }

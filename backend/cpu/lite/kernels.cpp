@@ -12,8 +12,8 @@ namespace {
 
 inline std::int8_t requantize(std::int32_t acc, std::int64_t channel, const Requantize& q) {
   const std::int64_t c = q.per_channel ? channel : 0;
-  acc = qmath::multiply_by_quantized_multiplier(acc, q.multiplier[c], q.shift[c]);
-  acc += q.output_offset;
+  acc = qmath::saturating_add(qmath::multiply_by_quantized_multiplier(acc, q.multiplier[c], q.shift[c]),
+                              q.output_offset);
   return static_cast<std::int8_t>(std::clamp(acc, q.act_min, q.act_max));
 }
 
@@ -39,10 +39,10 @@ void fully_connected_i8(const std::int8_t* x, const std::int8_t* w, const std::i
     const std::int8_t* xb = x + b * in;
     for (std::int64_t o = 0; o < out; ++o) {
       const std::int8_t* wo = w + o * in;
-      std::int32_t acc = 0;  // weights are symmetric (filter offset 0)
-      for (std::int64_t i = 0; i < in; ++i) acc += static_cast<std::int32_t>(wo[i]) * (xb[i] + q.input_offset);
+      // int64: a hostile depth may not overflow (the result is TFLite's int32 wherever that does not)
+      std::int64_t acc = qmath::dot_i8(wo, 0, xb, q.input_offset, in);  // weights are symmetric
       if (bias != nullptr) acc += bias[o];
-      y[b * out + o] = requantize(acc, o, q);
+      y[b * out + o] = requantize(static_cast<std::int32_t>(acc), o, q);
     }
   }
 }
@@ -85,10 +85,10 @@ void conv2d_f32(const float* x, const float* w, const float* bias, float* y, con
 
 void conv2d_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y, const ConvShape& s,
                const Requantize& q) {
-  conv_loop<std::int8_t, std::int32_t>(x, w, s, false, q.input_offset,
-                                       [&](std::int64_t i, std::int64_t oc, std::int32_t acc) {
+  conv_loop<std::int8_t, std::int64_t>(x, w, s, false, q.input_offset,
+                                       [&](std::int64_t i, std::int64_t oc, std::int64_t acc) {
                                          if (bias != nullptr) acc += bias[oc];
-                                         y[i] = requantize(acc, oc, q);
+                                         y[i] = requantize(static_cast<std::int32_t>(acc), oc, q);
                                        });
 }
 
@@ -102,10 +102,10 @@ void depthwise_conv2d_f32(const float* x, const float* w, const float* bias, flo
 
 void depthwise_conv2d_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
                          const ConvShape& s, const Requantize& q) {
-  conv_loop<std::int8_t, std::int32_t>(x, w, s, true, q.input_offset,
-                                       [&](std::int64_t i, std::int64_t oc, std::int32_t acc) {
+  conv_loop<std::int8_t, std::int64_t>(x, w, s, true, q.input_offset,
+                                       [&](std::int64_t i, std::int64_t oc, std::int64_t acc) {
                                          if (bias != nullptr) acc += bias[oc];
-                                         y[i] = requantize(acc, oc, q);
+                                         y[i] = requantize(static_cast<std::int32_t>(acc), oc, q);
                                        });
 }
 

@@ -41,10 +41,9 @@ void fc_row_i16(const std::int8_t* x, std::int32_t x_offset, const std::int8_t* 
                 std::int64_t units) {
   for (std::int64_t u = 0; u < units; ++u) {
     const std::int8_t* wu = w + u * depth;
-    std::int32_t acc = 0;
-    for (std::int64_t k = 0; k < depth; ++k) acc += (wu[k] + w_offset) * (x[k] + x_offset);
+    std::int64_t acc = qmath::dot_i8(wu, w_offset, x, x_offset, depth);
     if (bias != nullptr) acc += bias[u];
-    out[u] = clamp16(qmath::multiply_by_quantized_multiplier(acc, multiplier, shift));
+    out[u] = clamp16(qmath::multiply_by_quantized_multiplier(static_cast<std::int32_t>(acc), multiplier, shift));
   }
 }
 
@@ -136,9 +135,9 @@ void lstm_i8(const std::int8_t* x, std::int8_t* y, std::int8_t* h, std::int16_t*
       std::int8_t* yt = y + row * units;
       for (std::size_t u = 0; u < n; ++u) {
         const std::int16_t tanh_cell = tanh_i16(cb[u], tanh_multiplier, tanh_shift);
-        const std::int32_t hidden =
-            p.hidden_zero_point +
-            qmath::multiply_by_quantized_multiplier(tanh_cell * gate[3][u], p.hidden_multiplier, p.hidden_shift);
+        const std::int32_t hidden = qmath::saturating_add(
+            p.hidden_zero_point,
+            qmath::multiply_by_quantized_multiplier(tanh_cell * gate[3][u], p.hidden_multiplier, p.hidden_shift));
         hb[u] = static_cast<std::int8_t>(std::clamp(hidden, -128, 127));
         yt[u] = hb[u];
       }

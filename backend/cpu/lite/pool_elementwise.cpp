@@ -50,11 +50,11 @@ void max_pool_i8(const std::int8_t* x, std::int8_t* y, const PoolShape& s, std::
 }
 
 void average_pool_i8(const std::int8_t* x, std::int8_t* y, const PoolShape& s, std::int32_t lo, std::int32_t hi) {
-  pool<std::int8_t, std::int32_t>(x, y, s, 0, [](std::int32_t a, std::int8_t v) { return a + v; },
-                                  [&](std::int32_t a, std::int64_t n64) {
-                                    const auto n = static_cast<std::int32_t>(std::max<std::int64_t>(n64, 1));
+  pool<std::int8_t, std::int64_t>(x, y, s, 0, [](std::int64_t a, std::int8_t v) { return a + v; },
+                                  [&](std::int64_t a, std::int64_t n64) {
+                                    const std::int64_t n = std::max<std::int64_t>(n64, 1);
                                     a = a > 0 ? (a + n / 2) / n : (a - n / 2) / n;
-                                    return static_cast<std::int8_t>(std::clamp(a, lo, hi));
+                                    return static_cast<std::int8_t>(std::clamp<std::int64_t>(a, lo, hi));
                                   });
 }
 
@@ -90,10 +90,12 @@ void transpose_conv_f32(const float* x, const float* w, const float* bias, float
 
 void transpose_conv_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
                        const ConvShape& s, const Requantize& q) {
-  transpose_conv<std::int8_t, std::int32_t>(x, w, s, q.input_offset, [&](std::size_t i, std::int64_t oc, std::int32_t a) {
-    if (bias != nullptr) a += bias[oc];
+  transpose_conv<std::int8_t, std::int64_t>(x, w, s, q.input_offset, [&](std::size_t i, std::int64_t oc, std::int64_t a64) {
+    if (bias != nullptr) a64 += bias[oc];
     const std::int64_t c = q.per_channel ? oc : 0;
-    a = qmath::multiply_by_quantized_multiplier(a, q.multiplier[c], q.shift[c]) + q.output_offset;
+    const std::int32_t a = qmath::saturating_add(
+        qmath::multiply_by_quantized_multiplier(static_cast<std::int32_t>(a64), q.multiplier[c], q.shift[c]),
+        q.output_offset);
     y[i] = static_cast<std::int8_t>(std::clamp(a, q.act_min, q.act_max));
   });
 }
@@ -105,16 +107,17 @@ std::int8_t add_i8(std::int8_t a, std::int8_t b, const AddI8& p) {
       qmath::multiply_by_quantized_multiplier_smaller_than_one_exp(shifted1, p.input1_multiplier, p.input1_shift);
   const std::int32_t scaled2 =
       qmath::multiply_by_quantized_multiplier_smaller_than_one_exp(shifted2, p.input2_multiplier, p.input2_shift);
-  const std::int32_t raw = qmath::multiply_by_quantized_multiplier_smaller_than_one_exp(
-                               scaled1 + scaled2, p.output_multiplier, p.output_shift) +
-                           p.output_offset;
+  const std::int32_t raw = qmath::saturating_add(
+      qmath::multiply_by_quantized_multiplier_smaller_than_one_exp(qmath::saturating_add(scaled1, scaled2),
+                                                                   p.output_multiplier, p.output_shift),
+      p.output_offset);
   return static_cast<std::int8_t>(std::clamp(raw, p.act_min, p.act_max));
 }
 
 std::int8_t mul_i8(std::int8_t a, std::int8_t b, const MulI8& p) {
   const std::int32_t product = (p.input1_offset + a) * (p.input2_offset + b);
-  const std::int32_t raw =
-      p.output_offset + qmath::multiply_by_quantized_multiplier(product, p.output_multiplier, p.output_shift);
+  const std::int32_t raw = qmath::saturating_add(
+      p.output_offset, qmath::multiply_by_quantized_multiplier(product, p.output_multiplier, p.output_shift));
   return static_cast<std::int8_t>(std::clamp(raw, p.act_min, p.act_max));
 }
 

@@ -11,12 +11,33 @@
 
 namespace strata::lite::qmath {
 
+// sum_i (w[i] + w_offset) * (x[i] + x_offset) for int8 data and offsets in [-128, 128]: int32 sums over
+// chunks whose products cannot overflow them (the loop vectorizes), added up in int64.
+inline std::int64_t dot_i8(const std::int8_t* w, std::int32_t w_offset, const std::int8_t* x, std::int32_t x_offset,
+                           std::int64_t n) {
+  constexpr std::int64_t kChunk = 16384;  // 16384 * 255 * 255 < 2^31 (int8 zero points are checked on load)
+  std::int64_t total = 0;
+  for (std::int64_t begin = 0; begin < n; begin += kChunk) {
+    const std::int64_t end = std::min(n, begin + kChunk);
+    std::int32_t acc = 0;
+    for (std::int64_t i = begin; i < end; ++i)
+      acc += (static_cast<std::int32_t>(w[i]) + w_offset) * (static_cast<std::int32_t>(x[i]) + x_offset);
+    total += acc;
+  }
+  return total;
+}
+
 // QuantizeMultiplier: M = m * 2^(shift - 31), m in [2^30, 2^31). Rounds half away from zero
 // (TfLiteRound = std::round).
 inline void quantize_multiplier(double multiplier, std::int32_t* quantized, int* shift) {
-  if (multiplier == 0.0) {
+  if (multiplier == 0.0 || !(multiplier == multiplier)) {  // zero, or NaN from a hostile file
     *quantized = 0;
     *shift = 0;
+    return;
+  }
+  if (std::isinf(multiplier)) {  // as the largest representable multiplier (the cap below)
+    *quantized = std::numeric_limits<std::int32_t>::max();
+    *shift = 30;
     return;
   }
   const double q = std::frexp(multiplier, shift);
@@ -75,8 +96,22 @@ inline std::int32_t multiply_by_quantized_multiplier_greater_than_one(std::int32
 // The int8 range a fused activation leaves (CalculateActivationRangeQuantized): the real bounds
 // 0 / 6 / ±1 quantized with the output's scale and zero point, within [qmin, qmax].
 enum class Activation : std::uint8_t { none, relu, relu_n1_to_1, relu6, tanh, sign_bit };
+// round(v) as int32, saturating (and NaN -> 0): a float cast out of range would be undefined.
+inline std::int32_t round_to_int32(double v) {
+  if (!(v == v)) return 0;
+  v = std::round(v);
+  if (v >= 2147483647.0) return std::numeric_limits<std::int32_t>::max();
+  if (v <= -2147483648.0) return std::numeric_limits<std::int32_t>::min();
+  return static_cast<std::int32_t>(v);
+}
+// a + b saturating (an int8 kernel's zero point added to a requantized value).
+inline std::int32_t saturating_add(std::int32_t a, std::int32_t b) {
+  const std::int64_t sum = static_cast<std::int64_t>(a) + b;
+  return static_cast<std::int32_t>(std::clamp<std::int64_t>(sum, std::numeric_limits<std::int32_t>::min(),
+                                                            std::numeric_limits<std::int32_t>::max()));
+}
 inline std::int32_t quantize_value(float value, float scale, std::int32_t zero_point) {
-  return zero_point + static_cast<std::int32_t>(std::round(value / scale));
+  return saturating_add(zero_point, round_to_int32(value / scale));
 }
 inline void activation_range_quantized(Activation act, float scale, std::int32_t zero_point, std::int32_t qmin,
                                        std::int32_t qmax, std::int32_t* act_min, std::int32_t* act_max) {
