@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace strata {
+class Model;
+}
+
 namespace strata::cli {
 
 // Exit codes (documented in `strata --help`).
@@ -60,5 +64,7 @@ int run_board(const Arguments& args);
 // predict_tflite.cpp: `predict` on a .tflite file.
 int predict_tflite(const std::string& path, const std::vector<std::string>& input_paths,
                    const std::vector<std::string>& output_paths);
+// convert_tflite.cpp: `convert` to a .tflite file (--quantize, --representative, --int8-io).
+int convert_tflite(Model& model, const Arguments& args, const std::string& out);
 
 }  // namespace strata::cli

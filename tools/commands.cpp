@@ -29,8 +29,9 @@ const std::vector<Command>& commands() {
        {"--input", "--input2", "--input3", "--input4", "--input5", "--input6", "--input7", "--input8", "--output",
         "--output2", "--output3", "--output4", "--output5", "--output6", "--output7", "--output8", "--batch-size"},
        {}},
-      {"convert", "convert a model file between .h5, .keras, weights-only and JSON formats",
+      {"convert", "convert a model file between .h5, .keras, weights-only, JSON and TF Lite formats",
        "usage: strata convert IN OUT [--config MODEL.json] [--weights-only] [--keras2]\n"
+       "       strata convert IN OUT.tflite [--quantize dynamic|int8|float16] [--representative X.npy] [--int8-io]\n"
        "\n"
        "Loads IN and saves it as OUT; the format of OUT follows its name:\n"
        "  *.weights.h5   weights and optimizer state only (Keras 3 layout)\n"
@@ -38,6 +39,7 @@ const std::vector<Command>& commands() {
        "  *.h5           the whole model (legacy Keras HDF5), or with --weights-only the legacy\n"
        "                 weights-only layout\n"
        "  *.json         the architecture only (Keras's model.to_json())\n"
+       "  *.tflite       a TensorFlow Lite flatbuffer (see --quantize)\n"
        "IN is a whole model, or weights only with --config naming the architecture (Keras's\n"
        "model.to_json() output).\n"
        "\n"
@@ -45,8 +47,12 @@ const std::vector<Command>& commands() {
        "  --weights-only   write only the weights to an OUT that does not end in .weights.h5\n"
        "  --keras2         write a .h5 or .json in tf.keras 2 form (keras_version 2.15.0:\n"
        "                   batch_input_shape, Keras 2 nodes and class names, tf.keras 2 weight\n"
-       "                   names) for readers of Keras 2 files only, such as TensorFlow.js\n",
-       run_convert, {"--config"}, {"--weights-only", "--keras2"}},
+       "                   names) for readers of Keras 2 files only, such as TensorFlow.js\n"
+       "  --quantize MODE  .tflite: TFLite post-training quantization: dynamic (int8 weights),\n"
+       "                   int8 (full integer, needs --representative) or float16 (weights)\n"
+       "  --representative X.npy  samples shaped as the model's input, to calibrate int8\n"
+       "  --int8-io        int8 input and output tensors (default: float32, quantized inside)\n",
+       run_convert, {"--config", "--quantize", "--representative"}, {"--weights-only", "--keras2", "--int8-io"}},
       {"export", "save a model's inference as a function file that runs without the model's code",
        "usage: strata export IN OUT [--batch-size N]\n"
        "\n"

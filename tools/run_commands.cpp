@@ -242,6 +242,9 @@ int run_convert(const Arguments& args) {
     }
     model = models::load_model(in);
   }
+  if (out.ends_with(".tflite")) return convert_tflite(*model, args, out);
+  if (args.get("--quantize") || args.get("--representative") || args.flag("--int8-io"))
+    throw UsageError("--quantize, --representative and --int8-io apply to a .tflite OUT only");
   const SaveOptions options{.keras2 = args.flag("--keras2")};
   if (out.ends_with(".json")) {
     if (args.flag("--weights-only")) throw UsageError("--weights-only writes weights, not a .json architecture");

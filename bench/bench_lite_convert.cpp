@@ -1,0 +1,123 @@
+// The converter's figures: the main job's Fashion-MNIST MLP trained a few epochs, then its test
+// accuracy as the Keras model, and as float32 / float16 / dynamic-range / int8 .tflite files run in
+// st::lite::Interpreter, with the file sizes. Usage: bench_lite_convert [epochs] [out_dir] [mlp|convnet]
+// (convnet: the convnet sample, trained on the first 12000 images and tested on the first 2000, to
+// keep the run short on a CPU).
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <string>
+
+#include <strata/models/lite/converter.hpp>
+#include <strata/models/lite/interpreter.hpp>
+#include <strata/strata.hpp>
+
+namespace st = strata;
+using namespace strata::layers;
+
+namespace {
+
+double tflite_accuracy(const std::string& path, const std::vector<float>& x, const std::vector<std::int64_t>& y,
+                       std::int64_t n, const std::vector<std::int64_t>& sample) {
+  st::lite::Interpreter interpreter(path);
+  std::vector<std::int64_t> shape{n};
+  shape.insert(shape.end(), sample.begin(), sample.end());
+  interpreter.resize_input_tensor(0, shape);
+  interpreter.allocate_tensors();
+  interpreter.set_tensor<float>(interpreter.input_tensor_index(0), x);
+  interpreter.invoke();
+  const auto out = interpreter.get_output<float>(0);
+  std::int64_t correct = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto row = out.begin() + i * 10;
+    correct += (std::max_element(row, row + 10) - row) == y[i];
+  }
+  return static_cast<double>(correct) / static_cast<double>(n);
+}
+
+// Dynamic range runs as hybrid kernels in TFLite; here its weights are quantized and dequantized
+// (per-channel, symmetric) and the model evaluated in Strata, which is what the int8 weights carry.
+double dynamic_accuracy(st::Sequential& model, const st::Tensor& x, const st::Tensor& y) {
+  auto saved = model.get_weights();
+  auto weights = saved;
+  for (auto& w : weights) {
+    if (w.shape().size() < 2 || w.shape().num_elements() < 1024) continue;
+    // Output channels last in Keras's Dense and Conv2D kernels: [rest, out].
+    const std::vector<std::int64_t> dims{w.shape().num_elements() / w.shape().back(), w.shape().back()};
+    auto v = w.to_vector<float>();
+    for (std::int64_t o = 0; o < dims[1]; ++o) {
+      float max_abs = 0.0f;
+      for (std::int64_t i = 0; i < dims[0]; ++i) max_abs = std::max(max_abs, std::abs(v[i * dims[1] + o]));
+      const float s = max_abs == 0.0f ? 1.0f : max_abs / 127.0f;
+      for (std::int64_t i = 0; i < dims[0]; ++i) v[i * dims[1] + o] = std::round(v[i * dims[1] + o] / s) * s;
+    }
+    w = st::Tensor::from_vector(v, w.shape());
+  }
+  model.set_weights(weights);
+  const double acc = model.evaluate(x, y, {.batch_size = 256, .verbose = 0})["accuracy"];
+  model.set_weights(saved);
+  return acc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int epochs = argc > 1 ? std::atoi(argv[1]) : 2;
+  const std::filesystem::path dir = argc > 2 ? argv[2] : std::filesystem::temp_directory_path() / "strata_lite_bench";
+  const std::string which = argc > 3 ? argv[3] : "mlp";
+  const bool convnet = which == "convnet";
+  std::filesystem::create_directories(dir);
+  st::set_random_seed(42);
+  auto [train, test] = st::datasets::fashion_mnist::load_data();
+  auto x_train = st::cast(train.x, st::float32) / 255.0f;
+  auto x_test = st::cast(test.x, st::float32) / 255.0f;
+  auto y_train = train.y, y_test = test.y;
+  const std::vector<std::int64_t> sample = convnet ? std::vector<std::int64_t>{28, 28, 1} : std::vector<std::int64_t>{28, 28};
+  if (convnet) {
+    x_train = st::reshape(st::slice(x_train, 0, 0, 12000), {12000, 28, 28, 1});
+    y_train = st::slice(y_train, 0, 0, 12000);
+    x_test = st::reshape(st::slice(x_test, 0, 0, 2000), {2000, 28, 28, 1});
+    y_test = st::slice(y_test, 0, 0, 2000);
+  }
+  st::Sequential model = convnet ? st::Sequential({Input({28, 28, 1}), Conv2D(32, 3, "relu"), MaxPooling2D(2),
+                                                   Conv2D(64, 3, "relu"), MaxPooling2D(2), Flatten(), Dropout(0.5),
+                                                   Dense(10)})
+                                 : st::Sequential({Input({28, 28}), Flatten(), Dense(256, "relu"), Dense(128, "relu"),
+                                                   Dense(10)});
+  model.compile({.optimizer = st::optimizers::Adam(1e-3),
+                 .loss = st::losses::SparseCategoricalCrossentropy({.from_logits = true}),
+                 .metrics = {"accuracy"}});
+  model.fit(x_train, y_train, {.epochs = epochs, .batch_size = 128, .verbose = 0});
+  const double keras = model.evaluate(x_test, y_test, {.batch_size = 256, .verbose = 0})["accuracy"];
+  const std::string stem = "fashion_" + which;
+  model.save((dir / (stem + ".h5")).string());
+
+  // The representative dataset: the first 500 training images, as TFLite's guide suggests (100-500).
+  const auto rep = st::slice(x_train, 0, 0, 500);
+  const auto xs = x_test.to_vector<float>();
+  const auto ys = st::cast(y_test, st::int64).to_vector<std::int64_t>();
+  const std::int64_t n = x_test.shape()[0];
+  std::cout << std::fixed << std::setprecision(4);
+  std::cout << "fashion_mnist_" << which << " epochs=" << epochs << " keras_h5 test_accuracy=" << keras
+            << " bytes=" << std::filesystem::file_size(dir / (stem + ".h5")) << "\n";
+  const std::pair<const char*, st::lite::Quantization> modes[] = {{"float32", st::lite::Quantization::none},
+                                                                  {"float16", st::lite::Quantization::float16},
+                                                                  {"dynamic", st::lite::Quantization::dynamic},
+                                                                  {"int8", st::lite::Quantization::int8}};
+  std::uintmax_t float_size = 0;
+  for (const auto& [name, mode] : modes) {
+    const std::string path = (dir / (stem + "_" + name + ".tflite")).string();
+    st::lite::convert(model, path, {.quantization = mode, .representative_data = rep});
+    const auto size = std::filesystem::file_size(path);
+    if (mode == st::lite::Quantization::none) float_size = size;
+    const double acc = mode == st::lite::Quantization::dynamic ? dynamic_accuracy(model, x_test, y_test)
+                                                               : tflite_accuracy(path, xs, ys, n, sample);
+    std::cout << "tflite " << name << " test_accuracy=" << acc << " delta_vs_keras=" << (acc - keras)
+              << " bytes=" << size << " size_vs_float=" << static_cast<double>(size) / float_size
+              << (mode == st::lite::Quantization::dynamic ? " (weights dequantized in Strata: no hybrid kernels yet)" : "")
+              << "\n";
+  }
+  return 0;
+}
