@@ -12,7 +12,8 @@ Rules:
   float32 / float16: Arm NN within 1e-5 relative of Strata's predict (absolute where |y| < 1)
     (float16 files: against Strata's interpreter on the same file, whose float16 weights differ
     from the float model's).
-  int8: Arm NN within one output quantization step (scale) of Strata's interpreter, and both
+  int8: Arm NN within one output quantization step (scale) of Strata's interpreter (up to 3 with
+    a NOTE: Arm NN requantizes through float; on hello_world it is 3 steps off TFLite), and both
     within the quantization error of the float model: 8 steps of the output scale, plus 2% of the
     float output's range (the error the int8 weights and activations add up through the layers).
 A file Arm NN refuses (an op its parser lacks) is reported by the operator Arm NN names; those
@@ -22,6 +23,7 @@ Exit status: 0 all compared files agree, 1 a mismatch, 77 pyarmnn is not importa
 import json
 import os
 import re
+import subprocess
 import sys
 
 try:
@@ -34,7 +36,8 @@ except Exception as error:  # ImportError, or a pyarmnn without its shared libra
 
 # Ops Arm NN 20.08's TfLiteParser is known to lack for the files the converter writes; a refusal
 # for any other reason is a failure.
-KNOWN_GAPS = {"UNIDIRECTIONAL_SEQUENCE_LSTM", "REDUCE_MAX", "GATHER", "CAST", "LEAKY_RELU", "HARD_SWISH"}
+KNOWN_GAPS = {"UNIDIRECTIONAL_SEQUENCE_LSTM", "REDUCE_MAX", "GATHER", "CAST", "per-channel int8 weights (aborts)",
+              "TRANSPOSE_CONV with a bias (4 inputs)", "float16 weights through DEQUANTIZE (non-constant weights)"}
 
 
 class ArmNN:
@@ -64,9 +67,31 @@ class ArmNN:
 
 
 def refused_op(error):
-    text = str(error)
-    m = re.search(r"opcode:[^/]*/\s*([A-Z0-9_]+)", text) or re.search(r"\b([A-Z][A-Z0-9_]{2,})\b", text)
-    return (m.group(1) if m else "?"), text.strip().splitlines()[0]
+    """What Arm NN 20.08 cannot take, from its message."""
+    text = str(error).strip().splitlines()[0]
+    m = re.search(r"opcode:[^/]*/\s*([A-Z0-9_]+)", text)
+    if m:
+        return m.group(1), text
+    if "GetBiasTypeFromWeightsType" in text:
+        return "per-channel int8 weights (aborts)", text
+    if "ParseTransposeConv" in text:
+        return "TRANSPOSE_CONV with a bias (4 inputs)", text
+    if "has 0 bytes" in text:
+        return "float16 weights through DEQUANTIZE (non-constant weights)", text
+    return "?", text
+
+
+def run_isolated(path, input_path):
+    """Arm NN in a child process: it aborts (an assertion) on some files it cannot take."""
+    out = path + ".armnn.npy"
+    if os.path.exists(out):
+        os.remove(out)
+    child = subprocess.run([sys.executable, os.path.abspath(__file__), "--one", path, input_path, out],
+                           capture_output=True, text=True, timeout=60)
+    if child.returncode == 0 and os.path.exists(out):
+        return np.load(out), None
+    text = [l for l in (child.stderr + child.stdout).splitlines() if "Error" in l or "Assertion" in l]
+    return None, (text[-1] if text else f"exit status {child.returncode}")
 
 
 def rel_error(got, expected):
@@ -76,22 +101,31 @@ def rel_error(got, expected):
 def check_exported(armnn, folder):
     with open(os.path.join(folder, "manifest.json")) as f:
         manifest = json.load(f)
-    failures, refused, lines = 0, {}, []
+    failures, refused, lines, nofile, notes = 0, {}, [], [], []
     for entry in manifest:
+        if "convert_error" in entry:
+            lines.append(f"NOFILE  {entry['file']}: Strata's converter refused: {entry['convert_error']}")
+            nofile.append(entry["file"])
+            continue
         path = os.path.join(folder, entry["file"])
         x = np.load(os.path.join(folder, entry["input"])).astype(np.float32)
         predict = np.load(os.path.join(folder, entry["predict"])).reshape(len(x), -1)
-        strata = np.load(os.path.join(folder, entry["strata"])).reshape(len(x), -1)
-        try:
-            got = armnn.run(armnn.load(path), x)
-        except Exception as error:  # Arm NN's ParseException / InvalidArgumentException
+        got, error = run_isolated(path, os.path.join(folder, entry["input"]))
+        if error is not None:
             op, text = refused_op(error)
             refused.setdefault(op, []).append(entry["file"])
             known = op in KNOWN_GAPS
             failures += 0 if known else 1
-            lines.append(f"{'REFUSED' if known else 'FAIL   '} {entry['file']}: Arm NN lacks {op} ({text})")
+            also = f"; Strata's interpreter: {entry['strata_error']}" if entry.get("strata") is None else ""
+            lines.append(f"{'REFUSED' if known else 'FAIL   '} {entry['file']}: Arm NN lacks {op} ({text}){also}")
             continue
         mode = entry["mode"]
+        if entry.get("strata") is None:
+            # Arm NN runs a file Strata's interpreter refuses: an interpreter gap, a failure.
+            failures += 1
+            lines.append(f"FAIL    {entry['file']}: Arm NN runs it, Strata's interpreter refuses it: {entry['strata_error']}")
+            continue
+        strata = np.load(os.path.join(folder, entry["strata"])).reshape(len(x), -1)
         if mode == "float32":
             err = rel_error(got, predict)
             ok = err <= 1e-5
@@ -106,12 +140,19 @@ def check_exported(armnn, folder):
             bound = 8 * scale + 0.02 * float(np.ptp(predict) if predict.size > 1 else abs(predict).max())
             err_a = float(np.max(np.abs(got - predict)))
             err_s = float(np.max(np.abs(strata - predict)))
-            ok = steps <= 1.0 + 1e-3 and err_a <= bound and err_s <= bound
-            detail = (f"Arm NN vs Strata {steps:.0f} step(s) of {scale:.3g} (bound 1); vs float model: "
+            # Arm NN requantizes through float, TFLite (and Strata) in fixed point: on the
+            # hello_world fixture Arm NN itself is up to 3 steps off TFLite's reference, so more
+            # than one step is reported (NOTE) and more than 3 fails.
+            ok = steps <= 3.0 + 1e-3 and err_a <= bound and err_s <= bound
+            if ok and steps > 1.0 + 1e-3:
+                notes.append(entry["file"])
+            detail = (f"Arm NN vs Strata {steps:.0f} step(s) of {scale:.3g} (bound 1, 3 with a NOTE); vs float model: "
                       f"Arm NN {err_a:.3g}, Strata {err_s:.3g} (bound {bound:.3g})")
         failures += 0 if ok else 1
         lines.append(f"{'ok     ' if ok else 'FAIL   '} {entry['file']}: {detail}")
     print("\n".join(lines))
+    for name in notes:
+        print(f"NOTE: {name}: Arm NN and Strata differ by more than one step (Arm NN's float requantization)")
     if refused:
         print("Ops Arm NN's TfLiteParser lacks (checked against TFLite's formulas in test_armnn_gaps.cpp):")
         for op, files in sorted(refused.items()):
@@ -160,6 +201,10 @@ def check_fixtures(armnn, folder):
 
 
 def main(argv):
+    if len(argv) == 5 and argv[1] == "--one":
+        armnn = ArmNN()
+        np.save(argv[4], armnn.run(armnn.load(argv[2]), np.load(argv[3]).astype(np.float32)))
+        return 0
     if len(argv) < 2:
         print(__doc__)
         return 2
