@@ -5,7 +5,8 @@ and compares them with Strata's own results.
     armnn_check.py DIR [--fixtures SHARED/fixtures/tflite]
 
 DIR holds manifest.json (written by the strata_tests case "armnn export"): per file the model, the
-mode (float32 / float16 / int8), the input .npy, Strata's predict output and Strata's interpreter
+mode (float32 / float16 / int8 / int8_per_tensor: the int8 file with its per-channel weights
+requantized per tensor, which Arm NN 20.08 can take), the input .npy, Strata's predict output and Strata's interpreter
 output, and for int8 the scale of the int8 tensor in front of the final DEQUANTIZE.
 
 Rules:
