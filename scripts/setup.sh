@@ -8,6 +8,7 @@ packages=(
   libxtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev libblis-dev
   libhdf5-dev zlib1g-dev libpng-dev nlohmann-json3-dev doctest-dev
   libflatbuffers-dev flatbuffers-compiler
+  python3-pyarmnn libarmnntfliteparser22 libarmnn-cpuref-backend22  # tests/lite/armnn_check.py
   dataset-fashion-mnist
   graphviz chromium  # plot_model's pictures; the headless-browser test of `strata board --html`
 )

@@ -175,6 +175,20 @@ void quantize_int8(IrGraph& g, const ConverterOptions& options, const std::vecto
     const AffineParams p = asymmetric_int8(t.min, t.max);
     set(t, p.scale, p.zero_point);
   };
+  // TFLite's int8 CONCATENATION needs its inputs and output to share one scale and zero point
+  // (its quantization spec): every input takes the range of them all.
+  for (const auto& o : g.ops) {
+    if (o.code != tflite::BuiltinOperator_CONCATENATION) continue;
+    IrTensor& y = g.tensors[o.outputs[0]];
+    for (int in : o.inputs) {
+      y.min = std::min(y.min, g.tensors[in].min);
+      y.max = std::max(y.max, g.tensors[in].max);
+    }
+    for (int in : o.inputs) {
+      g.tensors[in].min = y.min;
+      g.tensors[in].max = y.max;
+    }
+  }
   for (int i : g.inputs) set_range(g.tensors[i]);
   for (auto& o : g.ops) {
     IrTensor& y = g.tensors[o.outputs[0]];

@@ -15,6 +15,7 @@ struct TensorSpec {
   std::vector<float> scales;       // quantization (empty: none)
   std::vector<std::int64_t> zero_points;
   int quantized_dimension = 0;
+  bool is_variable = false;  // an LSTM state: no data, not a graph input
 };
 
 template <class T>
@@ -41,6 +42,7 @@ inline std::vector<std::uint8_t> single_op_model(tflite::BuiltinOperator op, con
     t->shape = spec.shape;
     t->type = spec.type;
     t->name = "t" + std::to_string(i);
+    t->is_variable = spec.is_variable;
     if (!spec.data.empty()) {
       auto buffer = std::make_unique<tflite::BufferT>();
       buffer->data = spec.data;
@@ -57,7 +59,8 @@ inline std::vector<std::uint8_t> single_op_model(tflite::BuiltinOperator op, con
     graph->tensors.push_back(std::move(t));
   }
   for (int i : inputs)
-    if (i >= 0 && tensors[static_cast<std::size_t>(i)].data.empty()) graph->inputs.push_back(i);
+    if (i >= 0 && tensors[static_cast<std::size_t>(i)].data.empty() && !tensors[static_cast<std::size_t>(i)].is_variable)
+      graph->inputs.push_back(i);
   graph->outputs = outputs;
   auto node = std::make_unique<tflite::OperatorT>();
   node->opcode_index = 0;
