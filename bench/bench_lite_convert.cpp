@@ -42,30 +42,6 @@ double tflite_accuracy(const std::string& path, const std::vector<float>& x, con
   return static_cast<double>(correct) / static_cast<double>(n);
 }
 
-// Dynamic range runs as hybrid kernels in TFLite; here its weights are quantized and dequantized
-// (per-channel, symmetric) and the model evaluated in Strata, which is what the int8 weights carry.
-double dynamic_accuracy(st::Sequential& model, const st::Tensor& x, const st::Tensor& y) {
-  auto saved = model.get_weights();
-  auto weights = saved;
-  for (auto& w : weights) {
-    if (w.shape().size() < 2 || w.shape().num_elements() < 1024) continue;
-    // Output channels last in Keras's Dense and Conv2D kernels: [rest, out].
-    const std::vector<std::int64_t> dims{w.shape().num_elements() / w.shape().back(), w.shape().back()};
-    auto v = w.to_vector<float>();
-    for (std::int64_t o = 0; o < dims[1]; ++o) {
-      float max_abs = 0.0f;
-      for (std::int64_t i = 0; i < dims[0]; ++i) max_abs = std::max(max_abs, std::abs(v[i * dims[1] + o]));
-      const float s = max_abs == 0.0f ? 1.0f : max_abs / 127.0f;
-      for (std::int64_t i = 0; i < dims[0]; ++i) v[i * dims[1] + o] = std::round(v[i * dims[1] + o] / s) * s;
-    }
-    w = st::Tensor::from_vector(v, w.shape());
-  }
-  model.set_weights(weights);
-  const double acc = model.evaluate(x, y, {.batch_size = 256, .verbose = 0})["accuracy"];
-  model.set_weights(saved);
-  return acc;
-}
-
 // Median microseconds of `calls` calls of f after `calls / 10 + 3` warm-up calls.
 template <class F>
 double median_us(int calls, F&& f) {
@@ -155,11 +131,9 @@ int main(int argc, char** argv) {
     const auto size = std::filesystem::file_size(path);
     if (mode == st::lite::Quantization::int8) int8_path = path;
     if (mode == st::lite::Quantization::none) float_size = size;
-    const double acc = mode == st::lite::Quantization::dynamic ? dynamic_accuracy(model, x_test, y_test)
-                                                               : tflite_accuracy(path, xs, ys, n, sample);
+    const double acc = tflite_accuracy(path, xs, ys, n, sample);  // dynamic: TFLite's hybrid kernels
     std::cout << "bench=lite_convert model=" << which << " format=tflite_" << name << " test_accuracy=" << acc << " delta_vs_keras=" << (acc - keras)
-              << " bytes=" << size << " size_vs_float=" << static_cast<double>(size) / float_size
-              << (mode == st::lite::Quantization::dynamic ? " note=weights_dequantized_in_strata" : "") << "\n";
+              << " bytes=" << size << " size_vs_float=" << static_cast<double>(size) / float_size << "\n";
   }
   latency(model, which, int8_path, x_test, sample);
   return 0;

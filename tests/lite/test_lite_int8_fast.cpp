@@ -6,6 +6,10 @@
 #include <random>
 #include <vector>
 
+#include <filesystem>
+
+#include "lite/converter_test_util.hpp"
+#include "lite/lite_test_util.hpp"
 #include "strata/backend/cpu/lite/kernels.hpp"
 
 namespace k = strata::lite::kernels;
@@ -91,16 +95,19 @@ TEST_CASE("lite int8 fast paths: FULLY_CONNECTED bit-identical to the reference"
   }
 }
 
-TEST_CASE("lite int8 fast paths: CONV_2D bit-identical to the reference (padding, stride, dilation)") {
+TEST_CASE("lite int8 fast paths: CONV_2D and DEPTHWISE_CONV_2D bit-identical to the reference") {
   IsaGuard guard;
   std::mt19937 rng(11);
-  for (int trial = 0; trial < 40; ++trial) {
+  for (int trial = 0; trial < 80; ++trial) {
+    const bool depthwise = trial % 2 == 1;
+    CAPTURE(depthwise);
     k::ConvShape s{};
     s.batches = 1 + rng() % 2;
     s.in_h = 3 + rng() % 9;
     s.in_w = 3 + rng() % 9;
     s.in_c = 1 + rng() % 40;
-    s.out_c = 1 + rng() % 19;
+    s.depth_multiplier = depthwise ? 1 + rng() % 3 : 1;
+    s.out_c = depthwise ? s.in_c * s.depth_multiplier : 1 + rng() % 19;
     s.k_h = 1 + rng() % 3;
     s.k_w = 1 + rng() % 3;
     s.stride_h = 1 + rng() % 2;
@@ -120,21 +127,65 @@ TEST_CASE("lite int8 fast paths: CONV_2D bit-identical to the reference (padding
       s.out_w = (s.in_w - eff_w) / s.stride_w + 1;
     }
     const auto x = random_i8(rng, s.batches * s.in_h * s.in_w * s.in_c);
-    const auto w = random_i8(rng, s.out_c * s.k_h * s.k_w * s.in_c);
+    const auto w = random_i8(rng, s.out_c * s.k_h * s.k_w * (depthwise ? 1 : s.in_c));
     std::vector<std::int32_t> bias(static_cast<std::size_t>(s.out_c));
     for (auto& b : bias) b = static_cast<std::int32_t>(rng() % 20001) - 10000;
-    Quant quant(rng, s.out_c, s.k_h * s.k_w * s.in_c);
+    Quant quant(rng, s.out_c, s.k_h * s.k_w * (depthwise ? 1 : s.in_c));
+    auto run = [&](std::int8_t* out) {
+      if (depthwise) k::depthwise_conv2d_i8(x.data(), w.data(), bias.data(), out, s, quant.q);
+      else k::conv2d_i8(x.data(), w.data(), bias.data(), out, s, quant.q);
+    };
     const std::size_t n = static_cast<std::size_t>(s.batches * s.out_h * s.out_w * s.out_c);
     std::vector<std::int8_t> expected(n), got(n);
     k::set_int8_isa(k::Int8Isa::reference);
-    k::conv2d_i8(x.data(), w.data(), bias.data(), expected.data(), s, quant.q);
+    run(expected.data());
     for (const auto isa : paths()) {
       CAPTURE(k::int8_isa_name(isa));
       k::set_int8_isa(isa);
       std::fill(got.begin(), got.end(), std::int8_t{0});
-      k::conv2d_i8(x.data(), w.data(), bias.data(), got.data(), s, quant.q);
+      run(got.data());
       REQUIRE(got == expected);
     }
+  }
+}
+
+TEST_CASE("lite int8 fast paths: a converted int8 conv + depthwise + dense model, identical outputs on every path") {
+  IsaGuard guard;
+  namespace st = strata;
+  using namespace strata::layers;
+  st::set_random_seed(3);
+  st::Sequential cnn({st::layers::Input({7, 7, 3}), Conv2D(8, 3, "relu"), DepthwiseConv2D({2, 2}), Flatten(), Dense(3)});
+  const auto bytes = st::lite::convert(cnn, {.quantization = st::lite::Quantization::int8,
+                                             .representative_data = st::normal({32, 7, 7, 3}, {.seed = 4})});
+  const st::Tensor x = st::normal({4, 7, 7, 3}, {.seed = 5});
+  k::set_int8_isa(k::Int8Isa::reference);
+  const auto expected = strata::lite::testing::run_tflite(bytes, x);
+  for (const auto isa : paths()) {
+    CAPTURE(k::int8_isa_name(isa));
+    k::set_int8_isa(isa);
+    CHECK(strata::lite::testing::run_tflite(bytes, x) == expected);
+  }
+}
+
+TEST_CASE("lite int8 fast paths: TFLite's int8 LSTM (mnist_lstm fixture), identical outputs on every path") {
+  const auto path = strata::lite::testing::tflite_fixture("mnist_lstm/trained_lstm_int8.tflite");
+  if (!std::filesystem::exists(path)) return;  // the shared fixtures are absent (CI)
+  IsaGuard guard;
+  std::mt19937 rng(9);
+  const auto x = random_i8(rng, 784);
+  auto run = [&] {
+    strata::lite::Interpreter interpreter(path.string());
+    interpreter.allocate_tensors();
+    interpreter.set_tensor(interpreter.input_tensor_index(0), x);
+    interpreter.invoke();
+    return interpreter.get_output<std::int8_t>(0);
+  };
+  k::set_int8_isa(k::Int8Isa::reference);
+  const auto expected = run();
+  for (const auto isa : paths()) {
+    CAPTURE(k::int8_isa_name(isa));
+    k::set_int8_isa(isa);
+    CHECK(run() == expected);
   }
 }
 

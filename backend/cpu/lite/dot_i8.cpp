@@ -133,6 +133,8 @@ void set_int8_isa(Int8Isa isa) {
   g_isa = static_cast<int>(isa) <= static_cast<int>(best) ? isa : best;
 }
 
+std::int64_t dot_i8_i16(const std::int8_t* w, const std::int16_t* x, std::int64_t n) { return dot_fn()(w, x, n); }
+
 void fully_connected_i8_fast(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
                              std::int64_t batches, std::int64_t in, std::int64_t out, const Requantize& q) {
   const DotFn dot = dot_fn();
@@ -155,6 +157,19 @@ void conv2d_i8_fast(const std::int8_t* x, const std::int8_t* w, const std::int32
   // one contiguous row.
   const std::int64_t depth = s.k_h * s.k_w * s.in_c;
   std::int16_t* patch = scratch(depth);
+  // A shallow filter (a first layer on 1-3 channels: depth 9-27) is too short for the vector dot
+  // products; its weights, transposed to [depth, out_c], let the loop run across channels.
+  const bool narrow = depth < 32 && s.out_c >= 8;
+  thread_local std::vector<std::int16_t> wt_buffer;
+  thread_local std::vector<std::int32_t> acc_buffer;
+  if (narrow) {
+    wt_buffer.resize(static_cast<std::size_t>(depth * s.out_c));
+    acc_buffer.resize(static_cast<std::size_t>(s.out_c));
+    for (std::int64_t oc = 0; oc < s.out_c; ++oc)
+      for (std::int64_t k = 0; k < depth; ++k) wt_buffer[static_cast<std::size_t>(k * s.out_c + oc)] = w[oc * depth + k];
+  }
+  const std::int16_t* wt = wt_buffer.data();
+  std::int32_t* acc = acc_buffer.data();
   for (std::int64_t b = 0; b < s.batches; ++b)
     for (std::int64_t oy = 0; oy < s.out_h; ++oy)
       for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
@@ -172,10 +187,61 @@ void conv2d_i8_fast(const std::int8_t* x, const std::int8_t* w, const std::int32
           }
         }
         std::int8_t* yp = y + ((b * s.out_h + oy) * s.out_w + ox) * s.out_c;
+        if (narrow) {  // accumulate across the output channels instead (int32: exact below 2^31 / 32640)
+          std::fill(acc, acc + s.out_c, 0);
+          for (std::int64_t k = 0; k < depth; ++k) {
+            const std::int32_t pk = patch[k];
+            const std::int16_t* wk = wt + k * s.out_c;
+            for (std::int64_t oc = 0; oc < s.out_c; ++oc) acc[oc] += wk[oc] * pk;
+          }
+          for (std::int64_t oc = 0; oc < s.out_c; ++oc)
+            yp[oc] = requantize(static_cast<std::int64_t>(acc[oc]) + (bias != nullptr ? bias[oc] : 0), oc, q);
+          continue;
+        }
         for (std::int64_t oc = 0; oc < s.out_c; ++oc) {
-          std::int64_t acc = dot(w + oc * depth, patch, depth);
-          if (bias != nullptr) acc += bias[oc];
-          yp[oc] = requantize(acc, oc, q);
+          std::int64_t sum = dot(w + oc * depth, patch, depth);
+          if (bias != nullptr) sum += bias[oc];
+          yp[oc] = requantize(sum, oc, q);
+        }
+      }
+}
+
+// Depthwise: each output channel sums k_h * k_w products, so the accumulators run across the
+// channels (contiguous in NHWC input and 1HWO filter), a loop the compiler vectorizes; int32 is
+// exact for any filter of fewer than 2^31 / (128 * 255) cells (the caller falls back beyond).
+void depthwise_conv2d_i8_fast(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
+                              const ConvShape& s, const Requantize& q) {
+  thread_local std::vector<std::int32_t> acc_buffer;
+  if (static_cast<std::int64_t>(acc_buffer.size()) < s.out_c) acc_buffer.resize(static_cast<std::size_t>(s.out_c));
+  std::int32_t* acc = acc_buffer.data();
+  const std::int64_t m = s.depth_multiplier, oc_count = s.out_c;
+  const std::int32_t offset = q.input_offset;
+  for (std::int64_t b = 0; b < s.batches; ++b)
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy)
+      for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+        std::fill(acc, acc + oc_count, 0);
+        for (std::int64_t ky = 0; ky < s.k_h; ++ky) {
+          const std::int64_t iy = oy * s.stride_h - s.pad_top + ky * s.dil_h;
+          if (iy < 0 || iy >= s.in_h) continue;
+          for (std::int64_t kx = 0; kx < s.k_w; ++kx) {
+            const std::int64_t ix = ox * s.stride_w - s.pad_left + kx * s.dil_w;
+            if (ix < 0 || ix >= s.in_w) continue;
+            const std::int8_t* xp = x + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c;
+            const std::int8_t* wp = w + (ky * s.k_w + kx) * oc_count;
+            if (m == 1) {
+              for (std::int64_t c = 0; c < oc_count; ++c)
+                acc[c] += static_cast<std::int32_t>(wp[c]) * (static_cast<std::int32_t>(xp[c]) + offset);
+            } else {
+              for (std::int64_t c = 0; c < oc_count; ++c)
+                acc[c] += static_cast<std::int32_t>(wp[c]) * (static_cast<std::int32_t>(xp[c / m]) + offset);
+            }
+          }
+        }
+        std::int8_t* yp = y + ((b * s.out_h + oy) * s.out_w + ox) * oc_count;
+        for (std::int64_t c = 0; c < oc_count; ++c) {
+          std::int64_t a = acc[c];
+          if (bias != nullptr) a += bias[c];
+          yp[c] = requantize(a, c, q);
         }
       }
 }

@@ -104,6 +104,8 @@ void depthwise_conv2d_f32(const float* x, const float* w, const float* bias, flo
 
 void depthwise_conv2d_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
                          const ConvShape& s, const Requantize& q) {
+  if (int8_isa() != Int8Isa::reference && s.k_h * s.k_w < 65536)
+    return depthwise_conv2d_i8_fast(x, w, bias, y, s, q);
   conv_loop<std::int8_t, std::int64_t>(x, w, s, true, q.input_offset,
                                        [&](std::int64_t i, std::int64_t oc, std::int64_t acc) {
                                          if (bias != nullptr) acc += bias[oc];

@@ -40,6 +40,10 @@ struct ConvShape {
 };
 void fully_connected_i8_fast(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
                              std::int64_t batches, std::int64_t in, std::int64_t out, const Requantize& q);
+void depthwise_conv2d_i8_fast(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
+                              const ConvShape& s, const Requantize& q);
+// sum(w[i] * x[i]) on the chosen path (x: an int8 row plus its offset, in int16), exact.
+std::int64_t dot_i8_i16(const std::int8_t* w, const std::int16_t* x, std::int64_t n);
 void conv2d_i8_fast(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
                     const ConvShape& s, const Requantize& q);
 // Hybrid (dynamic-range) kernels, as TFLite's: float input quantized to int8 per batch row
