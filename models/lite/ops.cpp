@@ -467,6 +467,9 @@ void activation(Context& ctx, const Node& node) {
       case tflite::BuiltinOperator_TANH: out[i] = std::tanh(v); break;
       case tflite::BuiltinOperator_LEAKY_RELU: out[i] = v > 0.0f ? v : alpha * v; break;
       case tflite::BuiltinOperator_HARD_SWISH: out[i] = v * std::clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f; break;
+      case tflite::BuiltinOperator_ELU: out[i] = v > 0.0f ? v : std::expm1(v); break;
+      // GELU's exact form (the options' approximate flag defaults to false; Keras's default too).
+      case tflite::BuiltinOperator_GELU: out[i] = 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f)); break;
       default: out[i] = v;
     }
   }
@@ -499,6 +502,10 @@ bool op_supported(std::int32_t code) {
     case tflite::BuiltinOperator_PAD:
     case tflite::BuiltinOperator_GATHER:
     case tflite::BuiltinOperator_TRANSPOSE_CONV:
+    case tflite::BuiltinOperator_ELU:
+    case tflite::BuiltinOperator_GELU:
+    case tflite::BuiltinOperator_CAST:
+    case tflite::BuiltinOperator_REDUCE_MAX:
       return true;
     default:
       return false;
