@@ -2,7 +2,10 @@
 // accuracy as the Keras model, and as float32 / float16 / dynamic-range / int8 .tflite files run in
 // st::lite::Interpreter, with the file sizes. Usage: bench_lite_convert [epochs] [out_dir] [mlp|convnet]
 // (convnet: the convnet sample, trained on the first 12000 images and tested on the first 2000, to
-// keep the run short on a CPU).
+// keep the run short on a CPU). Then batch-1 and batch-256 latency of the int8 file in the
+// interpreter next to Strata's float predict_on_batch of the same model, in the same run (median of
+// repeated calls after a warm-up), and their ratio. Lines are key=value, as bench/run.sh's others.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +16,8 @@
 #include <strata/models/lite/converter.hpp>
 #include <strata/models/lite/interpreter.hpp>
 #include <strata/strata.hpp>
+
+#include "bench_common.hpp"
 
 namespace st = strata;
 using namespace strata::layers;
@@ -37,28 +42,39 @@ double tflite_accuracy(const std::string& path, const std::vector<float>& x, con
   return static_cast<double>(correct) / static_cast<double>(n);
 }
 
-// Dynamic range runs as hybrid kernels in TFLite; here its weights are quantized and dequantized
-// (per-channel, symmetric) and the model evaluated in Strata, which is what the int8 weights carry.
-double dynamic_accuracy(st::Sequential& model, const st::Tensor& x, const st::Tensor& y) {
-  auto saved = model.get_weights();
-  auto weights = saved;
-  for (auto& w : weights) {
-    if (w.shape().size() < 2 || w.shape().num_elements() < 1024) continue;
-    // Output channels last in Keras's Dense and Conv2D kernels: [rest, out].
-    const std::vector<std::int64_t> dims{w.shape().num_elements() / w.shape().back(), w.shape().back()};
-    auto v = w.to_vector<float>();
-    for (std::int64_t o = 0; o < dims[1]; ++o) {
-      float max_abs = 0.0f;
-      for (std::int64_t i = 0; i < dims[0]; ++i) max_abs = std::max(max_abs, std::abs(v[i * dims[1] + o]));
-      const float s = max_abs == 0.0f ? 1.0f : max_abs / 127.0f;
-      for (std::int64_t i = 0; i < dims[0]; ++i) v[i * dims[1] + o] = std::round(v[i * dims[1] + o] / s) * s;
-    }
-    w = st::Tensor::from_vector(v, w.shape());
+// Median microseconds of `calls` calls of f after `calls / 10 + 3` warm-up calls.
+template <class F>
+double median_us(int calls, F&& f) {
+  for (int i = 0; i < calls / 10 + 3; ++i) f();
+  std::vector<double> t;
+  for (int i = 0; i < calls; ++i) {
+    const auto start = bench::Clock::now();
+    f();
+    t.push_back(bench::seconds_since(start) * 1e6);
   }
-  model.set_weights(weights);
-  const double acc = model.evaluate(x, y, {.batch_size = 256, .verbose = 0})["accuracy"];
-  model.set_weights(saved);
-  return acc;
+  return bench::median(t);
+}
+
+void latency(st::Sequential& model, const std::string& which, const std::string& int8_path, const st::Tensor& x_test,
+             const std::vector<std::int64_t>& sample) {
+  for (const std::int64_t batch : {std::int64_t{1}, std::int64_t{256}}) {
+    const auto x = st::slice(x_test, 0, 0, batch);
+    const auto xs = x.to_vector<float>();
+    st::lite::Interpreter interpreter(int8_path);
+    std::vector<std::int64_t> shape{batch};
+    shape.insert(shape.end(), sample.begin(), sample.end());
+    interpreter.resize_input_tensor(0, shape);
+    interpreter.allocate_tensors();
+    const int input = interpreter.input_tensor_index(0);
+    const int calls = batch == 1 ? 2000 : 50;
+    const double lite_us = median_us(calls, [&] {
+      interpreter.set_tensor<float>(input, xs);
+      interpreter.invoke();
+    });
+    const double float_us = median_us(calls, [&] { (void)model.predict_on_batch(x); });
+    std::cout << "bench=lite_latency model=" << which << " batch=" << batch << " int8_interpreter_us=" << lite_us
+              << " float_predict_us=" << float_us << " int8_vs_float=" << lite_us / float_us << "\n";
+  }
 }
 
 }  // namespace
@@ -69,6 +85,7 @@ int main(int argc, char** argv) {
   const std::string which = argc > 3 ? argv[3] : "mlp";
   const bool convnet = which == "convnet";
   std::filesystem::create_directories(dir);
+  bench::print_machine();
   st::set_random_seed(42);
   auto [train, test] = st::datasets::fashion_mnist::load_data();
   auto x_train = st::cast(train.x, st::float32) / 255.0f;
@@ -100,24 +117,24 @@ int main(int argc, char** argv) {
   const auto ys = st::cast(y_test, st::int64).to_vector<std::int64_t>();
   const std::int64_t n = x_test.shape()[0];
   std::cout << std::fixed << std::setprecision(4);
-  std::cout << "fashion_mnist_" << which << " epochs=" << epochs << " keras_h5 test_accuracy=" << keras
+  std::cout << "bench=lite_convert model=" << which << " epochs=" << epochs << " format=keras_h5 test_accuracy=" << keras
             << " bytes=" << std::filesystem::file_size(dir / (stem + ".h5")) << "\n";
   const std::pair<const char*, st::lite::Quantization> modes[] = {{"float32", st::lite::Quantization::none},
                                                                   {"float16", st::lite::Quantization::float16},
                                                                   {"dynamic", st::lite::Quantization::dynamic},
                                                                   {"int8", st::lite::Quantization::int8}};
   std::uintmax_t float_size = 0;
+  std::string int8_path;
   for (const auto& [name, mode] : modes) {
     const std::string path = (dir / (stem + "_" + name + ".tflite")).string();
     st::lite::convert(model, path, {.quantization = mode, .representative_data = rep});
     const auto size = std::filesystem::file_size(path);
+    if (mode == st::lite::Quantization::int8) int8_path = path;
     if (mode == st::lite::Quantization::none) float_size = size;
-    const double acc = mode == st::lite::Quantization::dynamic ? dynamic_accuracy(model, x_test, y_test)
-                                                               : tflite_accuracy(path, xs, ys, n, sample);
-    std::cout << "tflite " << name << " test_accuracy=" << acc << " delta_vs_keras=" << (acc - keras)
-              << " bytes=" << size << " size_vs_float=" << static_cast<double>(size) / float_size
-              << (mode == st::lite::Quantization::dynamic ? " (weights dequantized in Strata: no hybrid kernels yet)" : "")
-              << "\n";
+    const double acc = tflite_accuracy(path, xs, ys, n, sample);  // dynamic: TFLite's hybrid kernels
+    std::cout << "bench=lite_convert model=" << which << " format=tflite_" << name << " test_accuracy=" << acc << " delta_vs_keras=" << (acc - keras)
+              << " bytes=" << size << " size_vs_float=" << static_cast<double>(size) / float_size << "\n";
   }
+  latency(model, which, int8_path, x_test, sample);
   return 0;
 }

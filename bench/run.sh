@@ -7,6 +7,9 @@
 #   bash bench/run.sh cnn [--epochs N]   Keras's mnist_convnet (fit epochs) next to the peer's --model cnn
 #   bash bench/run.sh memory [--epochs N] peak resident memory (/usr/bin/time -v) of the whole main job
 #                                        (samples/fashion_mnist_mlp) next to the libtorch peer's (N = 2)
+#   bash bench/run.sh lite [EPOCHS]      TF Lite figures, Fashion-MNIST MLP and convnet: test accuracy of the
+#                                        Keras model and its float32 / float16 / dynamic / int8 .tflite files,
+#                                        sizes, int8 interpreter vs float predict latency (batch 1 and 256)
 #   bash bench/run.sh dispatch [--size N]  cost per op of a chain of 64 small elementwise ops, eager and
 #                                        replayed (st::function), next to libtorch's (bench/peers/dispatch)
 # Both sides run with 2 threads and OMP_WAIT_POLICY=passive (libtorch at its best, see the peers'
@@ -103,6 +106,14 @@ memory)
   fi
   rm -rf "$work"
   ;;
+lite)
+  build_target bench_lite_convert
+  export OMP_WAIT_POLICY=passive OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2
+  out=$(mktemp -d)
+  ./build/bench/bench_lite_convert "${1:-2}" "$out" mlp
+  ./build/bench/bench_lite_convert "${1:-2}" "$out" convnet | grep -v '^machine'
+  rm -rf "$out"
+  ;;
 dispatch)
   # One thread on both sides (1,000-element ops run on one core anyway): the figure is overhead.
   build_target bench_dispatch
@@ -137,7 +148,7 @@ dispatch)
   rm -f "$log"
   ;;
 *)
-  echo "usage: bash bench/run.sh [kernels|mlp|cnn|memory|dispatch] [ARGS]" >&2
+  echo "usage: bash bench/run.sh [kernels|mlp|cnn|memory|dispatch|lite] [ARGS]" >&2
   exit 2
   ;;
 esac

@@ -133,6 +133,23 @@ void check_bias(Context& ctx, const Node& node, const LiteTensor* bias, ElementT
               "bias has " + std::to_string(bias->num_elements()) + " elements, expected " + std::to_string(channels));
 }
 
+// A hybrid op's int8 weights: symmetric, one scale or one per output channel (along `dim`), every
+// scale finite and positive. Returns whether the scales are per channel.
+bool require_hybrid_scales(Context& ctx, const Node& node, const LiteTensor& w, std::int64_t channels, int dim) {
+  require_data(ctx, node, w, "weights");
+  const auto& scales = w.quant.scale;
+  const bool per_channel = scales.size() > 1;
+  ctx.require(node, scales.size() == 1 || static_cast<std::int64_t>(scales.size()) == channels,
+              "int8 weights of a hybrid op need 1 or " + std::to_string(channels) + " scales, got " +
+                  std::to_string(scales.size()));
+  ctx.require(node, !per_channel || w.quant.quantized_dimension == dim,
+              "per-channel weight scales must run along the output channels");
+  for (const float v : scales) ctx.require(node, std::isfinite(v) && v > 0.0f, "weight scales must be finite and > 0");
+  for (const auto zp : w.quant.zero_point)
+    ctx.require(node, zp == 0, "int8 weights of a hybrid op must be symmetric (zero point 0)");
+  return per_channel;
+}
+
 void fully_connected(Context& ctx, const Node& node) {
   auto& x = ctx.in(node, 0);
   auto& w = ctx.in(node, 1);
@@ -157,7 +174,19 @@ void fully_connected(Context& ctx, const Node& node) {
     shape = x.shape;
     shape.back() = units;
   }
-  if (x.type == ElementType::float32) {
+  if (x.type == ElementType::float32 && w.type == ElementType::int8) {  // hybrid (dynamic range)
+    require_type(ctx, node, y, ElementType::float32, "output");
+    check_bias(ctx, node, bias, ElementType::float32, units);
+    const bool per_channel = require_hybrid_scales(ctx, node, w, units, 0);
+    ctx.set_shape(y, shape);
+    ctx.count(static_cast<double>(batches) * static_cast<double>(depth) * static_cast<double>(units));
+    if (!ctx.eval) return;
+    float lo, hi;
+    qmath::activation_range_float(act, &lo, &hi);
+    kernels::fully_connected_hybrid(x.as<float>(), w.as<std::int8_t>(), w.quant.scale.data(), per_channel,
+                                    bias ? bias->as<float>() : nullptr, y.as<float>(), batches, depth, units,
+                                    opts != nullptr && opts->asymmetric_quantize_inputs(), lo, hi);
+  } else if (x.type == ElementType::float32) {
     require_type(ctx, node, w, ElementType::float32, "weights");
     require_type(ctx, node, y, ElementType::float32, "output");
     check_bias(ctx, node, bias, ElementType::float32, units);
@@ -242,7 +271,17 @@ void conv(Context& ctx, const Node& node, bool depthwise) {
   ctx.count(static_cast<double>(s.batches) * static_cast<double>(s.out_h) * static_cast<double>(s.out_w) *
             static_cast<double>(s.out_c) * static_cast<double>(s.k_h) * static_cast<double>(s.k_w) *
             static_cast<double>(depthwise ? 1 : s.in_c));
-  if (x.type == ElementType::float32) {
+  if (x.type == ElementType::float32 && w.type == ElementType::int8 && !depthwise) {  // hybrid (dynamic range)
+    require_type(ctx, node, y, ElementType::float32, "output");
+    check_bias(ctx, node, bias, ElementType::float32, s.out_c);
+    const bool per_channel = require_hybrid_scales(ctx, node, w, s.out_c, 0);
+    ctx.set_shape(y, shape);
+    if (!ctx.eval) return;
+    float lo, hi;
+    qmath::activation_range_float(act, &lo, &hi);
+    kernels::conv2d_hybrid(x.as<float>(), w.as<std::int8_t>(), w.quant.scale.data(), per_channel,
+                           bias ? bias->as<float>() : nullptr, y.as<float>(), s, lo, hi);
+  } else if (x.type == ElementType::float32) {
     require_type(ctx, node, w, ElementType::float32, "filter");
     require_type(ctx, node, y, ElementType::float32, "output");
     check_bias(ctx, node, bias, ElementType::float32, s.out_c);
@@ -428,6 +467,9 @@ void activation(Context& ctx, const Node& node) {
       case tflite::BuiltinOperator_TANH: out[i] = std::tanh(v); break;
       case tflite::BuiltinOperator_LEAKY_RELU: out[i] = v > 0.0f ? v : alpha * v; break;
       case tflite::BuiltinOperator_HARD_SWISH: out[i] = v * std::clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f; break;
+      case tflite::BuiltinOperator_ELU: out[i] = v > 0.0f ? v : std::expm1(v); break;
+      // GELU's exact form (the options' approximate flag defaults to false; Keras's default too).
+      case tflite::BuiltinOperator_GELU: out[i] = 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f)); break;
       default: out[i] = v;
     }
   }
@@ -460,6 +502,10 @@ bool op_supported(std::int32_t code) {
     case tflite::BuiltinOperator_PAD:
     case tflite::BuiltinOperator_GATHER:
     case tflite::BuiltinOperator_TRANSPOSE_CONV:
+    case tflite::BuiltinOperator_ELU:
+    case tflite::BuiltinOperator_GELU:
+    case tflite::BuiltinOperator_CAST:
+    case tflite::BuiltinOperator_REDUCE_MAX:
       return true;
     default:
       return false;

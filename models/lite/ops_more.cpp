@@ -1,6 +1,8 @@
 // More operators: pooling, MEAN, ADD / MUL, CONCATENATION, PAD, GATHER, TRANSPOSE_CONV, and the
 // int8 LOGISTIC / TANH (a 256-entry table, as TFLite's int8 kernels). Checks first, then kernels.
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstring>
 
 #include "strata/backend/cpu/lite/kernels.hpp"
@@ -77,6 +79,59 @@ void pool2d(Context& ctx, const Node& node) {
 }
 
 // MEAN over constant axes (float32, int8).
+// REDUCE_MAX over the axes marked in `reduce` (int8: the raw values, the quantization shared).
+void reduce_max(const LiteTensor& x, LiteTensor& y, const std::vector<bool>& reduce) {
+  const auto rank = static_cast<std::int64_t>(x.shape.size());
+  const bool f32 = x.type == ElementType::float32;
+  std::vector<float> best(static_cast<std::size_t>(y.num_elements()), -std::numeric_limits<float>::infinity());
+  std::vector<std::int64_t> index(static_cast<std::size_t>(rank), 0);
+  for (std::int64_t i = 0; i < x.num_elements(); ++i) {
+    std::int64_t out = 0;
+    for (std::int64_t d = 0; d < rank; ++d)
+      if (!reduce[static_cast<std::size_t>(d)]) out = out * x.shape[static_cast<std::size_t>(d)] + index[static_cast<std::size_t>(d)];
+    const float v = f32 ? x.as<float>()[i] : static_cast<float>(x.as<std::int8_t>()[i]);
+    auto& b = best[static_cast<std::size_t>(out)];
+    b = std::max(b, v);
+    for (std::int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[static_cast<std::size_t>(d)] < x.shape[static_cast<std::size_t>(d)]) break;
+      index[static_cast<std::size_t>(d)] = 0;
+    }
+  }
+  for (std::size_t i = 0; i < best.size(); ++i) {
+    if (f32) y.as<float>()[i] = best[i];
+    else y.as<std::int8_t>()[i] = static_cast<std::int8_t>(std::max(best[i], -128.0f));  // -inf: nothing reduced
+  }
+}
+
+// CAST between float32, int32 and int8 (float to integer truncates toward zero, as static_cast).
+void cast(Context& ctx, const Node& node) {
+  auto& x = ctx.in(node, 0);
+  auto& y = ctx.out(node, 0);
+  auto castable = [](ElementType t) {
+    return t == ElementType::float32 || t == ElementType::int32 || t == ElementType::int8;
+  };
+  ctx.require(node, castable(x.type) && castable(y.type),
+              "cast from " + std::string(element_type_name(x.type)) + " to " + std::string(element_type_name(y.type)) +
+                  " is not supported (float32, int32, int8)");
+  ctx.set_shape(y, x.shape);
+  if (!ctx.eval) return;
+  for (std::int64_t i = 0; i < x.num_elements(); ++i) {
+    const double v = x.type == ElementType::float32 ? static_cast<double>(x.as<float>()[i])
+                     : x.type == ElementType::int32 ? static_cast<double>(x.as<std::int32_t>()[i])
+                                                    : static_cast<double>(x.as<std::int8_t>()[i]);
+    if (y.type == ElementType::float32) {
+      y.as<float>()[i] = static_cast<float>(v);
+    } else {
+      // Out of range or NaN (undefined in C++): saturated, NaN as 0.
+      const double lo = y.type == ElementType::int32 ? -2147483648.0 : -128.0;
+      const double hi = y.type == ElementType::int32 ? 2147483647.0 : 127.0;
+      const double c = std::isnan(v) ? 0.0 : std::clamp(std::trunc(v), lo, hi);
+      if (y.type == ElementType::int32) y.as<std::int32_t>()[i] = static_cast<std::int32_t>(c);
+      else y.as<std::int8_t>()[i] = static_cast<std::int8_t>(c);
+    }
+  }
+}
+
 void mean(Context& ctx, const Node& node) {
   auto& x = ctx.in(node, 0);
   auto& axes_t = ctx.in(node, 1);
@@ -105,9 +160,14 @@ void mean(Context& ctx, const Node& node) {
     require_quantized(ctx, node, y, "output");
     ctx.require(node, x.num_elements() < (1 << 23), "int8 MEAN over more than 2^23 elements is not supported");
   }
+  const bool is_max = node.code == tflite::BuiltinOperator_REDUCE_MAX;
+  if (is_max && x.type == ElementType::int8)
+    ctx.require(node, x.scale() == y.scale() && x.zero_point() == y.zero_point(),
+                "int8 REDUCE_MAX needs the input's scale and zero point on the output");
   ctx.set_shape(y, shape);
   if (!ctx.eval) return;
   std::int64_t out_count = y.num_elements(), in_count = x.num_elements();
+  if (is_max) return reduce_max(x, y, reduce);
   std::vector<double> sums(static_cast<std::size_t>(out_count), 0.0);
   std::vector<std::int32_t> isums(static_cast<std::size_t>(out_count), 0);
   std::vector<std::int64_t> index(static_cast<std::size_t>(rank), 0);
@@ -458,7 +518,9 @@ bool run_more(Context& ctx, const Node& node) {
   switch (node.code) {
     case tflite::BuiltinOperator_MAX_POOL_2D:
     case tflite::BuiltinOperator_AVERAGE_POOL_2D: pool2d(ctx, node); return true;
-    case tflite::BuiltinOperator_MEAN: mean(ctx, node); return true;
+    case tflite::BuiltinOperator_MEAN:
+    case tflite::BuiltinOperator_REDUCE_MAX: mean(ctx, node); return true;
+    case tflite::BuiltinOperator_CAST: cast(ctx, node); return true;
     case tflite::BuiltinOperator_ADD:
     case tflite::BuiltinOperator_MUL: add_mul(ctx, node); return true;
     case tflite::BuiltinOperator_CONCATENATION: concatenation(ctx, node); return true;

@@ -35,6 +35,7 @@ void fully_connected_f32(const float* x, const float* w, const float* bias, floa
 
 void fully_connected_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
                         std::int64_t batches, std::int64_t in, std::int64_t out, const Requantize& q) {
+  if (int8_isa() != Int8Isa::reference) return fully_connected_i8_fast(x, w, bias, y, batches, in, out, q);
   for (std::int64_t b = 0; b < batches; ++b) {
     const std::int8_t* xb = x + b * in;
     for (std::int64_t o = 0; o < out; ++o) {
@@ -85,6 +86,7 @@ void conv2d_f32(const float* x, const float* w, const float* bias, float* y, con
 
 void conv2d_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y, const ConvShape& s,
                const Requantize& q) {
+  if (int8_isa() != Int8Isa::reference) return conv2d_i8_fast(x, w, bias, y, s, q);
   conv_loop<std::int8_t, std::int64_t>(x, w, s, false, q.input_offset,
                                        [&](std::int64_t i, std::int64_t oc, std::int64_t acc) {
                                          if (bias != nullptr) acc += bias[oc];
@@ -102,6 +104,8 @@ void depthwise_conv2d_f32(const float* x, const float* w, const float* bias, flo
 
 void depthwise_conv2d_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
                          const ConvShape& s, const Requantize& q) {
+  if (int8_isa() != Int8Isa::reference && s.k_h * s.k_w < 65536)
+    return depthwise_conv2d_i8_fast(x, w, bias, y, s, q);
   conv_loop<std::int8_t, std::int64_t>(x, w, s, true, q.input_offset,
                                        [&](std::int64_t i, std::int64_t oc, std::int64_t acc) {
                                          if (bias != nullptr) acc += bias[oc];

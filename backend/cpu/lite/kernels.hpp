@@ -24,11 +24,37 @@ void fully_connected_f32(const float* x, const float* w, const float* bias, floa
 void fully_connected_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
                         std::int64_t batches, std::int64_t in, std::int64_t out, const Requantize& q);
 
+// Which int8 FULLY_CONNECTED / CONV_2D path runs: the reference loops, or the fast ones (dot_i8.cpp)
+// with scalar, AVX2 or AVX-512 (VNNI) dot products. All give bit-identical outputs; the best the
+// CPU has is chosen at start-up, and tests force each one (never above what the CPU runs).
+enum class Int8Isa { reference, scalar, avx2, avx512, avx512_vnni };
+Int8Isa int8_isa();
+Int8Isa best_int8_isa();
+void set_int8_isa(Int8Isa isa);
+const char* int8_isa_name(Int8Isa isa);
+
 struct ConvShape {
   std::int64_t batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
   int stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
   std::int64_t depth_multiplier = 1;  // depthwise only
 };
+void fully_connected_i8_fast(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
+                             std::int64_t batches, std::int64_t in, std::int64_t out, const Requantize& q);
+void depthwise_conv2d_i8_fast(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
+                              const ConvShape& s, const Requantize& q);
+// sum(w[i] * x[i]) on the chosen path (x: an int8 row plus its offset, in int16), exact.
+std::int64_t dot_i8_i16(const std::int8_t* w, const std::int16_t* x, std::int64_t n);
+void conv2d_i8_fast(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y,
+                    const ConvShape& s, const Requantize& q);
+// Hybrid (dynamic-range) kernels, as TFLite's: float input quantized to int8 per batch row
+// (symmetric, or asymmetric as FC's asymmetric_quantize_inputs and per-channel conv), int8
+// symmetric weights with per-tensor or per-output-channel scales, float bias and output.
+float quantize_row(const float* x, std::int64_t n, bool asymmetric, std::int16_t* row);
+void fully_connected_hybrid(const float* x, const std::int8_t* w, const float* w_scale, bool per_channel,
+                            const float* bias, float* y, std::int64_t batches, std::int64_t in, std::int64_t out,
+                            bool asymmetric, float lo, float hi);
+void conv2d_hybrid(const float* x, const std::int8_t* w, const float* w_scale, bool per_channel, const float* bias,
+                   float* y, const ConvShape& s, float lo, float hi);
 void conv2d_f32(const float* x, const float* w, const float* bias, float* y, const ConvShape& s, float lo, float hi);
 void conv2d_i8(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias, std::int8_t* y, const ConvShape& s,
                const Requantize& q);

@@ -39,6 +39,17 @@ std::int16_t clamp16(std::int32_t v) {
 void fc_row_i16(const std::int8_t* x, std::int32_t x_offset, const std::int8_t* w, std::int32_t w_offset,
                 const std::int32_t* bias, std::int32_t multiplier, int shift, std::int16_t* out, std::int64_t depth,
                 std::int64_t units) {
+  if (w_offset == 0 && int8_isa() != Int8Isa::reference) {  // symmetric weights: the fast dot products
+    thread_local std::vector<std::int16_t> row;
+    if (static_cast<std::int64_t>(row.size()) < depth) row.resize(static_cast<std::size_t>(depth));
+    for (std::int64_t i = 0; i < depth; ++i) row[static_cast<std::size_t>(i)] = static_cast<std::int16_t>(x[i] + x_offset);
+    for (std::int64_t u = 0; u < units; ++u) {
+      std::int64_t acc = dot_i8_i16(w + u * depth, row.data(), depth);
+      if (bias != nullptr) acc += bias[u];
+      out[u] = clamp16(qmath::multiply_by_quantized_multiplier(static_cast<std::int32_t>(acc), multiplier, shift));
+    }
+    return;
+  }
   for (std::int64_t u = 0; u < units; ++u) {
     const std::int8_t* wu = w + u * depth;
     std::int64_t acc = qmath::dot_i8(wu, w_offset, x, x_offset, depth);
