@@ -13,10 +13,10 @@ thread_local Recorder* active_recorder = nullptr;
 bool at_most(const Version& v, int major, int minor) {
   return v.major < major || (v.major == major && v.minor <= minor);
 }
-
-// Multi-backend Keras (keras-team/keras up to 2.3.1; 2.4 is a shim over tf.keras) or Keras 1.
-bool multi_backend(const Version& v) { return v.known() && !v.tf_keras && at_most(v, 2, 3); }
 }  // namespace
+
+// keras-team/keras up to 2.3.1; 2.4 is a shim over tf.keras.
+bool multi_backend(const Version& v) { return v.known() && !v.tf_keras && at_most(v, 2, 3); }
 
 Version parse(const std::string& text) {
   Version v;

@@ -38,6 +38,9 @@ class Scope {
   Version previous_;
 };
 
+// Multi-backend Keras (Keras 1, and 2.x up to 2.3 without tf.keras's "-tf"), not tf.keras or Keras 3.
+bool multi_backend(const Version& v);
+
 // The behaviours that changed (each true for the old meaning; false for an unknown version).
 // hard_sigmoid is clip(0.2 x + 0.5, 0, 1) in Keras 1/2 and tf.keras 2, relu6(x + 3) / 6 in Keras 3.
 bool keras2_hard_sigmoid(const Version& v);

@@ -2,7 +2,6 @@
 // training_config, keras_version and backend; model_weights/<layer>/<layer>/<weight>:0 with the
 // layer_names and weight_names attributes; optimizer_weights. save_weights writes the same
 // model_weights layout at the root of its file.
-#include <cstdio>
 #include <map>
 #include <set>
 
@@ -20,12 +19,8 @@ std::string weight_name(const Variable& v) {
   return n;
 }
 
-// Multi-backend Keras (1.x, and 2.x up to 2.3 without tf.keras's "-tf" suffix).
-bool multi_backend_keras(const std::string& v) {
-  if (v.ends_with("-tf")) return false;
-  int major = 0, minor = 0;
-  if (std::sscanf(v.c_str(), "%d.%d", &major, &minor) < 1) return false;
-  return major == 1 || (major == 2 && minor <= 3);
+bool multi_backend_keras(const std::string& version) {
+  return keras_version::multi_backend(keras_version::parse(version));
 }
 
 bool multi_backend_keras(const saving::hdf5::Object& group) {

@@ -18,7 +18,6 @@
 //   ("multi_head_attention/query/kernel:0"). Models add no scope ("dense/kernel:0").
 // - multi-backend Keras <= 2.3: as tf.keras 2, but RNN.build opens no scope for the cell
 //   ("lstm_1/kernel:0", "bidirectional_1/forward_lstm_1/kernel:0").
-#include <cstdio>
 #include <set>
 
 #include "strata/layers/recurrent/rnn.hpp"
@@ -34,10 +33,9 @@ enum class Rule { keras3_path, keras3_name, tf_keras2, keras2_multi_backend };
 // tf.keras declared "2.3.0-tf" from TF 2.2 (the first to scope cells) and "2.4.0" on from TF 2.3;
 // multi-backend Keras ended at 2.3.1.
 Rule rule_of(const std::string& version) {
-  int major = 0, minor = 0;
-  std::sscanf(version.c_str(), "%d.%d", &major, &minor);
-  if (major >= 3) return minor >= 2 || major > 3 ? Rule::keras3_path : Rule::keras3_name;
-  if (major == 2 && (minor >= 4 || (minor == 3 && version.ends_with("-tf")))) return Rule::tf_keras2;
+  const keras_version::Version v = keras_version::parse(version);
+  if (v.major >= 3) return v.minor >= 2 || v.major > 3 ? Rule::keras3_path : Rule::keras3_name;
+  if (v.major == 2 && (v.minor >= 4 || (v.minor == 3 && v.tf_keras))) return Rule::tf_keras2;
   return Rule::keras2_multi_backend;
 }
 
