@@ -20,17 +20,6 @@ using st::testing::message_of;
 
 namespace {
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-int count_of(const std::string& text, const std::string& part) {
-  int n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
-  return n;
-}
-
 // Whether Graphviz's `dot` is on PATH (the tests that render skip with a message without it).
 bool have_dot() {
   if (std::system("dot -V > /dev/null 2>&1") == 0) return true;
@@ -79,7 +68,7 @@ TEST_CASE("plot_model: Keras's options in the DOT text") {
   // No activation and no weights: neither field is shown.
   CHECK(contains(dot, "joined (Concatenate)|float32|{input: [(None, 4), (None, 4)]|output: (None, 8)}\"]"));
   CHECK(contains(dot, "left (InputLayer)|float32|{input: (None, 3)|output: (None, 3)}\"]"));
-  CHECK(count_of(dot, "->") == 4);  // left, right -> hidden (once) -> joined -> score
+  CHECK(st::testing::count_of(dot, "->") == 4);  // left, right -> hidden (once) -> joined -> score
 
   const std::string bare = st::utils::model_to_dot(model, {.show_layer_names = false});
   CHECK(contains(bare, "[label=\"Dense\"]"));
@@ -101,7 +90,7 @@ TEST_CASE("plot_model: nested models are one box, or dashed clusters with expand
   const std::string flat = st::utils::model_to_dot(model);
   CHECK(contains(flat, "tower (Sequential)"));
   CHECK_FALSE(contains(flat, "inner_a"));
-  CHECK(count_of(flat, "->") == 2);
+  CHECK(st::testing::count_of(flat, "->") == 2);
 
   const std::string nested = st::utils::model_to_dot(model, {.show_shapes = true, .expand_nested = true});
   CHECK(contains(nested, "subgraph \"cluster_0\" {"));
@@ -109,7 +98,7 @@ TEST_CASE("plot_model: nested models are one box, or dashed clusters with expand
   CHECK(contains(nested, "inner_b (Dense)|{input: (None, 5)|output: (None, 2)}"));
   CHECK_FALSE(contains(nested, "tower (Sequential)"));
   // x -> inner_a -> inner_b -> head: the edges reach into the cluster.
-  CHECK(count_of(nested, "->") == 3);
+  CHECK(st::testing::count_of(nested, "->") == 3);
   CHECK(contains(nested, "layer0 -> layer1;"));
   CHECK(contains(nested, "layer1 -> layer2;"));
   CHECK(contains(nested, "layer2 -> layer3;"));
@@ -121,7 +110,7 @@ TEST_CASE("plot_model: nested models are one box, or dashed clusters with expand
   };
   Tiny tiny;
   const std::string one = st::utils::model_to_dot(tiny);
-  CHECK(count_of(one, "[label=") == 1);
+  CHECK(st::testing::count_of(one, "[label=") == 1);
   CHECK_FALSE(contains(one, "tiny_dense"));
 }
 
@@ -132,7 +121,7 @@ TEST_CASE("plot_model: PNG, SVG and PDF rendered by Graphviz's dot") {
 
   const auto png = dir / "model.png";
   st::utils::plot_model(model, png.string(), {.show_shapes = true});
-  const std::string png_bytes = read_file(png);
+  const std::string png_bytes = st::testing::read_bytes(png);
   REQUIRE(png_bytes.size() > 1000);
   CHECK(png_bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
   CHECK(png_bytes.compare(12, 4, "IHDR") == 0);
@@ -149,32 +138,32 @@ TEST_CASE("plot_model: PNG, SVG and PDF rendered by Graphviz's dot") {
   // dpi scales the picture; rankdir=LR lays it out sideways.
   const auto small = dir / "small.png";
   st::utils::plot_model(model, small.string(), {.show_shapes = true, .dpi = 100});
-  const auto [small_width, small_height] = png_size(read_file(small));
+  const auto [small_width, small_height] = png_size(st::testing::read_bytes(small));
   CHECK(std::abs(2.0 * small_width - width) <= 4.0);
   CHECK(std::abs(2.0 * small_height - height) <= 4.0);
   const auto wide = dir / "wide.png";
   st::utils::plot_model(model, wide.string(), {.rankdir = "LR"});
-  const auto [wide_width, wide_height] = png_size(read_file(wide));
+  const auto [wide_width, wide_height] = png_size(st::testing::read_bytes(wide));
   CHECK(wide_width > wide_height);
 
   // No extension: a PNG, as Keras.
   const auto plain = dir / "model";
   st::utils::plot_model(model, plain.string());
-  CHECK(read_file(plain).compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+  CHECK(st::testing::read_bytes(plain).compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
 
   const auto svg = dir / "model.svg";
   st::utils::plot_model(model, svg.string(), {.show_shapes = true, .show_layer_activations = true, .show_trainable = true});
-  const std::string svg_text = read_file(svg);
+  const std::string svg_text = st::testing::read_bytes(svg);
   CHECK(contains(svg_text, "<svg"));
   for (const char* label : {"left (InputLayer)", "right (InputLayer)", "hidden (Dense)", "joined (Concatenate)",
                             "score (Dense)", "Activation: relu", "Trainable", "output: (None, 8)"})
     CHECK_MESSAGE(contains(svg_text, std::string(">") + label + "</text>"), label);
-  CHECK(count_of(svg_text, "class=\"node\"") == 5);
-  CHECK(count_of(svg_text, "class=\"edge\"") == 4);
+  CHECK(st::testing::count_of(svg_text, "class=\"node\"") == 5);
+  CHECK(st::testing::count_of(svg_text, "class=\"edge\"") == 4);
 
   const auto pdf = dir / "model.pdf";
   st::utils::plot_model(model, pdf.string());
-  const std::string pdf_bytes = read_file(pdf);
+  const std::string pdf_bytes = st::testing::read_bytes(pdf);
   CHECK(pdf_bytes.compare(0, 5, "%PDF-") == 0);
   CHECK(contains(pdf_bytes, "%%EOF"));
 }
@@ -190,7 +179,7 @@ TEST_CASE("plot_model: any layer name draws as written (record syntax and quotes
   CHECK(contains(dot, "a\\|b\\{c\\}\\<d\\>\\\\e (Dense)"));
   const auto svg = dir / "odd.svg";
   st::utils::plot_model(model, svg.string());
-  const std::string svg_text = read_file(svg);
+  const std::string svg_text = st::testing::read_bytes(svg);
   CHECK(contains(svg_text, ">a|b{c}&lt;d&gt;\\e (Dense)</text>"));
   CHECK(contains(svg_text, ">in&quot;put (InputLayer)</text>"));
 }
@@ -207,7 +196,7 @@ TEST_CASE("plot_model: clear errors without Graphviz, for a format dot refuses, 
     CHECK_THROWS_AS(st::utils::plot_model(model, png.string()), st::IOError);
   }
   // The DOT text is kept, so the picture can still be made by hand.
-  CHECK(read_file(dir / "model.png.dot") == st::utils::model_to_dot(model));
+  CHECK(st::testing::read_bytes(dir / "model.png.dot") == st::utils::model_to_dot(model));
   CHECK_FALSE(fs::exists(png));
 
   if (have_dot()) {

@@ -22,6 +22,7 @@
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/models/saving/zip_archive.hpp"
 #include "strata/strata.hpp"
+#include "support/hdf5_paths.hpp"
 #include "support/test_helpers.hpp"
 
 namespace st = strata;
@@ -50,23 +51,10 @@ std::vector<std::vector<double>> values(const std::vector<st::Variable>& vars) {
   return out;
 }
 
-// Every object under `at` in an HDF5 file, "group/" for groups.
-void object_paths(const st::saving::hdf5::Object& at, const std::string& prefix, std::set<std::string>& out) {
-  for (const auto& name : at.children()) {
-    if (at.has_group(name)) {
-      out.insert(prefix + name + "/");
-      object_paths(at.open_group(name), prefix + name + "/", out);
-    } else {
-      out.insert(prefix + name);
-    }
-  }
-}
 std::set<std::string> weights_paths(const std::string& keras_file) {
   auto archive = zip::Reader::open(keras_file);
   auto h5 = st::saving::hdf5::File::open_image(archive.read("model.weights.h5"), keras_file);
-  std::set<std::string> paths;
-  object_paths(h5, "", paths);
-  return paths;
+  return st::testing::object_paths(h5);
 }
 
 nlohmann::json member_json(const std::string& keras_file, const std::string& member) {

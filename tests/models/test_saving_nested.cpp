@@ -14,6 +14,7 @@
 #include "strata/models/saving/hdf5.hpp"
 #include "strata/models/saving/zip_archive.hpp"
 #include "strata/strata.hpp"
+#include "support/hdf5_paths.hpp"
 #include "support/test_helpers.hpp"
 
 namespace st = strata;
@@ -133,24 +134,6 @@ std::shared_ptr<st::Model> strata_nested_model() {
   return model;
 }
 
-// Every object under `at`, "group/" for groups.
-void object_paths(const st::saving::hdf5::Object& at, const std::string& prefix, std::set<std::string>& out) {
-  for (const auto& name : at.children()) {
-    if (at.has_group(name)) {
-      out.insert(prefix + name + "/");
-      object_paths(at.open_group(name), prefix + name + "/", out);
-    } else {
-      out.insert(prefix + name);
-    }
-  }
-}
-
-std::set<std::string> paths_of(const st::saving::hdf5::Object& at) {
-  std::set<std::string> paths;
-  object_paths(at, "", paths);
-  return paths;
-}
-
 // The shapes a legacy .h5 group lists, in its weight_names order.
 std::vector<st::Shape> listed_shapes(const st::saving::hdf5::Object& group) {
   std::vector<st::Shape> shapes;
@@ -197,13 +180,14 @@ TEST_CASE("nested models: Strata writes the structure Keras writes") {
   keras3->save_weights(temp("k3_again.weights.h5"));
   auto written = st::saving::hdf5::File::open(temp("k3_again.weights.h5"));
   auto original = st::saving::hdf5::File::open(data("k3_nested.weights.h5"));
-  CHECK(paths_of(written) == paths_of(original));
+  CHECK(st::testing::object_paths(written) == st::testing::object_paths(original));
   CHECK(written.dataset_shape("layers/functional/layers/dense_1/vars/0") == st::Shape{4, 2});
   CHECK(written.dataset_shape("layers/sequential/layers/batch_normalization/vars/3") == st::Shape{4});
   // The same inside a .keras archive written by Strata.
   keras3->save(temp("k3_again.keras"));
   auto archive = st::saving::zip::Reader::open(temp("k3_again.keras"));
-  CHECK(paths_of(st::saving::hdf5::File::open_image(archive.read("model.weights.h5"), "k3_again")) == paths_of(original));
+  const auto inner = st::saving::hdf5::File::open_image(archive.read("model.weights.h5"), "k3_again");
+  CHECK(st::testing::object_paths(inner) == st::testing::object_paths(original));
 
   // Legacy .h5: one group per top-level layer, a nested model's weights trainable first (the
   // moving statistics after the last Dense), as tf.keras lists them.

@@ -83,6 +83,8 @@ double max_diff(const Tensor& a, const Tensor& b);
 
 // A file's bytes; (over)writes a file with bytes.
 std::string read_bytes(const std::string& path);
+// How many times `part` occurs in `text`, without overlaps.
+int count_of(const std::string& text, const std::string& part);
 void write_bytes(const std::string& path, const std::string& bytes);
 
 }  // namespace strata::testing

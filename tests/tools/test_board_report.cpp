@@ -39,17 +39,6 @@ board::Runs keras_like_runs() {
   return runs;
 }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-int count_of(const std::string& text, const std::string& part) {
-  int n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
-  return n;
-}
-
 // The "d" attribute of each path of class `cls` whose data-run is `run`, in document order.
 std::vector<std::string> paths_of(const std::string& dom, const std::string& cls, const std::string& run) {
   std::vector<std::string> out;
@@ -120,7 +109,7 @@ TEST_CASE("strata board: tag names with newlines, commas and markup stay one tab
   runs["ru\"n&<b>"]["x{{DATA}}y"] = {{1, 0, 1.0}};
   const std::string table = board::scalar_table(runs);
   CHECK(contains(table, "loss\\nper, batch"));
-  CHECK(count_of(table, "\n") == 5);
+  CHECK(strata::testing::count_of(table, "\n") == 5);
 
   const std::string html = board::html_report(runs, "logs <b>&\"</b>");
   CHECK_FALSE(contains(html, script_tag));
@@ -130,8 +119,8 @@ TEST_CASE("strata board: tag names with newlines, commas and markup stay one tab
   CHECK(contains(html, "\\u003c/script\\u003e\\u003cscript\\u003edocument.title='pwned'"));
   CHECK(contains(html, "\"x{{DATA}}y\""));  // filled in once, never scanned again
   // Exactly the page's own two script elements: the data block and the nonce'd script.
-  CHECK(count_of(html, "<script") == 2);
-  CHECK(count_of(html, "</script>") == 2);
+  CHECK(strata::testing::count_of(html, "<script") == 2);
+  CHECK(strata::testing::count_of(html, "</script>") == 2);
 }
 
 TEST_CASE("strata board: the report is one self-contained file") {
@@ -141,7 +130,7 @@ TEST_CASE("strata board: the report is one self-contained file") {
   for (const char* outside : {"src=", "href=", "<link", "@import", "url(", "https://", "fetch("})
     CHECK_MESSAGE(!contains(html, outside), outside);
   // The one "http://" is the SVG namespace, a name, never fetched.
-  CHECK(count_of(html, "http://") == 1);
+  CHECK(strata::testing::count_of(html, "http://") == 1);
   CHECK(contains(html, "\"http://www.w3.org/2000/svg\""));
   // The nonce is fresh per page.
   const std::regex nonce_re("nonce-([0-9a-f]{32})'");
@@ -179,23 +168,23 @@ TEST_CASE("strata board: the HTML report renders in headless chromium, every cha
   CHECK(run.console.empty());
   // The script ran to its end and built one chart per tag (4 tags), each an SVG with axes.
   CHECK(contains(run.dom, "data-rendered=\"4\""));
-  CHECK(count_of(run.dom, "<div class=\"chart\"") == 4);
-  CHECK(count_of(run.dom, "<svg ") == 4);
+  CHECK(strata::testing::count_of(run.dom, "<div class=\"chart\"") == 4);
+  CHECK(strata::testing::count_of(run.dom, "<svg ") == 4);
   CHECK(contains(run.dom, "<title>strata board test</title>"));
   // epoch_loss: train and validation together, raw and smoothed, 6 points each; the infinite
   // value breaks the train line into two pieces and gets a marker at the top edge.
   const auto train_loss = paths_of(run.dom, "smoothed", "train");
   const auto validation = paths_of(run.dom, "smoothed", "validation");
   REQUIRE(validation.size() == 2);  // epoch_accuracy, epoch_loss (charts in tag order)
-  CHECK(count_of(validation[1], "M") == 1);
-  CHECK(count_of(validation[1], "L") == 5);
-  CHECK(count_of(validation[0], "M") == 2);  // the NaN at step 2 splits the line
-  CHECK(count_of(validation[0], "L") == 3);
+  CHECK(strata::testing::count_of(validation[1], "M") == 1);
+  CHECK(strata::testing::count_of(validation[1], "L") == 5);
+  CHECK(strata::testing::count_of(validation[0], "M") == 2);  // the NaN at step 2 splits the line
+  CHECK(strata::testing::count_of(validation[0], "L") == 3);
   CHECK(contains(run.dom, "<title>validation: NaN at step 2</title>"));
   CHECK(contains(run.dom, "<title>train: Infinity at step 3</title>"));
   REQUIRE(train_loss.size() == 4);  // the hostile tag sorts first, then batch_loss, epoch_accuracy, epoch_loss
-  CHECK(count_of(train_loss[1], "L") == 39);
-  CHECK(count_of(train_loss[3], "M") == 2);
+  CHECK(strata::testing::count_of(train_loss[1], "L") == 39);
+  CHECK(strata::testing::count_of(train_loss[3], "M") == 2);
   CHECK(contains(run.dom, "data-points=\"40\""));
   // The tag with markup is text, and its handler never ran.
   CHECK(contains(run.dom, "&lt;/script&gt;&lt;img src=x onerror=\"document.title='pwned'\"&gt;, tag\nwith newline</h3>"));
@@ -210,7 +199,7 @@ TEST_CASE("strata board: the HTML report renders in headless chromium, every cha
 
   // The hover read-out: the page with a pointer move over the batch_loss chart added at the end of
   // its script (a test-only copy).
-  std::string probed = read_file(page);
+  std::string probed = strata::testing::read_bytes(page);
   const std::string end_of_script = "  render();\n})();";
   const auto at = probed.rfind(end_of_script);
   REQUIRE(at != std::string::npos);
@@ -230,7 +219,7 @@ TEST_CASE("strata board: the HTML report renders in headless chromium, every cha
   fs::remove(shot);
   const auto pictured = strata_test::run_browser(*chromium, url, dir / "profile", shot.string(), 1280, 1100);
   CHECK(pictured.console.empty());
-  const std::string png = read_file(shot);
+  const std::string png = strata::testing::read_bytes(shot);
   REQUIRE(png.size() > 20000);  // a blank page is a few KB
   CHECK(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
   fs::copy_file(page, artifact_dir() / "board_report.html", fs::copy_options::overwrite_existing);
